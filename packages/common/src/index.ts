@@ -1,0 +1,12 @@
+export { ParseError } from './errors.js';
+export { ByteReader } from './bytes/reader.js';
+export { ByteWriter } from './bytes/writer.js';
+export * from './serial.js';
+export type { Clock, Timer } from './clock/clock.js';
+export { RealClock, realClock } from './clock/realClock.js';
+export { FakeClock } from './clock/fakeClock.js';
+export { TypedEmitter, type EventMap } from './events.js';
+export { createLogger, reportError, setErrorReporter, type Logger, type ErrorReporter } from './log.js';
+export { Counters } from './counters.js';
+export * from './net/types.js';
+export { NodeNetwork, nodeNetwork } from './net/nodeNetwork.js';

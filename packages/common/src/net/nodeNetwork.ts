@@ -1,0 +1,164 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import os from 'node:os';
+import { createLogger } from '../log.js';
+import {
+  familyOf,
+  type BindOptions,
+  type ConnectOptions,
+  type DatagramHandler,
+  type DatagramSocket,
+  type InterfaceAddress,
+  type Network,
+  type StreamSocket,
+  type TransportAddress,
+} from './types.js';
+
+const log = createLogger('net');
+
+class NodeDatagramSocket implements DatagramSocket {
+  private handler: DatagramHandler = () => {};
+  closed = false;
+  sendErrors = 0;
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    readonly localAddress: TransportAddress,
+  ) {
+    socket.on('message', (msg, rinfo) => {
+      const from: TransportAddress = {
+        address: rinfo.address,
+        port: rinfo.port,
+        family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
+      };
+      try {
+        this.handler(msg, from);
+      } catch (err) {
+        // A handler must never throw out of the socket: count and carry on.
+        log.error('datagram handler threw: %O', err);
+      }
+    });
+    socket.on('error', (err) => {
+      this.sendErrors++;
+      log.warn('udp socket error: %s', err.message);
+    });
+  }
+
+  send(data: Uint8Array, port: number, address: string): void {
+    if (this.closed) return;
+    this.socket.send(data, port, address, (err) => {
+      if (err) {
+        this.sendErrors++;
+        log.debug('udp send to %s:%d failed: %s', address, port, err.message);
+      }
+    });
+  }
+
+  onMessage(handler: DatagramHandler): void {
+    this.handler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.socket.close();
+    } catch {
+      // already closed by the OS
+    }
+  }
+}
+
+class NodeStreamSocket implements StreamSocket {
+  closed = false;
+  private dataHandler: (d: Buffer) => void = () => {};
+  private closeHandler: (e?: Error) => void = () => {};
+  private error: Error | undefined;
+
+  constructor(
+    private readonly socket: net.Socket,
+    readonly localAddress: TransportAddress,
+    readonly remoteAddress: TransportAddress,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (d) => {
+      try {
+        this.dataHandler(d);
+      } catch (err) {
+        log.error('stream handler threw: %O', err);
+      }
+    });
+    socket.on('error', (e) => {
+      this.error = e;
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.closeHandler(this.error);
+    });
+  }
+
+  write(data: Uint8Array): void {
+    if (!this.closed) this.socket.write(data);
+  }
+
+  onData(handler: (data: Buffer) => void): void {
+    this.dataHandler = handler;
+  }
+
+  onClose(handler: (error?: Error) => void): void {
+    this.closeHandler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+  }
+}
+
+/** The real network of this machine: node:dgram, node:net and os.networkInterfaces(). */
+export class NodeNetwork implements Network {
+  interfaces(): InterfaceAddress[] {
+    const out: InterfaceAddress[] = [];
+    for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+      for (const a of addrs ?? []) {
+        out.push({ name, address: a.address, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4', internal: a.internal });
+      }
+    }
+    return out;
+  }
+
+  bindUdp(options: BindOptions): Promise<DatagramSocket> {
+    const family = familyOf(options.address);
+    const socket = dgram.createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4', ipv6Only: family === 'IPv6' });
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(new Error(`cannot bind UDP ${options.address}:${options.port ?? 0}: ${err.message}`));
+      socket.once('error', onError);
+      socket.bind({ address: options.address, port: options.port ?? 0, exclusive: true }, () => {
+        socket.off('error', onError);
+        const a = socket.address();
+        resolve(new NodeDatagramSocket(socket, { address: a.address, port: a.port, family }));
+      });
+    });
+  }
+
+  connectTcp(options: ConnectOptions): Promise<StreamSocket> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: options.address, port: options.port, localAddress: options.localAddress });
+      const onError = (err: Error) => reject(new Error(`cannot connect TCP ${options.address}:${options.port}: ${err.message}`));
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.off('error', onError);
+        const local: TransportAddress = {
+          address: socket.localAddress ?? '',
+          port: socket.localPort ?? 0,
+          family: familyOf(socket.localAddress ?? ''),
+        };
+        const remote: TransportAddress = { address: options.address, port: options.port, family: familyOf(options.address) };
+        resolve(new NodeStreamSocket(socket, local, remote));
+      });
+    });
+  }
+}
+
+export const nodeNetwork: Network = new NodeNetwork();

@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { TypedEmitter, setErrorReporter } from '@rivulet/common';
+
+interface Events {
+  data: [value: number];
+  done: [];
+}
+
+describe('TypedEmitter', () => {
+  it('contains a throwing listener, reports it, and still calls the next', () => {
+    const reported: string[] = [];
+    setErrorReporter((_e, ctx) => reported.push(ctx));
+    try {
+      const e = new TypedEmitter<Events>();
+      const got: number[] = [];
+      e.on('data', () => {
+        throw new Error('boom');
+      });
+      e.on('data', (v) => got.push(v));
+      expect(e.emit('data', 7)).to.equal(true);
+      expect(got).to.deep.equal([7]);
+      expect(reported).to.deep.equal(["listener for 'data'"]);
+    } finally {
+      setErrorReporter((err, ctx) => console.error(ctx, err));
+    }
+  });
+
+  it('once fires a single time and off removes', async () => {
+    const e = new TypedEmitter<Events>();
+    let n = 0;
+    e.once('done', () => n++);
+    e.emit('done');
+    e.emit('done');
+    expect(n).to.equal(1);
+    const l = () => n++;
+    e.on('done', l).off('done', l);
+    e.emit('done');
+    expect(n).to.equal(1);
+    const p = e.waitFor('data');
+    e.emit('data', 3);
+    expect(await p).to.deep.equal([3]);
+  });
+});
