@@ -1,1 +1,2 @@
-export {};
+export * from './stun/index.js';
+export * from './turn/index.js';
