@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env['RIVULET_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, headless, driven by playwright-core (test tools cannot
+ * download browsers here). The page is served from http://127.0.0.1 and
+ * getUserMedia is granted with fake devices (playwright gives every launch
+ * a fresh temporary profile): together with
+ * --allow-loopback-in-peer-connection this makes Chromium offer 127.0.0.1
+ * host candidates instead of hiding them behind mDNS names.
+ */
+export interface ChromiumSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  origin: string;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Offer loopback candidates (default true); false makes Chromium use mDNS .local host candidates. */
+  loopback?: boolean;
+  /** Extra HTML placed in the page body. */
+  body?: string;
+}
+
+export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumSession> {
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+  ];
+  if (options.loopback !== false) args.push('--allow-loopback-in-peer-connection');
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><html><head><title>rivulet e2e</title></head><body>${options.body ?? ''}</body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true, timeout: 30_000 });
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  if (options.loopback !== false) {
+    // A granted getUserMedia is what lets Chromium expose host addresses.
+    await page.evaluate(async () => {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      s.getTracks().forEach((t) => t.stop());
+    });
+  }
+  return {
+    browser,
+    context,
+    page,
+    origin,
+    async close() {
+      await browser.close().catch(() => {});
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
