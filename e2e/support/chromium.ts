@@ -54,7 +54,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
   if (options.loopback !== false) {
     // A granted getUserMedia is what lets Chromium expose host addresses.
     await page.evaluate(async () => {
-      const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      const s: MediaStream = await window.navigator.mediaDevices.getUserMedia({ audio: true, video: true });
       s.getTracks().forEach((t) => t.stop());
     });
   }
