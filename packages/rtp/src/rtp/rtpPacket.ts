@@ -1,0 +1,297 @@
+import { ParseError } from '@rivulet/common';
+import {
+  type RtpHeaderExtension,
+  ONE_BYTE_PROFILE,
+  TWO_BYTE_PROFILE,
+  extensionElementsLength,
+  fitsOneByte,
+  isOneByteProfile,
+  isTwoByteProfile,
+  parseExtensionElements,
+  validateExtensionElements,
+  writeExtensionElements,
+} from './headerExtensionBlock.js';
+
+/** RFC 3550 §5.1 fixed header size. */
+export const RTP_HEADER_SIZE = 12;
+
+export interface RtpPacketInit {
+  marker?: boolean;
+  payloadType?: number;
+  sequenceNumber?: number;
+  timestamp?: number;
+  ssrc?: number;
+  csrcs?: number[];
+  extensionProfile?: number;
+  extensions?: RtpHeaderExtension[];
+  extensionData?: Buffer;
+  payload?: Buffer;
+  paddingLength?: number;
+}
+
+/**
+ * An RTP packet (RFC 3550 §5.1). Parsing never copies: `payload`, extension
+ * values and `extensionData` are views of the input buffer, so the input must
+ * not be reused while the packet is in use.
+ *
+ * Header extensions (RFC 3550 §5.3.1):
+ * - `extensionProfile === undefined`: no X bit (unless `extensions` is non-empty,
+ *   then serialize picks one-byte when every element fits, else two-byte).
+ * - 0xBEDE / 0x100x: RFC 8285 elements in `extensions`.
+ * - any other profile: the opaque block body in `extensionData`.
+ */
+export class RtpPacket {
+  marker: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrcs: number[];
+  extensionProfile: number | undefined;
+  extensions: RtpHeaderExtension[];
+  extensionData: Buffer | undefined;
+  payload: Buffer;
+  /** RFC 3550 §5.1 P bit: number of padding octets including the count octet; 0 = none. */
+  paddingLength: number;
+
+  constructor(init: RtpPacketInit = {}) {
+    this.marker = init.marker ?? false;
+    this.payloadType = init.payloadType ?? 0;
+    this.sequenceNumber = init.sequenceNumber ?? 0;
+    this.timestamp = init.timestamp ?? 0;
+    this.ssrc = init.ssrc ?? 0;
+    this.csrcs = init.csrcs ?? [];
+    this.extensionProfile = init.extensionProfile;
+    this.extensions = init.extensions ?? [];
+    this.extensionData = init.extensionData;
+    this.payload = init.payload ?? EMPTY;
+    this.paddingLength = init.paddingLength ?? 0;
+  }
+
+  /** Parses an RTP packet; throws ParseError on malformed input. */
+  static parse(buf: Buffer): RtpPacket {
+    const len = buf.length;
+    if (len < RTP_HEADER_SIZE) throw new ParseError(`RTP packet of ${len} bytes is shorter than the 12-byte header`);
+    const b0 = buf[0]!;
+    if (b0 >> 6 !== 2) throw new ParseError(`RTP version must be 2, got ${b0 >> 6}`);
+    const b1 = buf[1]!;
+    const p = new RtpPacket();
+    p.marker = (b1 & 0x80) !== 0;
+    p.payloadType = b1 & 0x7f;
+    p.sequenceNumber = (buf[2]! << 8) | buf[3]!;
+    p.timestamp = buf.readUInt32BE(4);
+    p.ssrc = buf.readUInt32BE(8);
+    let pos = RTP_HEADER_SIZE;
+    const cc = b0 & 0x0f;
+    if (cc > 0) {
+      if (pos + cc * 4 > len) throw new ParseError(`RTP CSRC count ${cc} overruns a ${len}-byte packet`);
+      const csrcs = new Array<number>(cc);
+      for (let i = 0; i < cc; i++, pos += 4) csrcs[i] = buf.readUInt32BE(pos);
+      p.csrcs = csrcs;
+    }
+    if (b0 & 0x10) {
+      if (pos + 4 > len) throw new ParseError(`RTP header extension header overruns a ${len}-byte packet`);
+      const profile = (buf[pos]! << 8) | buf[pos + 1]!;
+      const words = (buf[pos + 2]! << 8) | buf[pos + 3]!;
+      const start = pos + 4;
+      const end = start + words * 4;
+      if (end > len) throw new ParseError(`RTP header extension of ${words} words overruns a ${len}-byte packet`);
+      p.extensionProfile = profile;
+      if (isOneByteProfile(profile)) p.extensions = parseExtensionElements(buf, start, end, false);
+      else if (isTwoByteProfile(profile)) p.extensions = parseExtensionElements(buf, start, end, true);
+      else p.extensionData = buf.subarray(start, end);
+      pos = end;
+    }
+    let payloadEnd = len;
+    if (b0 & 0x20) {
+      // RFC 3550 §5.1: the last octet counts the padding octets, itself included.
+      const pad = buf[len - 1]!;
+      if (pad === 0 || pos + pad > len) throw new ParseError(`RTP padding length ${pad} invalid for ${len - pos} bytes after the header`);
+      p.paddingLength = pad;
+      payloadEnd = len - pad;
+    }
+    p.payload = buf.subarray(pos, payloadEnd);
+    return p;
+  }
+
+  /** Like parse, but returns undefined instead of throwing (for network input). */
+  static tryParse(buf: Buffer): RtpPacket | undefined {
+    try {
+      return RtpPacket.parse(buf);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether serialize will write the two-byte form (RFC 8285 §4.3). */
+  private usesTwoByte(): boolean {
+    const profile = this.extensionProfile;
+    if (profile === undefined) return !fitsOneByte(this.extensions);
+    return isTwoByteProfile(profile);
+  }
+
+  private hasExtensionBlock(): boolean {
+    return this.extensionProfile !== undefined || this.extensions.length > 0;
+  }
+
+  private extensionBodyLength(): number {
+    const profile = this.extensionProfile;
+    if (profile !== undefined && !isOneByteProfile(profile) && !isTwoByteProfile(profile)) {
+      return this.extensionData?.length ?? 0;
+    }
+    return (extensionElementsLength(this.extensions, this.usesTwoByte()) + 3) & ~3;
+  }
+
+  /** Header length in bytes as serialize would write it. */
+  get headerLength(): number {
+    let n = RTP_HEADER_SIZE + this.csrcs.length * 4;
+    if (this.hasExtensionBlock()) n += 4 + this.extensionBodyLength();
+    return n;
+  }
+
+  /** Total serialized length in bytes. */
+  get serializedLength(): number {
+    return this.headerLength + this.payload.length + this.paddingLength;
+  }
+
+  /** Returns the extension value with this id, a view, or undefined. */
+  getExtension(id: number): Buffer | undefined {
+    const exts = this.extensions;
+    for (let i = 0; i < exts.length; i++) if (exts[i]!.id === id) return exts[i]!.data;
+    return undefined;
+  }
+
+  /** Sets (replacing any element with the same id) an RFC 8285 extension value. */
+  setExtension(id: number, data: Buffer): void {
+    const exts = this.extensions;
+    for (let i = 0; i < exts.length; i++) {
+      if (exts[i]!.id === id) {
+        exts[i] = { id, data };
+        return;
+      }
+    }
+    exts.push({ id, data });
+  }
+
+  /** Removes the element with this id; returns whether one was there. */
+  removeExtension(id: number): boolean {
+    const i = this.extensions.findIndex((e) => e.id === id);
+    if (i < 0) return false;
+    this.extensions.splice(i, 1);
+    return true;
+  }
+
+  private validate(): void {
+    const pt = this.payloadType;
+    if (!Number.isInteger(pt) || pt < 0 || pt > 127) throw new Error(`RTP payloadType must be 0..127, got ${pt}`);
+    const seq = this.sequenceNumber;
+    if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff) throw new Error(`RTP sequenceNumber must be 0..65535, got ${seq}`);
+    const ts = this.timestamp;
+    if (!Number.isInteger(ts) || ts < 0 || ts > 0xffffffff) throw new Error(`RTP timestamp must be a uint32, got ${ts}`);
+    const ssrc = this.ssrc;
+    if (!Number.isInteger(ssrc) || ssrc < 0 || ssrc > 0xffffffff) throw new Error(`RTP ssrc must be a uint32, got ${ssrc}`);
+    if (this.csrcs.length > 15) throw new Error(`RTP packet can carry at most 15 CSRCs, got ${this.csrcs.length}`);
+    const pad = this.paddingLength;
+    if (!Number.isInteger(pad) || pad < 0 || pad > 255) throw new Error(`RTP paddingLength must be 0..255, got ${pad}`);
+    const profile = this.extensionProfile;
+    if (profile !== undefined) {
+      if (!Number.isInteger(profile) || profile < 0 || profile > 0xffff) {
+        throw new Error(`RTP extensionProfile must be a uint16, got ${profile}`);
+      }
+      if (!isOneByteProfile(profile) && !isTwoByteProfile(profile)) {
+        if (this.extensions.length > 0) {
+          throw new Error(`RTP extensionProfile 0x${profile.toString(16)} is not RFC 8285, but ${this.extensions.length} extensions are set`);
+        }
+        const d = this.extensionData?.length ?? 0;
+        if (d % 4 !== 0) throw new Error(`RTP extensionData must be a multiple of 4 bytes, got ${d}`);
+        if (d / 4 > 0xffff) throw new Error(`RTP extensionData too long: ${d} bytes`);
+        return;
+      }
+    }
+    if (this.extensions.length > 0) validateExtensionElements(this.extensions, this.usesTwoByte());
+  }
+
+  /**
+   * Writes the packet into `out` at `offset` (e.g. a reused buffer) and returns
+   * the number of bytes written. Throws when the packet is invalid or `out` is too small.
+   */
+  serializeInto(out: Buffer, offset = 0): number {
+    this.validate();
+    const total = this.serializedLength;
+    if (offset + total > out.length) {
+      throw new Error(`RTP serializeInto needs ${total} bytes at offset ${offset}, buffer has ${out.length}`);
+    }
+    const csrcs = this.csrcs;
+    const hasExt = this.hasExtensionBlock();
+    const pad = this.paddingLength;
+    out[offset] = 0x80 | (pad > 0 ? 0x20 : 0) | (hasExt ? 0x10 : 0) | csrcs.length;
+    out[offset + 1] = (this.marker ? 0x80 : 0) | this.payloadType;
+    out[offset + 2] = this.sequenceNumber >>> 8;
+    out[offset + 3] = this.sequenceNumber & 0xff;
+    out.writeUInt32BE(this.timestamp, offset + 4);
+    out.writeUInt32BE(this.ssrc, offset + 8);
+    let pos = offset + RTP_HEADER_SIZE;
+    for (let i = 0; i < csrcs.length; i++, pos += 4) out.writeUInt32BE(csrcs[i]!, pos);
+    if (hasExt) {
+      const twoByte = this.usesTwoByte();
+      let profile = this.extensionProfile;
+      if (profile === undefined) profile = twoByte ? TWO_BYTE_PROFILE : ONE_BYTE_PROFILE;
+      const body = this.extensionBodyLength();
+      out[pos] = profile >>> 8;
+      out[pos + 1] = profile & 0xff;
+      out[pos + 2] = (body >>> 10) & 0xff;
+      out[pos + 3] = (body >>> 2) & 0xff;
+      pos += 4;
+      if (isOneByteProfile(profile) || isTwoByteProfile(profile)) {
+        pos = writeExtensionElements(out, pos, this.extensions, twoByte);
+      } else if (this.extensionData) {
+        this.extensionData.copy(out, pos);
+        pos += this.extensionData.length;
+      }
+    }
+    this.payload.copy(out, pos);
+    pos += this.payload.length;
+    if (pad > 0) {
+      out.fill(0, pos, pos + pad - 1);
+      out[pos + pad - 1] = pad;
+      pos += pad;
+    }
+    return pos - offset;
+  }
+
+  /** Serializes into a new Buffer. */
+  serialize(): Buffer {
+    const out = Buffer.allocUnsafe(this.serializedLength);
+    this.serializeInto(out, 0);
+    return out;
+  }
+
+  /** A copy whose arrays are new (values are still shared views). */
+  clone(): RtpPacket {
+    return new RtpPacket({
+      marker: this.marker,
+      payloadType: this.payloadType,
+      sequenceNumber: this.sequenceNumber,
+      timestamp: this.timestamp,
+      ssrc: this.ssrc,
+      csrcs: this.csrcs.slice(),
+      extensionProfile: this.extensionProfile,
+      extensions: this.extensions.map((e) => ({ id: e.id, data: e.data })),
+      extensionData: this.extensionData,
+      payload: this.payload,
+      paddingLength: this.paddingLength,
+    });
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Parses an RTP packet; throws ParseError on malformed input. */
+export function parseRtp(buf: Buffer): RtpPacket {
+  return RtpPacket.parse(buf);
+}
+
+/** Parses an RTP packet; returns undefined on malformed input (never throws). */
+export function tryParseRtp(buf: Buffer): RtpPacket | undefined {
+  return RtpPacket.tryParse(buf);
+}
