@@ -1,1 +1,16 @@
-export {};
+export * from './header.js';
+export * from './reportBlock.js';
+export * from './senderReport.js';
+export * from './receiverReport.js';
+export * from './sdes.js';
+export * from './bye.js';
+export * from './app.js';
+export * from './nack.js';
+export * from './transportCc.js';
+export * from './transportCcBuilder.js';
+export * from './pli.js';
+export * from './fir.js';
+export * from './remb.js';
+export * from './extendedReport.js';
+export * from './feedback.js';
+export * from './compound.js';

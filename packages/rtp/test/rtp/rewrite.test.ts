@@ -10,7 +10,7 @@ import {
   readRtpSequenceNumber,
   readRtpTimestamp,
   readRtpPayloadType,
-} from '../../src/index.js';
+} from '../../src/rtp/index.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ParseError } from '@rivulet/common';
-import { RtpPacket, parseRtp, tryParseRtp, ONE_BYTE_PROFILE } from '../../src/index.js';
+import { RtpPacket, parseRtp, tryParseRtp, ONE_BYTE_PROFILE } from '../../src/rtp/index.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

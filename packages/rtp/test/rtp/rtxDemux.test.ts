@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ParseError } from '@rivulet/common';
-import { RtpPacket, wrapRtx, unwrapRtx, isRtpOrRtcp, isRtcp, classifyFirstByte, parseRtp } from '../../src/index.js';
+import { RtpPacket, wrapRtx, unwrapRtx, isRtpOrRtcp, isRtcp, classifyFirstByte, parseRtp } from '../../src/rtp/index.js';
 
 describe('RTX (RFC 4588 §4)', () => {
   it('puts the OSN in the first two payload bytes and restores it', () => {

@@ -1,0 +1,74 @@
+import { ByteReader, type ByteWriter } from '@rivulet/common';
+import { checkUint } from './header.js';
+
+/** RFC 3550 §6.5 SDES item types. */
+export const SdesItemType = {
+  END: 0,
+  CNAME: 1,
+  NAME: 2,
+  EMAIL: 3,
+  PHONE: 4,
+  LOC: 5,
+  TOOL: 6,
+  NOTE: 7,
+  PRIV: 8,
+  /** RFC 7941 / RFC 8843 §15.2: MID carried as an SDES item. */
+  MID: 12,
+} as const;
+
+export interface RtcpSdesItem {
+  type: number;
+  /** Item text, UTF-8 (RFC 3550 §6.5); at most 255 bytes once encoded. */
+  text: string;
+}
+
+export interface RtcpSdesChunk {
+  ssrc: number;
+  items: RtcpSdesItem[];
+}
+
+/** RFC 3550 §6.5 source description (PT 202). */
+export interface RtcpSourceDescription {
+  kind: 'sdes';
+  chunks: RtcpSdesChunk[];
+}
+
+export function parseSourceDescription(count: number, body: Buffer): RtcpSourceDescription {
+  const r = new ByteReader(body);
+  const chunks: RtcpSdesChunk[] = [];
+  for (let c = 0; c < count; c++) {
+    const ssrc = r.u32();
+    const items: RtcpSdesItem[] = [];
+    for (;;) {
+      const type = r.u8();
+      if (type === SdesItemType.END) {
+        // RFC 3550 §6.5: the list ends with null octets up to the next 32-bit boundary.
+        r.align(4);
+        break;
+      }
+      const len = r.u8();
+      items.push({ type, text: r.bytes(len).toString('utf8') });
+    }
+    chunks.push({ ssrc, items });
+  }
+  return { kind: 'sdes', chunks };
+}
+
+export function writeSourceDescription(p: RtcpSourceDescription, w: ByteWriter): number {
+  if (p.chunks.length > 31) throw new Error(`SDES can carry at most 31 chunks, got ${p.chunks.length}`);
+  for (const chunk of p.chunks) {
+    checkUint('SDES chunk ssrc', chunk.ssrc, 32);
+    const start = w.length;
+    w.u32(chunk.ssrc);
+    for (const item of chunk.items) {
+      checkUint('SDES item type', item.type, 8);
+      if (item.type === 0) throw new Error('SDES item type 0 is the END marker and cannot carry text');
+      const text = Buffer.from(item.text, 'utf8');
+      if (text.length > 255) throw new Error(`SDES item ${item.type} text is ${text.length} bytes; at most 255`);
+      w.u8(item.type).u8(text.length).bytes(text);
+    }
+    // At least one null octet terminates the list, then pad to 32 bits.
+    w.u8(0).pad(4, start);
+  }
+  return p.chunks.length;
+}
