@@ -1,1 +1,10 @@
-export {};
+export * from './uris.js';
+export * from './codec.js';
+export * from './sdesString.js';
+export * from './absSendTime.js';
+export * from './transportSequence.js';
+export * from './audioLevel.js';
+export * from './videoOrientation.js';
+export * from './playoutDelay.js';
+export * from './dependencyDescriptor.js';
+export * from './registry.js';
