@@ -1,0 +1,126 @@
+import { createHash, createPrivateKey, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+
+export type FingerprintAlgorithm = 'sha-1' | 'sha-256' | 'sha-384' | 'sha-512';
+
+export interface CertificateFingerprint {
+  /** The SDP hash function name (RFC 8122 §5), lower case, e.g. 'sha-256'. */
+  algorithm: string;
+  /** Upper-case hex pairs joined by ':' (RFC 8122 §5), e.g. 'AB:CD:...'. */
+  value: string;
+}
+
+export interface DtlsCertificate {
+  readonly certificateDer: Buffer;
+  readonly privateKey: KeyObject;
+  readonly expires: Date;
+  fingerprint(algorithm: FingerprintAlgorithm): string;
+  /** sha-256, sha-384 and sha-512 fingerprints (what we advertise; sha-1 is accepted only to verify). */
+  readonly fingerprints: CertificateFingerprint[];
+}
+
+const NODE_HASH: Record<FingerprintAlgorithm, string> = {
+  'sha-1': 'sha1',
+  'sha-256': 'sha256',
+  'sha-384': 'sha384',
+  'sha-512': 'sha512',
+};
+
+/** RFC 8122 §5 fingerprint of a DER certificate. */
+export function computeFingerprint(certificateDer: Uint8Array, algorithm: string): string {
+  const hash = NODE_HASH[algorithm.toLowerCase() as FingerprintAlgorithm];
+  if (!hash) {
+    throw new Error(`unsupported fingerprint algorithm '${algorithm}': use one of ${Object.keys(NODE_HASH).join(', ')}`);
+  }
+  const hex = createHash(hash).update(certificateDer).digest('hex').toUpperCase();
+  return hex.match(/../g)!.join(':');
+}
+
+/** Compares an SDP fingerprint value with a computed one, ignoring case and surrounding space. */
+export function fingerprintMatches(certificateDer: Uint8Array, expected: CertificateFingerprint): boolean {
+  try {
+    return computeFingerprint(certificateDer, expected.algorithm) === expected.value.trim().toUpperCase();
+  } catch {
+    return false;
+  }
+}
+
+class Certificate implements DtlsCertificate {
+  readonly fingerprints: CertificateFingerprint[];
+
+  constructor(
+    readonly certificateDer: Buffer,
+    readonly privateKey: KeyObject,
+    readonly expires: Date,
+  ) {
+    this.fingerprints = (['sha-256', 'sha-384', 'sha-512'] as const).map((algorithm) => ({
+      algorithm,
+      value: computeFingerprint(certificateDer, algorithm),
+    }));
+  }
+
+  fingerprint(algorithm: FingerprintAlgorithm): string {
+    return computeFingerprint(this.certificateDer, algorithm);
+  }
+}
+
+export interface GenerateCertificateOptions {
+  keyType?: 'ecdsa-p256' | 'rsa-2048';
+  expiresInDays?: number;
+  /** Subject common name; WebRTC stacks use a random one so certificates do not identify the user. */
+  commonName?: string;
+}
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+/**
+ * A self-signed certificate as WebRTC uses it (W3C webrtc-pc §4.9): the identity is the
+ * fingerprint signalled in SDP, so no chain, no extensions. Key: ECDSA P-256 by default
+ * (what browsers generate), RSA-2048 on request.
+ */
+export async function generateCertificate(options: GenerateCertificateOptions = {}): Promise<DtlsCertificate> {
+  const keyType = options.keyType ?? 'ecdsa-p256';
+  const days = options.expiresInDays ?? 30;
+  if (keyType !== 'ecdsa-p256' && keyType !== 'rsa-2048') {
+    throw new Error(`generateCertificate: keyType must be 'ecdsa-p256' or 'rsa-2048', got '${String(keyType)}'`);
+  }
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new Error(`generateCertificate: expiresInDays must be a positive number, got ${days}`);
+  }
+  const algorithm =
+    keyType === 'ecdsa-p256'
+      ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const notBefore = new Date(Date.now() - 24 * 3600 * 1000); // tolerate peers with a slow clock
+  const notAfter = new Date(Date.now() + days * 24 * 3600 * 1000);
+  const serial = randomBytes(8);
+  serial[0] = serial[0]! & 0x7f; // a positive INTEGER
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial.toString('hex'),
+    name: `CN=${options.commonName ?? `rivulet-${randomBytes(6).toString('hex')}`}`,
+    notBefore,
+    notAfter,
+    signingAlgorithm: algorithm,
+    keys: keys as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  return new Certificate(Buffer.from(cert.rawData), privateKey, notAfter);
+}
+
+/** Wraps an application-supplied certificate (DER or PEM) and private key (KeyObject or PEM). */
+export function loadCertificate(certificate: Buffer | string, privateKey: KeyObject | string): DtlsCertificate {
+  let parsed: X509Certificate;
+  try {
+    parsed = new X509Certificate(certificate);
+  } catch (err) {
+    throw new Error(`loadCertificate: certificate is neither DER nor PEM X.509: ${(err as Error).message}`);
+  }
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  if (key.type !== 'private') throw new Error(`loadCertificate: privateKey must be a private key, got a ${key.type} key`);
+  if (!parsed.checkPrivateKey(key)) throw new Error('loadCertificate: privateKey does not match the certificate public key');
+  return new Certificate(Buffer.from(parsed.raw), key, new Date(parsed.validTo));
+}

@@ -1,0 +1,377 @@
+import { Counters, createLogger, ParseError, TypedEmitter, type Timer } from '@rivulet/common';
+import { AlertDescription, AlertLevel, alertName, ContentType, SRTP_PROFILE_KEY_LENGTHS } from './constants.js';
+import { exportKeyingMaterial as prfExport } from './crypto/prf.js';
+import { DtlsAlertError, DtlsPeerAlertError } from './errors.js';
+import { FlightTransmitter } from './flight.js';
+import { ClientHandshake } from './handshake/client.js';
+import type { HandshakeHost, RoleHandshake } from './handshake/context.js';
+import { HandshakeReassembler, parseHandshakeFragments } from './handshake/fragment.js';
+import { ServerHandshake } from './handshake/server.js';
+import { resolveOptions, type DtlsEndpointOptions, type ResolvedOptions } from './options.js';
+import { MAX_PLAINTEXT, parseRecords, type DtlsRecord } from './record/record.js';
+import { RecordLayer } from './record/recordLayer.js';
+
+const log = createLogger('dtls');
+
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
+
+export interface DtlsEndpointEvents {
+  statechange: [DtlsState];
+  connected: [];
+  data: [Buffer];
+  error: [Error];
+  close: [];
+}
+
+/** RFC 5764 §4.2 keying material split into its four parts, plus our/their view. */
+export interface SrtpKeyingMaterial {
+  profile: number;
+  clientKey: Buffer;
+  serverKey: Buffer;
+  clientSalt: Buffer;
+  serverSalt: Buffer;
+  localKey: Buffer;
+  localSalt: Buffer;
+  remoteKey: Buffer;
+  remoteSalt: Buffer;
+}
+
+/** RFC 5705 §4: labels the TLS key schedule itself uses must not be exported. */
+const RESERVED_LABELS = new Set(['client finished', 'server finished', 'master secret', 'key expansion', 'extended master secret']);
+
+/**
+ * One DTLS 1.2 association (RFC 6347), client or server, sans-IO: datagrams in through
+ * handleDatagram, out through options.send, time from options.clock. Malformed input is dropped
+ * and counted in `counters`; handshake failures end in 'failed' with an 'error' event.
+ */
+export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
+  readonly counters = new Counters<string>();
+  private readonly options: ResolvedOptions;
+  private readonly records: RecordLayer;
+  private readonly flights: FlightTransmitter;
+  private readonly reassembler = new HandshakeReassembler();
+  private readonly handshake: RoleHandshake;
+  private currentState: DtlsState = 'new';
+  private handshakeTimer: Timer | undefined;
+  private readonly queue: DtlsRecord[] = [];
+  private draining = false;
+
+  constructor(options: DtlsEndpointOptions) {
+    super();
+    this.options = resolveOptions(options);
+    const o = this.options;
+    this.records = new RecordLayer((reason) => this.counters.inc(reason));
+    this.flights = new FlightTransmitter(o.clock, this.records, o.mtu, o.initialRetransmitMs, (d) => this.output(d));
+    const host: HandshakeHost = {
+      config: {
+        role: o.role,
+        certificate: o.certificate,
+        remoteFingerprints: o.remoteFingerprints,
+        srtpProfiles: o.srtpProfiles,
+        cipherSuites: o.cipherSuites,
+        requireExtendedMasterSecret: o.requireExtendedMasterSecret,
+      },
+      records: this.records,
+      flights: this.flights,
+      counters: this.counters,
+      sendRecords: (records) => {
+        for (const d of RecordLayer.pack(records, o.mtu)) this.output(d);
+      },
+      keysInstalled: (pending) => this.queue.push(...pending),
+      expectMessageSeq: (seq) => this.reassembler.reset(seq),
+      handshakeComplete: () => this.onHandshakeComplete(),
+      refuseRenegotiation: () => {
+        this.counters.inc('renegotiationRefused');
+        this.sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
+      },
+    };
+    this.handshake = o.role === 'client' ? new ClientHandshake(host) : new ServerHandshake(host, o.cookieSecret);
+  }
+
+  get state(): DtlsState {
+    return this.currentState;
+  }
+
+  get role(): 'client' | 'server' {
+    return this.options.role;
+  }
+
+  /** The negotiated SRTP protection profile (RFC 5764), once connected. */
+  get srtpProfile(): number | undefined {
+    return this.handshake.session?.srtpProfile;
+  }
+
+  /** The peer's DER certificate, once connected. */
+  get remoteCertificate(): Buffer | undefined {
+    return this.handshake.session?.remoteCertificate;
+  }
+
+  get cipherSuite(): number | undefined {
+    return this.handshake.session?.suite.id;
+  }
+
+  /** Whether RFC 7627 extended master secret was negotiated. */
+  get extendedMasterSecret(): boolean | undefined {
+    return this.handshake.session?.extendedMasterSecret;
+  }
+
+  /** Flight retransmissions we made so far (timer-driven and peer-triggered). */
+  get retransmissions(): number {
+    return this.flights.retransmissions;
+  }
+
+  /** Begins the handshake: a client sends its ClientHello, a server waits for one. */
+  start(): void {
+    if (this.currentState !== 'new') throw new Error(`DtlsEndpoint.start: already started (state '${this.currentState}')`);
+    this.setState('connecting');
+    this.handshakeTimer = this.options.clock.setTimeout(() => {
+      this.handshakeTimer = undefined;
+      if (this.currentState === 'connecting') {
+        this.fail(new Error(`DTLS handshake (${this.options.role}) did not complete within ${this.options.handshakeTimeoutMs} ms`), undefined);
+      }
+    }, this.options.handshakeTimeoutMs);
+    this.guard(() => this.handshake.start());
+  }
+
+  /** Feeds one datagram from the peer. Never throws for network input. */
+  handleDatagram(datagram: Buffer): void {
+    if (this.currentState === 'closed' || this.currentState === 'failed' || this.currentState === 'new') {
+      this.counters.inc(this.currentState === 'new' ? 'beforeStart' : 'afterClose');
+      return;
+    }
+    if (!Buffer.isBuffer(datagram)) datagram = Buffer.from(datagram as Uint8Array);
+    this.guard(() => {
+      const { records, problem } = parseRecords(datagram);
+      if (problem) this.counters.inc(problem);
+      this.queue.push(...records);
+      this.drain();
+    });
+  }
+
+  /** Sends application data in one record (RFC 6347 §4.1.1: at most 2^14 bytes). */
+  send(data: Uint8Array): void {
+    if (this.currentState !== 'connected') {
+      throw new Error(`DtlsEndpoint.send: state is '${this.currentState}'; data can be sent only when 'connected'`);
+    }
+    if (data.length > MAX_PLAINTEXT) throw new Error(`DtlsEndpoint.send: ${data.length} bytes exceed the record limit of ${MAX_PLAINTEXT}`);
+    this.output(this.records.seal(ContentType.applicationData, this.records.writeEpoch, data));
+  }
+
+  /** Sends close_notify (RFC 5246 §7.2.1) when connected and moves to 'closed'. */
+  close(): void {
+    if (this.currentState === 'closed' || this.currentState === 'failed') return;
+    if (this.currentState === 'connected') this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
+    this.finish('closed');
+    this.emit('close');
+  }
+
+  /** RFC 5705 keying material exporter; DTLS-SRTP uses label "EXTRACTOR-dtls_srtp" and no context. */
+  exportKeyingMaterial(label: string, length: number, context?: Buffer): Buffer {
+    const session = this.handshake.session;
+    if (!session) throw new Error(`DtlsEndpoint.exportKeyingMaterial: no keys yet (state '${this.currentState}'); wait for 'connected'`);
+    if (typeof label !== 'string' || label.length === 0) throw new Error(`exportKeyingMaterial: label must be a non-empty string, got ${String(label)}`);
+    if (RESERVED_LABELS.has(label)) throw new Error(`exportKeyingMaterial: label '${label}' is reserved by TLS (RFC 5705 §4)`);
+    if (!Number.isInteger(length) || length < 1 || length > 65535) throw new Error(`exportKeyingMaterial: length must be an integer in [1, 65535], got ${length}`);
+    if (context !== undefined && context.length > 65535) throw new Error(`exportKeyingMaterial: context is ${context.length} bytes, max 65535`);
+    return prfExport(session.suite.prfHash, session.masterSecret, session.clientRandom, session.serverRandom, label, length, context);
+  }
+
+  /** RFC 5764 §4.2 SRTP master keys and salts for the negotiated profile. */
+  srtpKeyingMaterial(): SrtpKeyingMaterial {
+    const profile = this.srtpProfile;
+    if (profile === undefined) throw new Error(`DtlsEndpoint.srtpKeyingMaterial: no SRTP profile negotiated (state '${this.currentState}')`);
+    const { keyLength: k, saltLength: s } = SRTP_PROFILE_KEY_LENGTHS[profile]!;
+    const m = this.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (k + s));
+    const clientKey = m.subarray(0, k);
+    const serverKey = m.subarray(k, 2 * k);
+    const clientSalt = m.subarray(2 * k, 2 * k + s);
+    const serverSalt = m.subarray(2 * k + s, 2 * k + 2 * s);
+    const client = this.options.role === 'client';
+    return {
+      profile,
+      clientKey,
+      serverKey,
+      clientSalt,
+      serverSalt,
+      localKey: client ? clientKey : serverKey,
+      localSalt: client ? clientSalt : serverSalt,
+      remoteKey: client ? serverKey : clientKey,
+      remoteSalt: client ? serverSalt : clientSalt,
+    };
+  }
+
+  private output(datagram: Buffer): void {
+    this.counters.inc('datagramsSent');
+    try {
+      this.options.send(datagram);
+    } catch (err) {
+      this.counters.inc('sendCallbackThrew');
+      log.warn('send callback threw: %s', (err as Error).message);
+    }
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      let guard = 0;
+      while (this.queue.length > 0 && guard++ < 10_000) {
+        if (this.currentState === 'closed' || this.currentState === 'failed') {
+          this.queue.length = 0;
+          break;
+        }
+        this.processRecord(this.queue.shift()!);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private processRecord(record: DtlsRecord): void {
+    const plaintext = this.records.open(record);
+    if (!plaintext) return;
+    switch (record.type) {
+      case ContentType.handshake:
+        return this.processHandshake(record, plaintext);
+      case ContentType.changeCipherSpec:
+        // RFC 5246 §7.1: a single byte 1. Ordering is enforced by requiring Finished in epoch 1.
+        if (plaintext.length !== 1 || plaintext[0] !== 1) this.counters.inc('malformedChangeCipherSpec');
+        return;
+      case ContentType.alert:
+        return this.processAlert(record, plaintext);
+      case ContentType.applicationData:
+        if (this.currentState !== 'connected' || record.epoch === 0) {
+          this.counters.inc('unexpectedApplicationData');
+          return;
+        }
+        this.counters.inc('applicationDataReceived');
+        this.emit('data', plaintext);
+        return;
+    }
+  }
+
+  private processHandshake(record: DtlsRecord, plaintext: Buffer): void {
+    const fragments = parseHandshakeFragments(plaintext);
+    if (!fragments) {
+      this.counters.inc('malformedHandshake');
+      return;
+    }
+    for (const f of fragments) {
+      if (record.epoch === 0 && this.handshake.handleStatelessHello) {
+        let consumed = false;
+        this.handshakeStep(() => {
+          consumed = this.handshake.handleStatelessHello!(f.msgType, f.body, f.messageSeq, f.length, record.sequenceNumber, f.fragmentOffset);
+        }, undefined);
+        if (consumed || this.isTerminal()) continue;
+      }
+      const verdict = this.reassembler.add(f, record.epoch);
+      if (verdict === 'old') {
+        // RFC 6347 §4.2.4: the peer repeating its last flight means ours was lost.
+        this.counters.inc('duplicateHandshake');
+        this.flights.onPeerRetransmission();
+      } else if (verdict !== 'buffered') {
+        this.counters.inc(verdict === 'tooFarAhead' ? 'handshakeTooFarAhead' : 'inconsistentFragment');
+      }
+    }
+    for (let m = this.reassembler.next(); m && !this.isTerminal(); m = this.reassembler.next()) {
+      const message = m;
+      this.handshakeStep(() => this.handshake.handle(message), message.messageSeq);
+    }
+  }
+
+  /** Runs handshake logic, turning its errors into drops (ParseError) or fatal alerts. */
+  private handshakeStep(fn: () => void, messageSeq: number | undefined): void {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof ParseError) {
+        // RFC 6347 §4.1.2.7: invalid input is discarded; let a retransmission replace the message.
+        this.counters.inc('malformedHandshake');
+        if (messageSeq !== undefined) this.reassembler.reset(messageSeq);
+        return;
+      }
+      if (err instanceof DtlsAlertError) {
+        this.fail(err, err.alert);
+        return;
+      }
+      this.counters.inc('internalError');
+      this.fail(new Error(`DTLS internal error: ${(err as Error).message}`), AlertDescription.internalError);
+    }
+  }
+
+  private processAlert(record: DtlsRecord, plaintext: Buffer): void {
+    if (plaintext.length !== 2) {
+      this.counters.inc('malformedAlert');
+      return;
+    }
+    if (record.epoch === 0 && this.currentState === 'connected') {
+      // Once keys are in use, an unprotected alert could come from anyone.
+      this.counters.inc('unprotectedAlertIgnored');
+      return;
+    }
+    const [level, description] = [plaintext[0]!, plaintext[1]!];
+    if (description === AlertDescription.closeNotify) {
+      this.counters.inc('closeNotifyReceived');
+      if (this.currentState === 'connected') this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
+      this.finish('closed');
+      this.emit('close');
+      return;
+    }
+    if (level === AlertLevel.fatal) {
+      this.fail(new DtlsPeerAlertError(description), undefined);
+      return;
+    }
+    this.counters.inc('warningAlertReceived');
+    log.debug('warning alert %s', alertName(description));
+  }
+
+  private sendAlert(level: number, description: number): void {
+    try {
+      this.output(this.records.seal(ContentType.alert, this.records.writeEpoch, Buffer.from([level, description])));
+    } catch (err) {
+      log.warn('could not send alert: %s', (err as Error).message);
+    }
+  }
+
+  private onHandshakeComplete(): void {
+    this.handshakeTimer?.cancel();
+    this.handshakeTimer = undefined;
+    this.setState('connected');
+    this.emit('connected');
+  }
+
+  private fail(error: Error, alert: number | undefined): void {
+    if (this.isTerminal()) return;
+    if (alert !== undefined) this.sendAlert(AlertLevel.fatal, alert);
+    log.debug('%s failed: %s', this.options.role, error.message);
+    this.finish('failed');
+    this.emit('error', error);
+  }
+
+  private finish(state: 'closed' | 'failed'): void {
+    this.handshakeTimer?.cancel();
+    this.handshakeTimer = undefined;
+    this.flights.clear();
+    this.setState(state);
+  }
+
+  private isTerminal(): boolean {
+    return this.currentState === 'closed' || this.currentState === 'failed';
+  }
+
+  private setState(state: DtlsState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.emit('statechange', state);
+  }
+
+  /** Last-resort containment: nothing escapes into the caller's socket handler. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.counters.inc('internalError');
+      this.fail(new Error(`DTLS internal error: ${(err as Error).message}`), AlertDescription.internalError);
+    }
+  }
+}
