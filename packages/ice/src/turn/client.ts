@@ -1,0 +1,327 @@
+import { Counters, reportError, type Clock, type Timer, type TransportAddress } from '@rivulet/common';
+import { StunAttr, StunClass, StunMethod, StunMessage, attr, encodeStun, parseStun, type StunDropReason } from '../stun/index.js';
+import { LongTermCredentials } from './auth.js';
+import { encodeChannelData, isChannelData, parseChannelData } from './channelData.js';
+import { PeerTable, canonicalIp } from './peers.js';
+import { TurnRequester } from './requester.js';
+import { openTurnTransport, type TurnTransport } from './transport.js';
+import { TurnError, type AllocateTurnOptions, type TurnAllocation, type TurnCounter, type TurnState } from './types.js';
+
+/** RFC 8656 §18.11: REQUESTED-TRANSPORT protocol number for UDP relaying. */
+const PROTOCOL_UDP = 17;
+/** How long close() waits for the releasing Refresh before closing anyway. */
+const RELEASE_WAIT_MS = 5_000;
+/**
+ * Idle time after which a Binding indication (RFC 8489 §3: "keep-alive")
+ * goes to the server over UDP, so the client's NAT mapping outlives the
+ * gaps between refreshes (NAT UDP timeouts can be 30 s; RFC 4787 REQ-5).
+ */
+const DEFAULT_KEEPALIVE_MS = 15_000;
+
+/**
+ * One TURN allocation (RFC 8656) over its own UDP socket or TCP connection:
+ * Allocate with long-term credentials, Refresh before expiry, permissions
+ * and channels per peer, Send/Data indications and ChannelData.
+ */
+export class TurnClient implements TurnAllocation {
+  readonly counters = new Counters<TurnCounter>();
+  /** STUN-level drops of messages from the server (not-stun, malformed, bad fingerprint). */
+  readonly stunCounters = new Counters<StunDropReason>();
+  relayedAddress!: TransportAddress;
+  mappedAddress!: TransportAddress;
+  /** Seconds granted by the server's last Allocate/Refresh response. */
+  lifetimeSeconds = 0;
+  private stateValue: TurnState | 'allocating' = 'allocating';
+  private readonly requester: TurnRequester;
+  private readonly peers: PeerTable;
+  private readonly dataHandlers: Array<(data: Buffer, from: TransportAddress) => void> = [];
+  private readonly stateHandlers: Array<(state: TurnState, error?: Error) => void> = [];
+  private refreshTimer: Timer | undefined;
+  private keepaliveTimer: Timer | undefined;
+  private lastSentAt = 0;
+  private readonly keepaliveMs: number;
+  private expiresAt = 0;
+  private readonly requestedLifetime: number;
+
+  private constructor(
+    private readonly transport: TurnTransport,
+    private readonly clock: Clock,
+    readonly serverLabel: string,
+    options: AllocateTurnOptions,
+  ) {
+    this.requestedLifetime = options.lifetimeSeconds ?? 600;
+    this.keepaliveMs = options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS;
+    // Every byte to the server counts as activity for the keepalive.
+    const raw = transport.send.bind(transport);
+    transport.send = (m: Uint8Array) => {
+      this.lastSentAt = clock.now();
+      raw(m);
+    };
+    const credentials = new LongTermCredentials(options.server.username, options.server.credential);
+    this.requester = new TurnRequester(transport, credentials, clock, this.counters, serverLabel, options.rtoMs ?? 500);
+    this.peers = new PeerTable(clock, this.requester, this.counters, options.channelBinding ?? true, (d, p) => this.sendIndication(d, p));
+    transport.onMessage((m) => this.receive(m));
+    transport.onDrop((reason) => this.counters.inc(reason));
+    transport.onClose((error) => this.fail(new TurnError(`TURN connection to ${serverLabel} lost: ${error.message}`)));
+  }
+
+  /** Opens the transport and allocates; rejects with a TurnError saying what went wrong. */
+  static async allocate(options: AllocateTurnOptions): Promise<TurnClient> {
+    validateOptions(options);
+    const { server } = options;
+    const label = `${server.transport} ${server.address.includes(':') ? `[${server.address}]` : server.address}:${server.port}`;
+    let transport: TurnTransport;
+    try {
+      transport = await openTurnTransport({ network: options.network, server, localAddress: options.localAddress });
+    } catch (err) {
+      throw new TurnError(`TURN: cannot reach server ${label}: ${(err as Error).message}`);
+    }
+    const client = new TurnClient(transport, options.clock, label, options);
+    try {
+      await client.allocateNow();
+    } catch (err) {
+      client.dispose();
+      throw err;
+    }
+    return client;
+  }
+
+  get state(): TurnState {
+    // Before Allocate completes the object is not handed out, so 'allocating' is never observed.
+    return this.stateValue === 'allocating' ? 'failed' : this.stateValue;
+  }
+
+  private async allocateNow(): Promise<void> {
+    const response = await this.requester.request(StunMethod.Allocate, (m) => {
+      attr.setRequestedTransport(m, PROTOCOL_UDP);
+      attr.setLifetime(m, this.requestedLifetime);
+    });
+    let relayed: TransportAddress | undefined;
+    let mapped: TransportAddress | undefined;
+    try {
+      relayed = attr.getXorAddress(response, StunAttr.XorRelayedAddress);
+      mapped = attr.getXorMappedAddress(response);
+    } catch (err) {
+      throw new TurnError(`TURN Allocate to ${this.serverLabel}: malformed address in the success response: ${(err as Error).message}`);
+    }
+    if (!relayed) throw new TurnError(`TURN Allocate to ${this.serverLabel}: success response without XOR-RELAYED-ADDRESS`);
+    if (!mapped) throw new TurnError(`TURN Allocate to ${this.serverLabel}: success response without XOR-MAPPED-ADDRESS`);
+    this.relayedAddress = relayed;
+    this.mappedAddress = mapped;
+    this.stateValue = 'allocated';
+    this.granted(response);
+    if (!this.transport.reliable && this.keepaliveMs > 0) this.scheduleKeepalive(this.keepaliveMs);
+  }
+
+  private scheduleKeepalive(delayMs: number): void {
+    this.keepaliveTimer = this.clock.setTimeout(() => {
+      if (this.stateValue !== 'allocated') return;
+      const idle = this.clock.now() - this.lastSentAt;
+      if (idle >= this.keepaliveMs) {
+        this.transport.send(encodeStun(new StunMessage(StunMethod.Binding, StunClass.Indication), { fingerprint: true }));
+        this.counters.inc('keepalives');
+        this.scheduleKeepalive(this.keepaliveMs);
+      } else {
+        this.scheduleKeepalive(this.keepaliveMs - idle);
+      }
+    }, delayMs);
+  }
+
+  /** Records the granted LIFETIME and schedules the next Refresh (RFC 8656 §8). */
+  private granted(response: StunMessage): void {
+    let lifetime: number | undefined;
+    try {
+      lifetime = attr.getLifetime(response);
+    } catch {
+      lifetime = undefined;
+    }
+    this.lifetimeSeconds = lifetime ?? this.requestedLifetime;
+    this.expiresAt = this.clock.now() + this.lifetimeSeconds * 1000;
+    // Refresh a minute before expiry, or at half-life for short lifetimes.
+    const lead = this.lifetimeSeconds > 120 ? this.lifetimeSeconds - 60 : this.lifetimeSeconds / 2;
+    this.refreshTimer?.cancel();
+    this.refreshTimer = this.clock.setTimeout(() => this.refresh(), lead * 1000);
+  }
+
+  private refresh(): void {
+    if (this.stateValue !== 'allocated') return;
+    this.counters.inc('allocation-refreshes');
+    this.requester.request(StunMethod.Refresh, (m) => attr.setLifetime(m, this.requestedLifetime)).then(
+      (response) => {
+        if (this.stateValue === 'allocated') this.granted(response);
+      },
+      (err: Error) => this.fail(new TurnError(`TURN allocation on ${this.serverLabel} could not be refreshed: ${err.message}`)),
+    );
+  }
+
+  /** Clock time (ms) at which the allocation expires unless refreshed. */
+  get expiresAtMs(): number {
+    return this.expiresAt;
+  }
+
+  send(data: Uint8Array, peer: TransportAddress): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('TurnAllocation.send: data must be a Uint8Array');
+    if (!peer || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) {
+      throw new RangeError(`TurnAllocation.send: peer port must be an integer 1..65535, got ${String(peer?.port)}`);
+    }
+    let address: string;
+    try {
+      address = canonicalIp(peer.address);
+    } catch {
+      throw new TypeError(`TurnAllocation.send: peer address must be an IP literal, got ${JSON.stringify(peer.address)}`);
+    }
+    if (this.stateValue !== 'allocated') {
+      this.counters.inc('send-not-allocated');
+      return;
+    }
+    const target: TransportAddress = { address, port: peer.port, family: address.includes(':') ? 'IPv6' : 'IPv4' };
+    const channel = this.peers.boundChannel(target);
+    if (channel) {
+      // RFC 8656 §12.5: ChannelData, padded to 4 bytes over a stream.
+      this.transport.send(encodeChannelData(channel.number, data, this.transport.reliable));
+      this.counters.inc('sent-channel-data');
+      return;
+    }
+    this.peers.send(data, target);
+  }
+
+  /** RFC 8656 §11.1: a Send indication (unauthenticated by design). */
+  private sendIndication(data: Uint8Array, peer: TransportAddress): void {
+    if (this.stateValue !== 'allocated') return;
+    const m = new StunMessage(StunMethod.Send, StunClass.Indication);
+    attr.setXorAddress(m, StunAttr.XorPeerAddress, peer);
+    attr.setData(m, data);
+    this.transport.send(encodeStun(m));
+    this.counters.inc('sent-send-indication');
+  }
+
+  onData(handler: (data: Buffer, from: TransportAddress) => void): void {
+    this.dataHandlers.push(handler);
+  }
+
+  onStateChange(handler: (state: TurnState, error?: Error) => void): void {
+    this.stateHandlers.push(handler);
+  }
+
+  /** Every message from the server. Never throws: malformed input is counted and dropped. */
+  private receive(message: Buffer): void {
+    try {
+      this.dispatch(message);
+    } catch {
+      this.counters.inc('malformed');
+    }
+  }
+
+  private dispatch(message: Buffer): void {
+    if (isChannelData(message)) {
+      const cd = parseChannelData(message);
+      if (!cd) return this.counters.inc('malformed');
+      const channel = this.peers.channelByNumber(cd.channel);
+      if (!channel) return this.counters.inc('unknown-channel');
+      this.counters.inc('received-channel-data');
+      return this.deliver(cd.data, channel.peer);
+    }
+    const msg = parseStun(message, this.stunCounters);
+    if (!msg) return this.counters.inc('malformed');
+    if (msg.isResponse) return this.requester.handleResponse(msg);
+    if (msg.isIndication && msg.method === StunMethod.Data) {
+      // RFC 8656 §11.6: XOR-PEER-ADDRESS and DATA are both required.
+      const from = attr.getXorAddress(msg, StunAttr.XorPeerAddress);
+      const data = attr.getData(msg);
+      if (!from || !data) return this.counters.inc('malformed');
+      this.counters.inc('received-data-indication');
+      return this.deliver(data, from);
+    }
+    this.counters.inc('unexpected-stun');
+  }
+
+  private deliver(data: Buffer, from: TransportAddress): void {
+    if (this.stateValue !== 'allocated') return;
+    for (const h of this.dataHandlers) {
+      try {
+        h(data, from);
+      } catch (err) {
+        reportError(err, `TURN onData handler (${this.serverLabel})`);
+      }
+    }
+  }
+
+  private setState(state: TurnState, error?: Error): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    for (const h of this.stateHandlers) {
+      try {
+        h(state, error);
+      } catch (err) {
+        reportError(err, `TURN onStateChange handler (${this.serverLabel})`);
+      }
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'failed') return;
+    if (this.stateValue === 'allocating') {
+      // Allocate is still running: abort it so allocate() rejects now rather than after its timeout.
+      this.requester.cancelAll(error.message);
+      return;
+    }
+    this.stopTimers();
+    this.requester.cancelAll(error.message);
+    this.transport.close();
+    this.setState('failed', error);
+  }
+
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    const wasAllocated = this.stateValue === 'allocated';
+    this.stopTimers();
+    if (wasAllocated) {
+      // RFC 8656 §7: a Refresh with LIFETIME 0 deletes the allocation at once.
+      this.stateValue = 'closed';
+      const release = this.requester
+        .request(StunMethod.Refresh, (m) => attr.setLifetime(m, 0), { rc: 4, rm: 4 })
+        .then(() => true, () => false);
+      let timer: Timer | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = this.clock.setTimeout(() => resolve(false), RELEASE_WAIT_MS)));
+      const released = await Promise.race([release, timeout]);
+      timer?.cancel();
+      if (!released) this.counters.inc('release-failed');
+      this.stateValue = 'allocated';
+    }
+    this.requester.cancelAll('allocation closed');
+    this.transport.close();
+    this.setState('closed');
+  }
+
+  private stopTimers(): void {
+    this.refreshTimer?.cancel();
+    this.refreshTimer = undefined;
+    this.keepaliveTimer?.cancel();
+    this.keepaliveTimer = undefined;
+    this.peers.stop();
+  }
+
+  private dispose(): void {
+    this.stopTimers();
+    this.requester.cancelAll('allocation failed');
+    this.transport.close();
+  }
+}
+
+function validateOptions(options: AllocateTurnOptions): void {
+  const s = options?.server;
+  if (!s) throw new TypeError('allocateTurn: options.server is required');
+  if (typeof s.address !== 'string' || s.address.length === 0) throw new TypeError(`allocateTurn: server.address must be a non-empty string, got ${String(s.address)}`);
+  if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw new RangeError(`allocateTurn: server.port must be an integer 1..65535, got ${String(s.port)}`);
+  if (s.transport !== 'udp' && s.transport !== 'tcp') throw new TypeError(`allocateTurn: server.transport must be 'udp' or 'tcp', got ${String(s.transport)}`);
+  if (typeof s.username !== 'string' || typeof s.credential !== 'string') throw new TypeError('allocateTurn: server.username and server.credential must be strings');
+  if (!options.network || !options.clock) throw new TypeError('allocateTurn: options.network and options.clock are required');
+  const l = options.lifetimeSeconds;
+  if (l !== undefined && (!Number.isInteger(l) || l < 1)) throw new RangeError(`allocateTurn: lifetimeSeconds must be a positive integer, got ${String(l)}`);
+}
+
+/** Allocates a relayed address on a TURN server (RFC 8656 §7). */
+export function allocateTurn(options: AllocateTurnOptions): Promise<TurnAllocation> {
+  return TurnClient.allocate(options);
+}
+

@@ -1,0 +1,391 @@
+import { randomBytes } from 'node:crypto';
+import { Counters, type Clock, type DatagramSocket, type Network, type Timer, type TransportAddress } from '@rivulet/common';
+import {
+  StunAttr,
+  StunClass,
+  StunErrorCode,
+  StunMessage,
+  StunMethod,
+  attr,
+  encodeStun,
+  longTermKey,
+  parseStun,
+  verifyIntegrity,
+} from '../stun/index.js';
+import { MAX_CHANNEL, MIN_CHANNEL, encodeChannelData, isChannelData, parseChannelData } from './channelData.js';
+
+export interface TurnTestServerOptions {
+  network: Network;
+  clock: Clock;
+  /** Address to listen on (UDP). */
+  address: string;
+  /** Listening port; default 3478. */
+  port?: number;
+  /** Address relay sockets bind to; default `address`. */
+  relayAddress?: string;
+  /** Default 'rivulet.test'. */
+  realm?: string;
+  /** username → password. */
+  users: Readonly<Record<string, string>>;
+  /** RFC 8656 §7.2 default lifetime, seconds (default 600). */
+  defaultLifetimeSeconds?: number;
+  /** Maximum lifetime, seconds (default 3600). */
+  maxLifetimeSeconds?: number;
+  /** A nonce older than this gets 438 Stale Nonce; default: nonces never go stale. */
+  nonceLifetimeMs?: number;
+}
+
+export type TurnTestServerCounter =
+  | 'requests'
+  | 'challenged'
+  | 'stale-nonce'
+  | 'bad-credentials'
+  | 'allocations'
+  | 'refreshes'
+  | 'released'
+  | 'expired'
+  | 'permissions'
+  | 'channel-binds'
+  | 'retransmitted-responses'
+  | 'relayed-to-peer'
+  | 'relayed-to-client'
+  | 'dropped-no-permission'
+  | 'dropped-no-allocation'
+  | 'dropped-malformed'
+  | 'keepalives';
+
+/** RFC 8656 §9 and §12 lifetimes. */
+const PERMISSION_LIFETIME_MS = 300_000;
+const CHANNEL_LIFETIME_MS = 600_000;
+const RESPONSE_CACHE_MS = 40_000;
+
+interface Allocation {
+  readonly key: string;
+  readonly client: TransportAddress;
+  readonly relay: DatagramSocket;
+  readonly username: string;
+  expiresAt: number;
+  timer: Timer | undefined;
+  readonly permissions: Map<string, number>;
+  readonly channels: Map<number, { peer: TransportAddress; expiresAt: number }>;
+  readonly channelOfPeer: Map<string, number>;
+}
+
+const tupleKey = (a: { address: string; port: number }) => `${a.address}|${a.port}`;
+
+/**
+ * A minimal TURN server (RFC 8656, UDP only) for tests: long-term
+ * credentials, allocations, permissions, channels and relaying. Runs over
+ * any `Network`, so it can sit on a public address of a testkit network.
+ * It is a test peer, not a production relay (no quotas, no TCP relaying).
+ */
+export class TurnTestServer {
+  readonly counters = new Counters<TurnTestServerCounter>();
+  private readonly allocationsByTuple = new Map<string, Allocation>();
+  private readonly pending = new Set<string>();
+  private readonly responseCache = new Map<string, { bytes: Buffer; at: number }>();
+  private readonly realm: string;
+  private nonce = '';
+  private nonceIssuedAt = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly socket: DatagramSocket,
+    private readonly options: TurnTestServerOptions,
+  ) {
+    this.realm = options.realm ?? 'rivulet.test';
+    this.rotateNonce();
+    socket.onMessage((data, from) => {
+      try {
+        this.onClientPacket(data, from);
+      } catch {
+        this.counters.inc('dropped-malformed');
+      }
+    });
+  }
+
+  static async start(options: TurnTestServerOptions): Promise<TurnTestServer> {
+    const socket = await options.network.bindUdp({ address: options.address, port: options.port ?? 3478 });
+    return new TurnTestServer(socket, options);
+  }
+
+  get address(): TransportAddress {
+    return this.socket.localAddress;
+  }
+
+  get allocationCount(): number {
+    return this.allocationsByTuple.size;
+  }
+
+  /** Snapshot for assertions. */
+  allocations(): Array<{ client: TransportAddress; relayed: TransportAddress; expiresAt: number; permissions: string[]; channels: number[] }> {
+    return [...this.allocationsByTuple.values()].map((a) => ({
+      client: a.client,
+      relayed: a.relay.localAddress,
+      expiresAt: a.expiresAt,
+      permissions: [...a.permissions.keys()],
+      channels: [...a.channels.keys()],
+    }));
+  }
+
+  /** Makes the current nonce stale now (the next signed request gets 438). */
+  expireNonce(): void {
+    this.rotateNonce();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const a of [...this.allocationsByTuple.values()]) this.remove(a);
+    this.socket.close();
+  }
+
+  private rotateNonce(): void {
+    this.nonce = randomBytes(12).toString('hex');
+    this.nonceIssuedAt = this.options.clock.now();
+  }
+
+  private onClientPacket(data: Buffer, from: TransportAddress): void {
+    if (isChannelData(data)) return this.onClientChannelData(data, from);
+    const msg = parseStun(data);
+    if (!msg) return this.counters.inc('dropped-malformed');
+    if (msg.isRequest) return this.onRequest(msg, from);
+    if (msg.isIndication && msg.method === StunMethod.Send) return this.onSendIndication(msg, from);
+    if (msg.isIndication && msg.method === StunMethod.Binding) return this.counters.inc('keepalives'); // RFC 8489 §3
+    this.counters.inc('dropped-malformed');
+  }
+
+  private onClientChannelData(data: Buffer, from: TransportAddress): void {
+    const a = this.allocationsByTuple.get(tupleKey(from));
+    const cd = parseChannelData(data);
+    if (!cd) return this.counters.inc('dropped-malformed');
+    if (!a) return this.counters.inc('dropped-no-allocation');
+    const ch = a.channels.get(cd.channel);
+    if (!ch || ch.expiresAt <= this.options.clock.now()) return this.counters.inc('dropped-no-permission');
+    this.relayToPeer(a, cd.data, ch.peer);
+  }
+
+  private onSendIndication(msg: StunMessage, from: TransportAddress): void {
+    const a = this.allocationsByTuple.get(tupleKey(from));
+    if (!a) return this.counters.inc('dropped-no-allocation');
+    const peer = attr.getXorAddress(msg, StunAttr.XorPeerAddress);
+    const data = attr.getData(msg);
+    if (!peer || !data) return this.counters.inc('dropped-malformed');
+    this.relayToPeer(a, data, peer);
+  }
+
+  private relayToPeer(a: Allocation, data: Buffer, peer: TransportAddress): void {
+    // RFC 8656 §10: relay only to peers with an unexpired permission.
+    if ((a.permissions.get(peer.address) ?? 0) <= this.options.clock.now()) return this.counters.inc('dropped-no-permission');
+    this.counters.inc('relayed-to-peer');
+    a.relay.send(data, peer.port, peer.address);
+  }
+
+  private onPeerPacket(a: Allocation, data: Buffer, from: TransportAddress): void {
+    const now = this.options.clock.now();
+    if ((a.permissions.get(from.address) ?? 0) <= now) return this.counters.inc('dropped-no-permission');
+    this.counters.inc('relayed-to-client');
+    const channel = a.channelOfPeer.get(tupleKey(from));
+    if (channel !== undefined && a.channels.get(channel)!.expiresAt > now) {
+      this.socket.send(encodeChannelData(channel, data, false), a.client.port, a.client.address);
+      return;
+    }
+    const ind = new StunMessage(StunMethod.Data, StunClass.Indication);
+    attr.setXorAddress(ind, StunAttr.XorPeerAddress, from);
+    attr.setData(ind, data);
+    this.socket.send(encodeStun(ind), a.client.port, a.client.address);
+  }
+
+  private reply(to: TransportAddress, request: StunMessage, response: StunMessage, key?: Buffer): void {
+    const bytes = encodeStun(response, { integrityKey: key, fingerprint: true });
+    const now = this.options.clock.now();
+    for (const [k, v] of this.responseCache) if (now - v.at > RESPONSE_CACHE_MS) this.responseCache.delete(k);
+    this.responseCache.set(`${tupleKey(to)}|${request.transactionKey}`, { bytes, at: now });
+    this.socket.send(bytes, to.port, to.address);
+  }
+
+  private error(to: TransportAddress, request: StunMessage, code: number, reason: string, key?: Buffer, challenge = false): void {
+    const res = request.createResponse(true);
+    attr.setErrorCode(res, code, reason);
+    if (challenge) {
+      attr.setRealm(res, this.realm);
+      attr.setNonce(res, this.nonce);
+    }
+    this.reply(to, request, res, key);
+  }
+
+  private onRequest(msg: StunMessage, from: TransportAddress): void {
+    this.counters.inc('requests');
+    // RFC 8489 §6.3.1: a retransmitted request gets the same response again.
+    const cached = this.responseCache.get(`${tupleKey(from)}|${msg.transactionKey}`);
+    if (cached) {
+      this.counters.inc('retransmitted-responses');
+      this.socket.send(cached.bytes, from.port, from.address);
+      return;
+    }
+    if (this.pending.has(tupleKey(from))) return; // an Allocate is binding its relay; the retransmission gets the cached answer
+    // RFC 8489 §9.2.4: long-term credential checks.
+    if (!msg.has(StunAttr.MessageIntegrity)) {
+      this.counters.inc('challenged');
+      return this.error(from, msg, StunErrorCode.Unauthorized, 'Unauthorized', undefined, true);
+    }
+    const username = attr.getUsername(msg);
+    const password = username === undefined ? undefined : this.options.users[username];
+    if (username === undefined || password === undefined || attr.getRealm(msg) !== this.realm) {
+      this.counters.inc('bad-credentials');
+      return this.error(from, msg, StunErrorCode.Unauthorized, 'Unauthorized', undefined, true);
+    }
+    const key = longTermKey(username, this.realm, password);
+    if (!verifyIntegrity(msg, key)) {
+      this.counters.inc('bad-credentials');
+      return this.error(from, msg, StunErrorCode.Unauthorized, 'Unauthorized', undefined, true);
+    }
+    const life = this.options.nonceLifetimeMs;
+    if (life !== undefined && this.options.clock.now() - this.nonceIssuedAt >= life) this.rotateNonce();
+    if (attr.getNonce(msg) !== this.nonce) {
+      this.counters.inc('stale-nonce');
+      return this.error(from, msg, StunErrorCode.StaleNonce, 'Stale Nonce', undefined, true);
+    }
+    const a = this.allocationsByTuple.get(tupleKey(from));
+    switch (msg.method) {
+      case StunMethod.Allocate:
+        if (a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
+        return void this.allocate(msg, from, username, key);
+      case StunMethod.Refresh:
+        if (!a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
+        return this.refresh(a, msg, from, key);
+      case StunMethod.CreatePermission:
+      case StunMethod.ChannelBind:
+        if (!a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
+        return msg.method === StunMethod.ChannelBind ? this.channelBind(a, msg, from, key) : this.createPermission(a, msg, from, key);
+      default:
+        return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: unsupported method', key);
+    }
+  }
+
+  /** RFC 8656 §7.2: min(requested, max), but never below the default. */
+  private lifetimeFor(msg: StunMessage): number {
+    const def = this.options.defaultLifetimeSeconds ?? 600;
+    const max = this.options.maxLifetimeSeconds ?? 3600;
+    const requested = attr.getLifetime(msg);
+    if (requested === undefined) return def;
+    return Math.max(def, Math.min(requested, max));
+  }
+
+  private async allocate(msg: StunMessage, from: TransportAddress, username: string, key: Buffer): Promise<void> {
+    const transport = attr.getRequestedTransport(msg);
+    if (transport === undefined) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: REQUESTED-TRANSPORT missing', key);
+    if (transport !== 17) return this.error(from, msg, StunErrorCode.UnsupportedTransportProtocol, 'Unsupported Transport Protocol', key);
+    const tuple = tupleKey(from);
+    this.pending.add(tuple);
+    let relay: DatagramSocket;
+    try {
+      relay = await this.options.network.bindUdp({ address: this.options.relayAddress ?? this.options.address, port: 0 });
+    } catch {
+      this.pending.delete(tuple);
+      return this.error(from, msg, StunErrorCode.InsufficientCapacity, 'Insufficient Capacity', key);
+    }
+    this.pending.delete(tuple);
+    if (this.closed) return relay.close();
+    const lifetime = this.lifetimeFor(msg);
+    const a: Allocation = {
+      key: tuple,
+      client: from,
+      relay,
+      username,
+      expiresAt: 0,
+      timer: undefined,
+      permissions: new Map(),
+      channels: new Map(),
+      channelOfPeer: new Map(),
+    };
+    relay.onMessage((data, peer) => {
+      try {
+        this.onPeerPacket(a, data, peer);
+      } catch {
+        this.counters.inc('dropped-malformed');
+      }
+    });
+    this.allocationsByTuple.set(tuple, a);
+    this.setExpiry(a, lifetime);
+    this.counters.inc('allocations');
+    const res = msg.createResponse();
+    attr.setXorAddress(res, StunAttr.XorRelayedAddress, relay.localAddress);
+    attr.setLifetime(res, lifetime);
+    attr.setXorMappedAddress(res, from);
+    this.reply(from, msg, res, key);
+  }
+
+  private setExpiry(a: Allocation, lifetimeSeconds: number): void {
+    a.timer?.cancel();
+    a.expiresAt = this.options.clock.now() + lifetimeSeconds * 1000;
+    a.timer = this.options.clock.setTimeout(() => {
+      if (this.allocationsByTuple.get(a.key) === a && this.options.clock.now() >= a.expiresAt) {
+        this.counters.inc('expired');
+        this.remove(a);
+      }
+    }, lifetimeSeconds * 1000);
+  }
+
+  private remove(a: Allocation): void {
+    a.timer?.cancel();
+    a.relay.close();
+    this.allocationsByTuple.delete(a.key);
+  }
+
+  private refresh(a: Allocation, msg: StunMessage, from: TransportAddress, key: Buffer): void {
+    const requested = attr.getLifetime(msg);
+    const res = msg.createResponse();
+    if (requested === 0) {
+      // RFC 8656 §8: LIFETIME 0 deletes the allocation.
+      this.counters.inc('released');
+      this.remove(a);
+      attr.setLifetime(res, 0);
+    } else {
+      this.counters.inc('refreshes');
+      const lifetime = this.lifetimeFor(msg);
+      this.setExpiry(a, lifetime);
+      attr.setLifetime(res, lifetime);
+    }
+    this.reply(from, msg, res, key);
+  }
+
+  private createPermission(a: Allocation, msg: StunMessage, from: TransportAddress, key: Buffer): void {
+    const peers = msg.getAll(StunAttr.XorPeerAddress);
+    if (peers.length === 0) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: XOR-PEER-ADDRESS missing', key);
+    const tmp = new StunMessage(msg.method, msg.messageClass, msg.transactionId);
+    const ips: string[] = [];
+    for (const v of peers) {
+      tmp.attributes.length = 0;
+      tmp.add(StunAttr.XorPeerAddress, v);
+      const peer = attr.getXorAddress(tmp, StunAttr.XorPeerAddress)!;
+      if (peer.family !== a.relay.localAddress.family) {
+        return this.error(from, msg, StunErrorCode.PeerAddressFamilyMismatch, 'Peer Address Family Mismatch', key);
+      }
+      ips.push(peer.address);
+    }
+    for (const ip of ips) a.permissions.set(ip, this.options.clock.now() + PERMISSION_LIFETIME_MS);
+    this.counters.inc('permissions');
+    this.reply(from, msg, msg.createResponse(), key);
+  }
+
+  private channelBind(a: Allocation, msg: StunMessage, from: TransportAddress, key: Buffer): void {
+    const channel = attr.getChannelNumber(msg);
+    const peer = attr.getXorAddress(msg, StunAttr.XorPeerAddress);
+    if (channel === undefined || channel < MIN_CHANNEL || channel > MAX_CHANNEL || !peer) {
+      return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: bad CHANNEL-NUMBER or XOR-PEER-ADDRESS', key);
+    }
+    // RFC 8656 §12.1: a channel is bound to one peer and a peer to one channel.
+    const bound = a.channels.get(channel);
+    const peerChannel = a.channelOfPeer.get(tupleKey(peer));
+    if ((bound && tupleKey(bound.peer) !== tupleKey(peer)) || (peerChannel !== undefined && peerChannel !== channel)) {
+      return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: channel or peer already bound', key);
+    }
+    const now = this.options.clock.now();
+    a.channels.set(channel, { peer, expiresAt: now + CHANNEL_LIFETIME_MS });
+    a.channelOfPeer.set(tupleKey(peer), channel);
+    a.permissions.set(peer.address, now + PERMISSION_LIFETIME_MS);
+    this.counters.inc('channel-binds');
+    this.reply(from, msg, msg.createResponse(), key);
+  }
+}
