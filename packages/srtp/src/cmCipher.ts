@@ -1,6 +1,7 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { SrtpCipher } from './cipher.js';
 import { SRTCP_E_FLAG } from './cipher.js';
+import { HMAC_HEADROOM as H0, HmacSha1 } from './hmacSha1.js';
 import { AesCmKeystream } from './keystream.js';
 import type { SrtpSessionKeys } from './kdf.js';
 
@@ -10,14 +11,17 @@ const RTCP_TAG = 10;
 /**
  * AES-CM encryption with HMAC-SHA1 authentication (RFC 3711 §4.1.1, §4.2.1).
  * The IV is (salt·2^16) XOR (SSRC·2^64) XOR (index·2^16).
+ *
+ * Every output is built in one pooled allocation with HMAC_HEADROOM spare bytes in front (for
+ * the HMAC inner pad) and returned as a view past them, so a packet costs one copy.
  */
 export class AesCmHmacCipher implements SrtpCipher {
   readonly rtpTrailerLength: number;
   readonly rtcpTrailerLength = 4 + RTCP_TAG;
   private readonly rtpKs: AesCmKeystream;
   private readonly rtcpKs: AesCmKeystream;
-  private readonly rtpAuth: KeyObject;
-  private readonly rtcpAuth: KeyObject;
+  private readonly rtpAuth: HmacSha1;
+  private readonly rtcpAuth: HmacSha1;
   private readonly rtpSalt: Buffer;
   private readonly rtcpSalt: Buffer;
 
@@ -34,8 +38,8 @@ export class AesCmHmacCipher implements SrtpCipher {
     this.rtpTrailerLength = rtpTagLength;
     this.rtpKs = new AesCmKeystream(keys.rtpKey);
     this.rtcpKs = new AesCmKeystream(keys.rtcpKey);
-    this.rtpAuth = createSecretKey(keys.rtpAuthKey);
-    this.rtcpAuth = createSecretKey(keys.rtcpAuthKey);
+    this.rtpAuth = new HmacSha1(keys.rtpAuthKey);
+    this.rtcpAuth = new HmacSha1(keys.rtcpAuthKey);
     this.rtpSalt = Buffer.from(keys.rtpSalt);
     this.rtcpSalt = Buffer.from(keys.rtcpSalt);
   }
@@ -53,43 +57,42 @@ export class AesCmHmacCipher implements SrtpCipher {
 
   protectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer {
     const n = packet.length;
-    // Room for the tag; its first 4 bytes first hold the ROC, which is authenticated (§4.2) but
-    // never sent, so one HMAC update covers packet ‖ ROC.
-    const out = Buffer.allocUnsafe(n + this.rtpTagLength);
-    packet.copy(out, 0, 0, n);
+    const tagLen = this.rtpTagLength;
+    // The tag's place first holds the ROC, which is authenticated (§4.2) but never sent.
+    const out = Buffer.allocUnsafe(H0 + n + tagLen);
+    packet.copy(out, H0, 0, n);
     AesCmHmacCipher.setIv(this.rtpKs, this.rtpSalt, ssrc, roc, seq);
-    this.rtpKs.apply(out, headerLength, n);
-    out.writeUInt32BE(roc >>> 0, n);
-    const mac = createHmac('sha1', this.rtpAuth).update(out.subarray(0, n + 4)).digest();
-    mac.copy(out, n, 0, this.rtpTagLength);
-    return out;
+    this.rtpKs.apply(out, H0 + headerLength, H0 + n);
+    out.writeUInt32BE(roc >>> 0, H0 + n);
+    this.rtpAuth.macInPlace(out, H0 + n + 4).copy(out, H0 + n, 0, tagLen);
+    return out.subarray(H0);
   }
 
   unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer | undefined {
-    const m = packet.length - this.rtpTagLength;
-    const out = Buffer.allocUnsafe(m + 4);
-    packet.copy(out, 0, 0, m);
-    out.writeUInt32BE(roc >>> 0, m);
-    const mac = createHmac('sha1', this.rtpAuth).update(out).digest();
-    if (!timingSafeEqual(mac.subarray(0, this.rtpTagLength), packet.subarray(m))) return undefined;
+    const tagLen = this.rtpTagLength;
+    const m = packet.length - tagLen;
+    const out = Buffer.allocUnsafe(H0 + m + 4);
+    packet.copy(out, H0, 0, m);
+    out.writeUInt32BE(roc >>> 0, H0 + m);
+    const mac = this.rtpAuth.macInPlace(out, H0 + m + 4);
+    if (!timingSafeEqual(mac.subarray(0, tagLen), packet.subarray(m))) return undefined;
     AesCmHmacCipher.setIv(this.rtpKs, this.rtpSalt, ssrc, roc, seq);
-    this.rtpKs.apply(out, headerLength, m);
-    return out.subarray(0, m);
+    this.rtpKs.apply(out, H0 + headerLength, H0 + m);
+    return out.subarray(H0, H0 + m);
   }
 
   protectRtcp(packet: Buffer, ssrc: number, index: number, encrypt: boolean): Buffer {
     const n = packet.length;
-    const out = Buffer.allocUnsafe(n + 4 + RTCP_TAG);
-    packet.copy(out, 0, 0, n);
+    const out = Buffer.allocUnsafe(H0 + n + 4 + RTCP_TAG);
+    packet.copy(out, H0, 0, n);
     if (encrypt) {
       // RFC 3711 §3.4: everything after the first 8 bytes of the compound packet is encrypted.
       AesCmHmacCipher.setIv(this.rtcpKs, this.rtcpSalt, ssrc, index >>> 16, index & 0xffff);
-      this.rtcpKs.apply(out, 8, n);
+      this.rtcpKs.apply(out, H0 + 8, H0 + n);
     }
-    out.writeUInt32BE((encrypt ? SRTCP_E_FLAG | index : index) >>> 0, n);
-    const mac = createHmac('sha1', this.rtcpAuth).update(out.subarray(0, n + 4)).digest();
-    mac.copy(out, n + 4, 0, RTCP_TAG);
-    return out;
+    out.writeUInt32BE((encrypt ? SRTCP_E_FLAG | index : index) >>> 0, H0 + n);
+    this.rtcpAuth.macInPlace(out, H0 + n + 4).copy(out, H0 + n + 4, 0, RTCP_TAG);
+    return out.subarray(H0);
   }
 
   rtcpIndexOffset(length: number): number {
@@ -98,15 +101,15 @@ export class AesCmHmacCipher implements SrtpCipher {
 
   unprotectRtcp(packet: Buffer, ssrc: number, index: number, encrypted: boolean): Buffer | undefined {
     const authEnd = packet.length - RTCP_TAG;
-    const mac = createHmac('sha1', this.rtcpAuth).update(packet.subarray(0, authEnd)).digest();
+    const out = Buffer.allocUnsafe(H0 + authEnd);
+    packet.copy(out, H0, 0, authEnd);
+    const mac = this.rtcpAuth.macInPlace(out, H0 + authEnd);
     if (!timingSafeEqual(mac.subarray(0, RTCP_TAG), packet.subarray(authEnd))) return undefined;
     const n = authEnd - 4;
-    const out = Buffer.allocUnsafe(n);
-    packet.copy(out, 0, 0, n);
     if (encrypted) {
       AesCmHmacCipher.setIv(this.rtcpKs, this.rtcpSalt, ssrc, index >>> 16, index & 0xffff);
-      this.rtcpKs.apply(out, 8, n);
+      this.rtcpKs.apply(out, H0 + 8, H0 + n);
     }
-    return out;
+    return out.subarray(H0, H0 + n);
   }
 }
