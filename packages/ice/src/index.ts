@@ -1,2 +1,3 @@
 export * from './stun/index.js';
 export * from './turn/index.js';
+export * from './agent/index.js';

@@ -15,6 +15,8 @@ export interface TransactionOptions {
   rm?: number;
   /** Reliable transport (TCP/TLS): send once, time out after 39.5 s (RFC 8489 §6.2.2). */
   reliable?: boolean;
+  /** Double the interval after each transmission (default true; RFC 7675 consent checks use a fixed RTO). */
+  backoff?: boolean;
 }
 
 export class StunTimeoutError extends Error {
@@ -47,6 +49,7 @@ export class StunClientTransaction {
   private readonly rm: number;
   private readonly rto: number;
   private readonly reliable: boolean;
+  private readonly backoff: boolean;
   readonly promise: Promise<StunMessage>;
   private resolveFn!: (m: StunMessage) => void;
   private rejectFn!: (e: Error) => void;
@@ -63,6 +66,7 @@ export class StunClientTransaction {
     this.rc = options.rc ?? DEFAULT_RC;
     this.rm = options.rm ?? DEFAULT_RM;
     this.reliable = options.reliable ?? false;
+    this.backoff = options.backoff ?? true;
     if (!(this.rto > 0)) throw new RangeError(`STUN RTO must be > 0 ms, got ${this.rto}`);
     if (!Number.isInteger(this.rc) || this.rc < 1) throw new RangeError(`STUN Rc must be an integer ≥ 1, got ${this.rc}`);
     this.interval = this.rto;
@@ -89,7 +93,7 @@ export class StunClientTransaction {
       return;
     }
     const wait = this.interval;
-    this.interval *= 2;
+    if (this.backoff) this.interval *= 2;
     this.timer = this.clock.setTimeout(() => this.transmit(), wait);
   }
 

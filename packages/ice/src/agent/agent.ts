@@ -1,0 +1,752 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { Counters, TypedEmitter, createLogger, nodeNetwork, realClock, type Clock, type Network, type Timer, type TransportAddress } from '@rivulet/common';
+import {
+  StunCancelledError,
+  StunClass,
+  StunMessage,
+  StunMethod,
+  StunTransactionTable,
+  attr,
+  bytesToIp,
+  encodeStun,
+  ipToBytes,
+  parseStun,
+} from '../stun/index.js';
+import { LocalBase, type RelayServerConfig, type TurnAllocator } from './base.js';
+import { IceCandidate, addressKey, candidatePriority } from './candidate.js';
+import { CheckList } from './checklist.js';
+import { ConsentMonitor, type ConsentStatus } from './consent.js';
+import { generateIceParameters, generateTieBreaker, validateIceParameters, type IceParameters } from './credentials.js';
+import {
+  allocateRelayBase,
+  bindHostBases,
+  makeHostCandidate,
+  makeRelayCandidate,
+  makeSrflxCandidate,
+  selectInterfaces,
+} from './gather.js';
+import { MulticastDnsService, generateMdnsName, type MdnsResolver, type MdnsResponder } from './mdns.js';
+import { CandidatePair, type LocalCandidate } from './pair.js';
+import { parseIceServerUrl } from './urls.js';
+import { buildCheckRequest } from './checks.js';
+import { handleBindingRequest, handleCheckResponse, type CheckContext } from './handlers.js';
+import type { IceAgentEvents, IceAgentOptions, IceConnectionState, IceCounter, IceGatheringState, IceRole, IceTransportPolicy } from './types.js';
+
+const log = createLogger('ice');
+
+interface StunServerSpec {
+  host: string;
+  port: number;
+}
+interface TurnServerSpec extends StunServerSpec {
+  transport: 'udp' | 'tcp';
+  username: string;
+  credential: string;
+}
+
+/** Credentials a pair's checks use, captured at selection so consent survives an ICE restart. */
+export interface PairCredentials {
+  localUfrag: string;
+  remoteUfrag: string;
+  remotePassword: string;
+}
+
+/**
+ * The ICE agent (RFC 8445, full or lite) for one data stream with one
+ * component (rtcp-mux), as a sans-IO core over a Clock and a Network. See
+ * docs/ice.md for the lifecycle; handlers.ts holds the STUN request/response
+ * processing, gather.ts the candidate gathering.
+ */
+export class IceAgent extends TypedEmitter<IceAgentEvents> {
+  readonly counters = new Counters<IceCounter>();
+  localParameters: IceParameters;
+  remoteParameters: (IceParameters & { iceLite: boolean }) | undefined;
+  readonly tieBreaker = generateTieBreaker();
+  readonly iceLite: boolean;
+  readonly clock: Clock;
+  readonly network: Network;
+  readonly policy: IceTransportPolicy;
+
+  /** @internal */ controlling: boolean;
+  /** @internal */ readonly checklist = new CheckList();
+  /** @internal */ readonly transactions: StunTransactionTable;
+  /** @internal */ readonly checkTx = new Map<string, CheckContext>();
+  /** @internal */ localCandidates: LocalCandidate[] = [];
+  /** @internal */ remoteCandidates: IceCandidate[] = [];
+  /** @internal */ prflxRemoteCount = 0;
+  /** @internal credentials of the previous generation, answered until the restart selects a pair */
+  previousLocal: IceParameters | undefined;
+  /** @internal sources allowed to deliver data: `${baseId}|addr:port` */
+  readonly validSources = new Set<string>();
+  /** @internal */ readonly opts: Required<Pick<IceAgentOptions, 'taMs' | 'checkRtoMs' | 'nominationDelayMs' | 'maxRemoteCandidates' | 'maxPeerReflexive'>> & { software: string | undefined };
+
+  private _state: IceConnectionState = 'new';
+  private _gatheringState: IceGatheringState = 'new';
+  private _selectedPair: CandidatePair | undefined;
+  /** @internal */ selectedCredentials: PairCredentials | undefined;
+  private started = false;
+  private closed = false;
+  private remoteEndOfCandidates = false;
+  private pendingMdns = 0;
+  private bases: LocalBase[] = [];
+  private gatheredOnce = false;
+  private gathering: Promise<void> | undefined;
+  private taTimer: Timer | undefined;
+  private lastCheckAt = -Infinity;
+  private nominating = false;
+  private generationNominated = false;
+  private firstValidAt: number | undefined;
+  private nominationTimer: Timer | undefined;
+  private consentTxKey: string | undefined;
+  private readonly consent: ConsentMonitor;
+  private readonly stunServers: StunServerSpec[] = [];
+  private readonly turnServers: TurnServerSpec[] = [];
+  private readonly mdnsNames: string[] = [];
+  private ownMdns: MulticastDnsService | undefined;
+
+  constructor(private readonly options: IceAgentOptions) {
+    super();
+    if (typeof options?.controlling !== 'boolean') {
+      throw new TypeError(`IceAgent: options.controlling must be a boolean, got ${String(options?.controlling)}`);
+    }
+    this.clock = options.clock ?? realClock;
+    this.network = options.network ?? nodeNetwork;
+    this.policy = options.iceTransportPolicy ?? 'all';
+    if (this.policy !== 'all' && this.policy !== 'relay') {
+      throw new TypeError(`IceAgent: iceTransportPolicy must be 'all' or 'relay', got ${String(this.policy)}`);
+    }
+    this.iceLite = options.iceLite ?? false;
+    // RFC 8445 §6.1.1: a lite agent is always controlled.
+    this.controlling = this.iceLite ? false : options.controlling;
+    this.transactions = new StunTransactionTable(this.clock);
+    this.localParameters = generateIceParameters();
+    this.opts = {
+      taMs: positive(options.taMs ?? 50, 'taMs'),
+      checkRtoMs: positive(options.checkRtoMs ?? 500, 'checkRtoMs'),
+      nominationDelayMs: nonNegative(options.nominationDelayMs ?? 1000, 'nominationDelayMs'),
+      maxRemoteCandidates: positive(options.maxRemoteCandidates ?? 100, 'maxRemoteCandidates'),
+      maxPeerReflexive: nonNegative(options.maxPeerReflexive ?? 20, 'maxPeerReflexive'),
+      software: options.software,
+    };
+    this.consent = new ConsentMonitor(
+      this.clock,
+      { intervalMs: options.consentIntervalMs, disconnectedMs: options.disconnectedTimeoutMs, failedMs: options.failedTimeoutMs },
+      () => this.sendConsentCheck(),
+      (s) => this.onConsentStatus(s),
+    );
+    for (const server of options.iceServers ?? []) {
+      for (const url of typeof server.urls === 'string' ? [server.urls] : server.urls) {
+        const u = parseIceServerUrl(url);
+        if (u.scheme === 'stun') this.stunServers.push({ host: u.host, port: u.port });
+        else if (u.scheme === 'turn') {
+          if (typeof server.username !== 'string' || typeof server.credential !== 'string') {
+            throw new TypeError(`IceAgent: TURN server ${url} needs a username and a credential`);
+          }
+          this.turnServers.push({ host: u.host, port: u.port, transport: u.transport, username: server.username, credential: server.credential });
+        } else log.warn('ignoring %s: TLS-secured STUN/TURN is not supported', url);
+      }
+    }
+  }
+
+  get role(): IceRole {
+    return this.controlling ? 'controlling' : 'controlled';
+  }
+  get state(): IceConnectionState {
+    return this._state;
+  }
+  get gatheringState(): IceGatheringState {
+    return this._gatheringState;
+  }
+  get selectedPair(): CandidatePair | undefined {
+    return this._selectedPair;
+  }
+  /** Local candidates gathered so far (host, srflx, relay; not peer-reflexive). */
+  get localCandidateList(): IceCandidate[] {
+    return this.localCandidates.filter((l) => l.candidate.type !== 'prflx').map((l) => l.candidate);
+  }
+  get remoteCandidateList(): readonly IceCandidate[] {
+    return this.remoteCandidates;
+  }
+  get pairs(): readonly CandidatePair[] {
+    return this.checklist.all;
+  }
+
+  setRemoteParameters(p: { usernameFragment: string; password: string; iceLite?: boolean }): void {
+    this.assertOpen('setRemoteParameters');
+    validateIceParameters(p, 'IceAgent.setRemoteParameters: remote');
+    if (this.remoteParameters && this.remoteParameters.usernameFragment !== p.usernameFragment) {
+      // The peer restarted ICE (RFC 8445 §9): start a new check list; media stays on the selected pair.
+      this.resetChecks();
+    }
+    this.remoteParameters = { usernameFragment: p.usernameFragment, password: p.password, iceLite: p.iceLite ?? false };
+    if (this.remoteParameters.iceLite && !this.controlling && !this.iceLite) {
+      // RFC 8445 §6.1.1: with a lite peer the full agent is controlling.
+      this.setRole(true);
+    }
+    this.scheduleTick();
+  }
+
+  gather(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('IceAgent.gather: the agent is closed'));
+    this.gathering ??= this.runGather().finally(() => {
+      this.gathering = undefined;
+    });
+    return this.gathering;
+  }
+
+  addRemoteCandidate(c: IceCandidate | null): void {
+    this.assertOpen('addRemoteCandidate');
+    if (c === null) {
+      // RFC 8838 §13: end-of-candidates.
+      this.remoteEndOfCandidates = true;
+      this.updateState();
+      return;
+    }
+    if (!(c instanceof IceCandidate)) throw new TypeError(`IceAgent.addRemoteCandidate: expected an IceCandidate or null, got ${String(c)}`);
+    if (c.component !== 1 || c.protocol !== 'udp') {
+      this.counters.inc('remote-candidate-ignored');
+      return;
+    }
+    if (c.usernameFragment && this.remoteParameters && c.usernameFragment !== this.remoteParameters.usernameFragment) {
+      this.counters.inc('remote-candidate-ignored'); // an earlier generation (RFC 8838 §4.1)
+      return;
+    }
+    if (c.isMdns) {
+      this.pendingMdns++;
+      const resolver = this.options.mdnsResolver ?? this.defaultMdns();
+      resolver.resolve(c.address).then(
+        (address) => this.onMdnsResolved(c, address),
+        () => this.onMdnsResolved(c, undefined),
+      );
+      return;
+    }
+    if (!c.family) {
+      this.counters.inc('remote-candidate-ignored');
+      return;
+    }
+    this.acceptRemote(c);
+  }
+
+  start(): void {
+    this.assertOpen('start');
+    if (this.started) return;
+    this.started = true;
+    if (this._state === 'new') this.setState('checking');
+    this.scheduleTick();
+  }
+
+  /** Sends a non-STUN datagram on the selected pair; dropped (and counted) when there is none. */
+  send(data: Uint8Array): void {
+    if (this.closed) throw new Error('IceAgent.send: the agent is closed');
+    const p = this._selectedPair;
+    if (!p || this._state === 'failed') {
+      this.counters.inc('send-without-pair');
+      return;
+    }
+    this.counters.inc('data-sent');
+    p.local.base.send(data, p.remoteAddress);
+  }
+
+  restart(): void {
+    this.assertOpen('restart');
+    // RFC 8445 §9: new credentials; keep answering the old ones (and using the selected pair) until a new pair is selected.
+    this.previousLocal = this._selectedPair ? this.localParameters : undefined;
+    this.localParameters = generateIceParameters();
+    this.resetChecks();
+    this.remoteParameters = undefined;
+    this._gatheringState = 'new';
+    this.gather().catch((err: Error) => log.warn('regathering after restart failed: %s', err.message));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.taTimer?.cancel();
+    this.nominationTimer?.cancel();
+    this.consent.stop();
+    this.transactions.cancelAll('agent closed');
+    for (const b of this.bases) b.close();
+    const responder = this.options.mdnsResponder ?? this.ownMdns;
+    for (const n of this.mdnsNames) responder?.unregister(n);
+    this.ownMdns?.close();
+    this.setState('closed');
+  }
+
+  getStats(): { counters: Record<string, number>; pairs: Array<Record<string, unknown>>; selectedPair: string | undefined } {
+    return {
+      counters: this.counters.toJSON(),
+      selectedPair: this._selectedPair?.toString(),
+      pairs: this.checklist.all.map((p) => ({
+        pair: p.toString(),
+        state: p.state,
+        nominated: p.nominated,
+        priority: p.priority.toString(),
+        rttMs: p.rttMs,
+        requestsSent: p.requestsSent,
+        requestsReceived: p.requestsReceived,
+        responsesReceived: p.responsesReceived,
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------- gathering
+
+  private async runGather(): Promise<void> {
+    this.setGatheringState('gathering');
+    const ufrag = this.localParameters.usernameFragment;
+    if (this.gatheredOnce) {
+      // After a restart the same bases serve again; re-signal them under the new ufrag.
+      this.localCandidates = this.localCandidates
+        .filter((l) => l.candidate.type !== 'prflx')
+        .map((l) => ({ ...l, candidate: l.candidate.with({ usernameFragment: ufrag }) }));
+      for (const l of this.localCandidates) this.emit('candidate', l.candidate);
+    } else {
+      this.gatheredOnce = true;
+      await this.gatherFresh(ufrag);
+    }
+    if (this.closed) return;
+    this.setGatheringState('complete');
+    this.updateState();
+  }
+
+  private async gatherFresh(ufrag: string): Promise<void> {
+    const receive = (base: LocalBase, data: Buffer, from: TransportAddress) => this.handleDatagram(base, data, from);
+    const hostBases = this.policy === 'all' ? await bindHostBases(this.network, selectInterfaces(this.network, this.options.interfaceFilter), receive) : [];
+    if (this.closed) return hostBases.forEach((b) => b.close());
+    this.bases.push(...hostBases);
+    hostBases.forEach((base, i) => {
+      let name: string | undefined;
+      if (this.options.hideHostAddresses) {
+        name = generateMdnsName();
+        (this.options.mdnsResponder ?? this.defaultMdns()).register(name, base.address.address);
+        this.mdnsNames.push(name);
+      }
+      this.addLocal(makeHostCandidate(base, i, ufrag, name));
+    });
+    const work: Promise<void>[] = [];
+    for (const server of this.iceLite ? [] : this.stunServers) {
+      work.push(
+        this.resolve(server.host).then(async (ip) => {
+          if (!ip) return;
+          await Promise.all(
+            hostBases.map(async (base, i) => {
+              if (base.address.family !== (ip.includes(':') ? 'IPv6' : 'IPv4')) return;
+              const mapped = await this.stunBinding(base, { address: ip, port: server.port, family: base.address.family });
+              if (!mapped || this.closed) return;
+              if (mapped.address === base.address.address && mapped.port === base.address.port) return; // not behind a NAT
+              if (this.localCandidates.some((l) => l.candidate.type === 'srflx' && l.base === base && sameAddress(l.address, mapped))) return;
+              this.addLocal(makeSrflxCandidate(base, i, mapped, ip, ufrag, this.options.hideHostAddresses ?? false));
+            }),
+          );
+        }),
+      );
+    }
+    const allocator = this.iceLite || this.turnServers.length === 0 ? undefined : (this.options.turnAllocator ?? (await defaultTurnAllocator()));
+    if (this.turnServers.length > 0 && !allocator && !this.iceLite) log.warn('TURN servers configured but no TURN allocator is available');
+    this.turnServers.forEach((server, i) => {
+      if (!allocator) return;
+      work.push(
+        this.resolve(server.host).then(async (ip) => {
+          if (!ip) return;
+          const config: RelayServerConfig = { address: ip, port: server.port, transport: server.transport, username: server.username, credential: server.credential };
+          const base = await allocateRelayBase(allocator, config, this.network, this.clock, receive);
+          if (!base) return;
+          if (this.closed) return base.close();
+          this.bases.push(base);
+          this.addLocal(makeRelayCandidate(base, i, ip, base.allocation?.mappedAddress, ufrag));
+        }),
+      );
+    });
+    await Promise.all(work);
+  }
+
+  private async resolve(host: string): Promise<string | undefined> {
+    if (isIP(host)) return host;
+    if (host === 'localhost') return '127.0.0.1';
+    try {
+      return await (this.options.resolveHostname ?? ((h: string) => lookup(h).then((r) => r.address)))(host);
+    } catch (err) {
+      log.warn('cannot resolve ICE server %s: %s', host, (err as Error).message);
+      return undefined;
+    }
+  }
+
+  /** RFC 8489 Binding to a STUN server from `base`, for a server-reflexive candidate. */
+  private async stunBinding(base: LocalBase, server: TransportAddress): Promise<TransportAddress | undefined> {
+    const req = new StunMessage(StunMethod.Binding, StunClass.Request);
+    const t = this.transactions.start(req, encodeStun(req, { fingerprint: true }), (b) => base.send(b, server), { rto: 500, rc: 3, rm: 4 });
+    try {
+      const res = await t.promise;
+      if (res.messageClass !== StunClass.SuccessResponse) return undefined;
+      return attr.getXorMappedAddress(res) ?? attr.getMappedAddress(res);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private addLocal(l: LocalCandidate): void {
+    this.localCandidates.push(l);
+    this.emit('candidate', l.candidate);
+    if (l.candidate.type === 'host' || l.candidate.type === 'relay') {
+      for (const r of this.remoteCandidates) this.makePair(l, r);
+      this.scheduleTick();
+    }
+  }
+
+  // ---------------------------------------------------------------- remote candidates and pairs
+
+  private onMdnsResolved(c: IceCandidate, address: string | undefined): void {
+    this.pendingMdns--;
+    if (this.closed) return;
+    if (!address || !isIP(address)) {
+      this.counters.inc('mdns-unresolved');
+      this.updateState();
+      return;
+    }
+    this.acceptRemote(c.with({ address }));
+  }
+
+  /** @internal adds a remote candidate (signalled or peer-reflexive) and pairs it; false when capped */
+  acceptRemote(c: IceCandidate): IceCandidate | undefined {
+    const address = canonicalIp(c.address);
+    const cand = address === c.address ? c : c.with({ address });
+    const existing = this.remoteCandidates.find((r) => r.address === cand.address && r.port === cand.port);
+    if (existing) return existing;
+    if (this.remoteCandidates.length >= this.opts.maxRemoteCandidates) {
+      this.counters.inc('remote-candidate-capped');
+      return undefined;
+    }
+    this.remoteCandidates.push(cand);
+    for (const l of this.localCandidates) this.makePair(l, cand);
+    this.scheduleTick();
+    return cand;
+  }
+
+  /** @internal */
+  makePair(l: LocalCandidate, remote: IceCandidate): CandidatePair | undefined {
+    const t = l.candidate.type;
+    if (t !== 'host' && t !== 'relay') return undefined; // §6.1.2.4: srflx pairs are pruned onto their base
+    if (this.policy === 'relay' && t !== 'relay') return undefined;
+    if (l.base.address.family !== (remote.address.includes(':') ? 'IPv6' : 'IPv4')) return undefined;
+    const added = this.checklist.add(new CandidatePair(l, remote, this.controlling));
+    if (!added) this.counters.inc('pair-capped');
+    return added;
+  }
+
+  /** @internal the host or relay candidate whose base is `base` */
+  candidateOfBase(base: LocalBase): LocalCandidate | undefined {
+    return this.localCandidates.find((l) => l.base === base && (l.candidate.type === 'host' || l.candidate.type === 'relay'));
+  }
+
+  private resetChecks(): void {
+    for (const [key, ctx] of [...this.checkTx]) {
+      if (ctx.kind === 'consent') continue;
+      this.checkTx.delete(key);
+      this.transactions.get(key)?.cancel('ICE restart');
+    }
+    this.checklist.clear();
+    this.remoteCandidates = [];
+    this.prflxRemoteCount = 0;
+    this.remoteEndOfCandidates = false;
+    this.nominating = false;
+    this.generationNominated = false;
+    this.firstValidAt = undefined;
+    this.nominationTimer?.cancel();
+    this.nominationTimer = undefined;
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  /** @internal paces ordinary and triggered checks at Ta (RFC 8445 §6.1.4.2) */
+  scheduleTick(): void {
+    if (!this.started || this.closed || this.taTimer || this.iceLite || !this.remoteParameters) return;
+    const delay = Math.max(0, this.lastCheckAt + this.opts.taMs - this.clock.now());
+    this.taTimer = this.clock.setTimeout(() => {
+      this.taTimer = undefined;
+      this.tick();
+    }, delay);
+  }
+
+  private tick(): void {
+    if (this.closed || !this.remoteParameters) return;
+    const pair = this.checklist.next(!this.generationNominated);
+    if (!pair) return;
+    this.sendCheck(pair, 'check');
+    this.scheduleTick();
+  }
+
+  private sendCheck(pair: CandidatePair, kind: CheckContext['kind']): void {
+    const creds: PairCredentials | undefined =
+      kind === 'consent'
+        ? this.selectedCredentials
+        : this.remoteParameters && {
+            localUfrag: this.localParameters.usernameFragment,
+            remoteUfrag: this.remoteParameters.usernameFragment,
+            remotePassword: this.remoteParameters.password,
+          };
+    if (!creds) return;
+    // §7.1.1: PRIORITY = what a peer-reflexive candidate from this base would get.
+    const localPref = Math.floor(pair.local.candidate.priority / 256) % 65536;
+    const priority = candidatePriority('prflx', localPref, 1);
+    const { message, bytes } = buildCheckRequest({
+      ...creds,
+      priority,
+      controlling: this.controlling,
+      tieBreaker: this.tieBreaker,
+      useCandidate: kind === 'nominate',
+      ...(this.opts.software ? { software: this.opts.software } : {}),
+    });
+    if (kind === 'check') pair.state = 'in-progress';
+    const options =
+      kind === 'consent'
+        ? { rto: this.consent.tickMs, backoff: false, rc: Math.ceil((this.consent.intervalMs * 1.2) / this.consent.tickMs) }
+        : { rto: this.opts.checkRtoMs };
+    const base = pair.local.base;
+    const to = pair.remoteAddress;
+    const t = this.transactions.start(message, bytes, (b) => base.send(b, to), options);
+    this.lastCheckAt = this.clock.now();
+    pair.requestsSent++;
+    this.counters.inc(kind === 'consent' ? 'consent-checks-sent' : 'checks-sent');
+    this.checkTx.set(t.key, { pair, kind, priority, sentAt: this.clock.now(), controlling: this.controlling, remotePassword: creds.remotePassword });
+    if (kind === 'consent') this.consentTxKey = t.key;
+    else pair.transactionKey = t.key;
+    t.promise.then(undefined, (err: Error) => this.onCheckFailed(t.key, err));
+  }
+
+  private onCheckFailed(key: string, err: Error): void {
+    const ctx = this.checkTx.get(key);
+    if (!ctx) return;
+    this.checkTx.delete(key);
+    if (err instanceof StunCancelledError || ctx.kind === 'consent' || this.closed) return;
+    this.counters.inc('checks-timed-out');
+    this.pairFailed(ctx);
+  }
+
+  /** @internal a check ended without success (timeout or error response) */
+  pairFailed(ctx: CheckContext): void {
+    ctx.pair.state = 'failed';
+    if (ctx.kind === 'nominate') this.nominating = false;
+    this.maybeNominate();
+    this.updateState();
+    this.scheduleTick();
+  }
+
+  private sendConsentCheck(): void {
+    const p = this._selectedPair;
+    if (!p || this.closed) return;
+    if (this.consentTxKey) {
+      this.checkTx.delete(this.consentTxKey);
+      this.transactions.get(this.consentTxKey)?.cancel('next consent check');
+    }
+    this.sendCheck(p, 'consent');
+  }
+
+  /** @internal a pair's check succeeded: note it valid and move nomination on */
+  pairSucceeded(ctx: CheckContext, from: TransportAddress): void {
+    const pair = ctx.pair;
+    pair.state = 'succeeded';
+    pair.rttMs = this.clock.now() - ctx.sentAt;
+    pair.responsesReceived++;
+    pair.lastResponseReceived = this.clock.now();
+    this.validSources.add(sourceKey(pair.local.base, from));
+    this.checklist.unfreeze(pair.foundation);
+    this.firstValidAt ??= this.clock.now();
+    if (ctx.kind === 'nominate') {
+      this.nominating = false;
+      pair.nominated = true;
+      this.selectPair(pair);
+    } else if (!this.controlling && pair.nominateOnSuccess) {
+      pair.nominated = true;
+      this.selectNominated();
+    } else this.maybeNominate();
+    this.updateState();
+    this.scheduleTick();
+  }
+
+  /** @internal a nomination check was answered with 487: nominate again later, maybe in the other role */
+  abortNomination(): void {
+    this.nominating = false;
+  }
+
+  /** @internal a consent check was answered */
+  consentAnswered(pair: CandidatePair, ctx: CheckContext): void {
+    pair.rttMs = this.clock.now() - ctx.sentAt;
+    pair.responsesReceived++;
+    pair.lastResponseReceived = this.clock.now();
+    if (this.consentTxKey === undefined || this._selectedPair === pair) this.consent.onResponse();
+  }
+
+  /** RFC 8445 §8.1.1 regular nomination: nominate the best valid pair once no better pair can still succeed. */
+  private maybeNominate(): void {
+    if (!this.controlling || this.iceLite || this.nominating || this.generationNominated || this.closed) return;
+    const pairs = this.checklist.all;
+    const best = pairs.find((p) => p.state === 'succeeded');
+    if (!best) return;
+    const better = pairs.some((p) => p.priority > best.priority && (p.state === 'waiting' || p.state === 'in-progress' || p.state === 'frozen'));
+    const waited = this.clock.now() - (this.firstValidAt ?? this.clock.now());
+    if (better && waited < this.opts.nominationDelayMs) {
+      this.nominationTimer ??= this.clock.setTimeout(() => {
+        this.nominationTimer = undefined;
+        this.maybeNominate();
+      }, this.opts.nominationDelayMs - waited);
+      return;
+    }
+    this.nominating = true;
+    this.sendCheck(best, 'nominate');
+  }
+
+  /** @internal controlled side: select the highest-priority nominated valid pair (§8.1.1, §7.3.1.5) */
+  selectNominated(): void {
+    const best = this.checklist.all.find((p) => p.nominated && p.state === 'succeeded');
+    if (best) this.selectPair(best);
+  }
+
+  /** @internal */
+  selectPair(pair: CandidatePair): void {
+    this.generationNominated = true;
+    this.nominationTimer?.cancel();
+    this.nominationTimer = undefined;
+    if (this._selectedPair === pair) return;
+    this._selectedPair = pair;
+    this.validSources.add(sourceKey(pair.local.base, pair.remoteAddress));
+    if (this.remoteParameters) {
+      this.selectedCredentials = {
+        localUfrag: this.localParameters.usernameFragment,
+        remoteUfrag: this.remoteParameters.usernameFragment,
+        remotePassword: this.remoteParameters.password,
+      };
+    }
+    this.previousLocal = undefined; // a restart, if any, is complete
+    if (!this.iceLite) this.consent.start();
+    log.debug('selected pair %s', pair.toString());
+    this.emit('selectedpairchange', pair);
+    this.updateState();
+  }
+
+  /** @internal */
+  setRole(controlling: boolean): void {
+    if (this.controlling === controlling) return;
+    this.controlling = controlling;
+    this.checklist.reprioritize(controlling);
+    this.emit('rolechange', this.role);
+    if (controlling) this.maybeNominate();
+  }
+
+  // ---------------------------------------------------------------- states
+
+  private onConsentStatus(s: ConsentStatus): void {
+    if (s === 'expired') {
+      // RFC 7675 §5.1: consent lost — stop sending on the pair.
+      this.consent.stop();
+      this.setState('failed');
+      return;
+    }
+    this.updateState();
+  }
+
+  /** @internal */
+  updateState(): void {
+    if (this.closed || this._state === 'failed') return;
+    if (this._selectedPair) {
+      if (this.consent.status === 'disconnected') this.setState('disconnected');
+      else if (this.remoteEndOfCandidates && this._gatheringState === 'complete') this.setState('completed');
+      else this.setState('connected');
+      return;
+    }
+    if (!this.started) return;
+    const exhausted =
+      !this.checklist.active &&
+      !this.nominating &&
+      this.remoteEndOfCandidates &&
+      this._gatheringState === 'complete' &&
+      this.pendingMdns === 0 &&
+      this.checklist.all.every((p) => p.state === 'failed');
+    // RFC 8445 §8.1.2 / RFC 8838 §8: failed once every pair failed and no more candidates can come.
+    if (exhausted) this.setState('failed');
+  }
+
+  private setState(s: IceConnectionState): void {
+    if (this._state === s) return;
+    this._state = s;
+    this.emit('statechange', s);
+  }
+
+  private setGatheringState(s: IceGatheringState): void {
+    if (this._gatheringState === s) return;
+    this._gatheringState = s;
+    this.emit('gatheringstatechange', s);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** @internal every datagram from every base lands here */
+  handleDatagram(base: LocalBase, data: Buffer, from: TransportAddress): void {
+    if (this.closed) return;
+    if (data.length === 0) {
+      this.counters.inc('empty-datagram');
+      return;
+    }
+    if (data[0]! < 4) {
+      // RFC 7983: 0..3 is STUN.
+      const msg = parseStun(data, this.counters);
+      if (!msg) return;
+      if (msg.messageClass === StunClass.Request) handleBindingRequest(this, base, msg, from);
+      else if (msg.messageClass === StunClass.Indication) this.counters.inc('indication');
+      else handleCheckResponse(this, base, msg, from);
+      return;
+    }
+    if (!this.validSources.has(sourceKey(base, from))) {
+      this.counters.inc('data-unknown-source');
+      return;
+    }
+    this.counters.inc('data-received');
+    this.emit('data', data);
+  }
+
+  private defaultMdns(): MulticastDnsService {
+    this.ownMdns ??= new MulticastDnsService(this.clock);
+    return this.ownMdns;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw new Error(`IceAgent.${what}: the agent is closed`);
+  }
+}
+
+export function sourceKey(base: LocalBase, from: TransportAddress): string {
+  return `${base.id}|${addressKey(from.address, from.port)}`;
+}
+
+function sameAddress(a: TransportAddress, b: TransportAddress): boolean {
+  return a.address === b.address && a.port === b.port;
+}
+
+function canonicalIp(address: string): string {
+  try {
+    return bytesToIp(ipToBytes(address));
+  } catch {
+    return address;
+  }
+}
+
+function positive(v: number, name: string): number {
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new RangeError(`IceAgent: ${name} must be a positive number, got ${String(v)}`);
+  return v;
+}
+
+function nonNegative(v: number, name: string): number {
+  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new RangeError(`IceAgent: ${name} must be a non-negative number, got ${String(v)}`);
+  return v;
+}
+
+async function defaultTurnAllocator(): Promise<TurnAllocator | undefined> {
+  try {
+    const mod: Record<string, unknown> = await import('../turn/index.js');
+    const fn = mod['allocateTurn'];
+    return typeof fn === 'function' ? (fn as TurnAllocator) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
