@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { realClock, type Clock } from '@rivulet/common';
+import type { RtoConfig } from './congestion.js';
+
+export interface SctpAssociationOptions {
+  /** Called with every SCTP packet to transmit (hand it to DTLS, RFC 8261). */
+  send: (packet: Buffer) => void;
+  clock?: Clock;
+  /** SCTP ports (SDP a=sctp-port, RFC 8841 §5); WebRTC uses 5000 by default. */
+  localPort?: number;
+  remotePort?: number;
+  /** Largest SCTP packet we build (default 1200: fits DTLS over IPv6 with room to spare). */
+  mtu?: number;
+  /** RTO.Initial / RTO.Min / RTO.Max in ms (RFC 9260 §16 gives 1000 / 1000 / 60000). */
+  rto?: Partial<RtoConfig>;
+  /** Max.Init.Retransmits (RFC 9260 §16: 8). */
+  maxInitRetransmits?: number;
+  /** Association.Max.Retrans (RFC 9260 §16: 10): consecutive timeouts before the peer is declared dead. */
+  maxRetransmits?: number;
+  /** Our advertised receive window (a_rwnd) in bytes. */
+  receiveWindow?: number;
+  /** Delayed SACK timeout (RFC 9260 §6.2: at most 500 ms; 200 is the usual choice). */
+  sackDelayMs?: number;
+  /** HB.interval (RFC 9260 §16: 30 s); 0 disables heartbeats. */
+  heartbeatIntervalMs?: number;
+  /** Valid.Cookie.Life (RFC 9260 §16: 60 s). */
+  cookieLifetimeMs?: number;
+  /** HMAC key for state cookies; random per association when omitted. */
+  cookieSecret?: Buffer;
+  /** Streams we offer in each direction (max 65535). */
+  streams?: number;
+  /** Source of 32-bit random numbers for tags and initial TSNs (tests pass a seeded one). */
+  random?: () => number;
+}
+
+export interface ResolvedOptions {
+  send: (packet: Buffer) => void;
+  clock: Clock;
+  localPort: number;
+  remotePort: number;
+  mtu: number;
+  rto: RtoConfig;
+  maxInitRetransmits: number;
+  maxRetransmits: number;
+  receiveWindow: number;
+  sackDelayMs: number;
+  heartbeatIntervalMs: number;
+  cookieLifetimeMs: number;
+  cookieSecret: Buffer | undefined;
+  streams: number;
+  random: () => number;
+}
+
+/**
+ * Our defaults. RFC 9260 §16's RTO.Initial of 1 s (and RTO.Min of 1 s) is
+ * tuned for the open Internet with unknown paths; data channels run over an
+ * ICE-checked path whose RTT is already known to be small, so like the
+ * browser stacks we start lower: RTO.Initial 500 ms, RTO.Min 200 ms,
+ * RTO.Max 10 s (keeps dead-peer detection near a minute, see docs/sctp.md).
+ */
+export const DEFAULT_RTO: RtoConfig = { initialMs: 500, minMs: 200, maxMs: 10_000 };
+
+function check(name: string, v: number, min: number, max: number): number {
+  if (!Number.isFinite(v) || v < min || v > max) {
+    throw new RangeError(`SctpAssociation option ${name} = ${v} is outside [${min}, ${max}]`);
+  }
+  return v;
+}
+
+export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
+  if (typeof o.send !== 'function') throw new TypeError('SctpAssociation needs a send(packet) callback');
+  const rto = { ...DEFAULT_RTO, ...o.rto };
+  check('rto.minMs', rto.minMs, 1, 600_000);
+  check('rto.maxMs', rto.maxMs, rto.minMs, 600_000);
+  check('rto.initialMs', rto.initialMs, rto.minMs, rto.maxMs);
+  return {
+    send: o.send,
+    clock: o.clock ?? realClock,
+    localPort: check('localPort', o.localPort ?? 5000, 1, 65535),
+    remotePort: check('remotePort', o.remotePort ?? 5000, 1, 65535),
+    mtu: check('mtu', o.mtu ?? 1200, 256, 65535) & ~3, // chunks are 4-byte aligned
+    rto,
+    maxInitRetransmits: check('maxInitRetransmits', o.maxInitRetransmits ?? 8, 0, 100),
+    maxRetransmits: check('maxRetransmits', o.maxRetransmits ?? 10, 0, 100),
+    receiveWindow: check('receiveWindow', o.receiveWindow ?? 1024 * 1024, 1500, 0x7fffffff),
+    sackDelayMs: check('sackDelayMs', o.sackDelayMs ?? 200, 0, 500),
+    heartbeatIntervalMs: check('heartbeatIntervalMs', o.heartbeatIntervalMs ?? 30_000, 0, 3_600_000),
+    cookieLifetimeMs: check('cookieLifetimeMs', o.cookieLifetimeMs ?? 60_000, 1, 3_600_000),
+    cookieSecret: o.cookieSecret,
+    streams: check('streams', o.streams ?? 65535, 1, 65535),
+    random: o.random ?? (() => randomBytes(4).readUInt32BE(0)),
+  };
+}

@@ -1,0 +1,483 @@
+import { add16, add32, seqLessOrEqual32, seqLessThan32 } from '@rivulet/common';
+import { CongestionControl, RtoEstimator, type RtoConfig } from './congestion.js';
+import { DATA_HEADER_LENGTH } from './chunks/data.js';
+import type { ForwardTsnChunk, SackChunk } from './chunks/types.js';
+
+/** Per-message partial-reliability policy (RFC 3758 §3.5, RFC 8831 §6.6). */
+export interface SendOptions {
+  unordered?: boolean;
+  /** Abandon after this many retransmissions (0: send once). */
+  maxRetransmits?: number;
+  /** Abandon once this many ms have passed since send() without being acknowledged. */
+  maxLifetimeMs?: number;
+}
+
+interface OutMessage {
+  streamId: number;
+  unordered: boolean;
+  ssn: number;
+  firstTsn: number;
+  count: number;
+  maxRetransmits: number | undefined;
+  expiresAt: number | undefined;
+  abandoned: boolean;
+}
+
+/** One DATA chunk from send to cumulative ack (RFC 9260 §6.1, §6.3). */
+export interface OutChunk {
+  tsn: number;
+  msg: OutMessage;
+  ppid: number;
+  data: Buffer;
+  beginning: boolean;
+  ending: boolean;
+  /** Bytes this chunk counts for in flight size (header + data, §6.1). */
+  size: number;
+  sendCount: number;
+  sentAt: number;
+  acked: boolean;
+  inFlight: boolean;
+  retransmit: boolean;
+  fastRetransmitted: boolean;
+  missIndications: number;
+  abandoned: boolean;
+}
+
+export interface SackResult {
+  /** The cumulative ack advanced (§8.3: resets the error counter). */
+  cumAdvanced: boolean;
+  /** Chunks were newly marked for fast retransmit. */
+  fastRetransmit: boolean;
+}
+
+/**
+ * The outbound half of an association: TSN assignment, fragmentation,
+ * the retransmission queue, SACK processing, congestion control and
+ * PR-SCTP abandonment.
+ *
+ * Chunks live in one array indexed by TSN distance from the oldest
+ * unacknowledged TSN (TSNs are contiguous), so lookups by TSN are O(1) and
+ * nothing is ever searched or concatenated per chunk. TSNs are assigned at
+ * send() time; a message abandoned before transmission is skipped with
+ * FORWARD TSN like any other.
+ */
+export class Sender {
+  readonly rto: RtoEstimator;
+  readonly cc: CongestionControl;
+  peerRwnd: number;
+  flightSize = 0;
+  /** TSN of the last chunk the peer acknowledged cumulatively. */
+  cumAckPoint: number;
+  /** RFC 3758 §3.5 Advanced.Peer.Ack.Point. */
+  advancedPeerAckPoint: number;
+  private nextTsn: number;
+  private q: (OutChunk | undefined)[] = [];
+  private head = 0;
+  /** Index in q of the first chunk never transmitted. */
+  private sendIdx = 0;
+  private retransmitList: OutChunk[] = [];
+  private rtxHead = 0;
+  private fastRtxBudget = false;
+  private readonly nextSsn = new Map<number, number>();
+  private readonly buffered = new Map<number, number>();
+  /** Streams whose unsent byte count went down since the last takeDrained(). */
+  private readonly drained = new Set<number>();
+  totalBuffered = 0;
+  retransmissions = 0;
+  abandonedMessages = 0;
+
+  constructor(
+    initialTsn: number,
+    peerRwnd: number,
+    private readonly mtu: number,
+    rtoConfig: RtoConfig,
+  ) {
+    this.nextTsn = initialTsn >>> 0;
+    this.cumAckPoint = add32(initialTsn, -1);
+    this.advancedPeerAckPoint = this.cumAckPoint;
+    this.peerRwnd = peerRwnd;
+    this.rto = new RtoEstimator(rtoConfig);
+    this.cc = new CongestionControl(mtu, peerRwnd);
+  }
+
+  /** Largest user data per DATA chunk: MTU − common header − DATA header. */
+  get maxFragment(): number {
+    return (this.mtu - 12 - DATA_HEADER_LENGTH) & ~3;
+  }
+
+  get outstandingChunks(): number {
+    return this.q.length - this.head;
+  }
+
+  /** Whether data is sent but not yet acknowledged (the T3 timer should run). */
+  get hasInFlight(): boolean {
+    return this.flightSize > 0 || this.rtxPending;
+  }
+
+  get hasUnsent(): boolean {
+    return this.sendIdx < this.q.length || this.rtxPending;
+  }
+
+  /** Everything sent has been acknowledged and nothing is queued (§9.2 shutdown). */
+  get idle(): boolean {
+    return this.q.length === this.head;
+  }
+
+  private get rtxPending(): boolean {
+    return this.rtxHead < this.retransmitList.length;
+  }
+
+  bufferedAmount(streamId: number): number {
+    return this.buffered.get(streamId) ?? 0;
+  }
+
+  /** The TSN the next new chunk will get, minus one (RFC 6525 Sender's Last Assigned TSN). */
+  get lastAssignedTsn(): number {
+    return add32(this.nextTsn, -1);
+  }
+
+  /** RFC 6525 §5.1.2: after an outgoing reset, the stream's SSNs restart at 0. */
+  resetStreamSsn(streamId: number): void {
+    this.nextSsn.delete(streamId);
+  }
+
+  takeDrained(): number[] {
+    if (this.drained.size === 0) return [];
+    const out = [...this.drained];
+    this.drained.clear();
+    return out;
+  }
+
+  /** Fragments a user message into DATA chunks (§6.9) and queues them. */
+  enqueue(streamId: number, ppid: number, data: Buffer, options: SendOptions, now: number): void {
+    const unordered = options.unordered === true;
+    let ssn = 0;
+    if (!unordered) {
+      ssn = this.nextSsn.get(streamId) ?? 0;
+      this.nextSsn.set(streamId, add16(ssn, 1));
+    }
+    const frag = this.maxFragment;
+    const count = Math.max(1, Math.ceil(data.length / frag));
+    const msg: OutMessage = {
+      streamId,
+      unordered,
+      ssn,
+      firstTsn: this.nextTsn,
+      count,
+      maxRetransmits: options.maxRetransmits,
+      expiresAt: options.maxLifetimeMs !== undefined ? now + options.maxLifetimeMs : undefined,
+      abandoned: false,
+    };
+    for (let i = 0; i < count; i++) {
+      const part = data.subarray(i * frag, Math.min(data.length, (i + 1) * frag));
+      this.q.push({
+        tsn: this.nextTsn,
+        msg,
+        ppid,
+        data: part,
+        beginning: i === 0,
+        ending: i === count - 1,
+        size: DATA_HEADER_LENGTH + part.length,
+        sendCount: 0,
+        sentAt: 0,
+        acked: false,
+        inFlight: false,
+        retransmit: false,
+        fastRetransmitted: false,
+        missIndications: 0,
+        abandoned: false,
+      });
+      this.nextTsn = add32(this.nextTsn, 1);
+    }
+    this.buffered.set(streamId, (this.buffered.get(streamId) ?? 0) + data.length);
+    this.totalBuffered += data.length;
+  }
+
+  private at(tsn: number): OutChunk | undefined {
+    const i = this.head + ((tsn - add32(this.cumAckPoint, 1)) >>> 0);
+    return i < this.q.length ? this.q[i] : undefined;
+  }
+
+  private unbuffer(c: OutChunk): void {
+    const id = c.msg.streamId;
+    this.buffered.set(id, (this.buffered.get(id) ?? 0) - c.data.length);
+    this.totalBuffered -= c.data.length;
+    this.drained.add(id);
+  }
+
+  /** RFC 3758 §3.5 A2 / RFC 8831: give up on every fragment of a message. */
+  private abandon(msg: OutMessage): void {
+    if (msg.abandoned) return;
+    msg.abandoned = true;
+    this.abandonedMessages++;
+    for (let i = 0; i < msg.count; i++) {
+      const c = this.at(add32(msg.firstTsn, i));
+      if (!c || c.msg !== msg || c.abandoned) continue;
+      c.abandoned = true;
+      c.retransmit = false;
+      if (c.inFlight) {
+        c.inFlight = false;
+        this.flightSize -= c.size;
+      }
+      if (c.sendCount === 0) this.unbuffer(c);
+    }
+  }
+
+  private expired(c: OutChunk, now: number): boolean {
+    return c.msg.expiresAt !== undefined && now >= c.msg.expiresAt;
+  }
+
+  /** Marks a lost chunk for retransmission unless its PR policy says to abandon it. */
+  private markLost(c: OutChunk, now: number): void {
+    if (c.inFlight) {
+      c.inFlight = false;
+      this.flightSize -= c.size;
+    }
+    const m = c.msg;
+    if ((m.maxRetransmits !== undefined && c.sendCount > m.maxRetransmits) || this.expired(c, now)) {
+      this.abandon(m);
+      return;
+    }
+    if (!c.retransmit) {
+      c.retransmit = true;
+      this.retransmitList.push(c);
+    }
+  }
+
+  /**
+   * Whether a packet of DATA may be started now. §6.1 B: no new data while
+   * cwnd or more bytes are outstanding; C: respect the peer's rwnd, except
+   * one chunk when nothing is in flight (zero-window probe).
+   */
+  canSend(): boolean {
+    if (this.fastRtxBudget && this.rtxPending) return true;
+    if (this.flightSize >= this.cc.cwnd) return false;
+    if (this.rtxPending) return true;
+    return this.sendIdx < this.q.length && (this.peerRwnd > 0 || this.flightSize === 0);
+  }
+
+  /**
+   * Picks the next chunk to put in a packet with `room` bytes left:
+   * retransmissions first (§6.1 A), then new data. Expired messages are
+   * abandoned on the way (RFC 3758 §3.5 A1).
+   */
+  nextChunk(room: number, now: number): OutChunk | undefined {
+    while (this.rtxHead < this.retransmitList.length) {
+      const c = this.retransmitList[this.rtxHead]!;
+      if (!c.retransmit || c.acked || c.abandoned) {
+        c.retransmit = false;
+        this.rtxHead++;
+        continue;
+      }
+      if (this.expired(c, now)) {
+        this.rtxHead++;
+        c.retransmit = false;
+        this.abandon(c.msg);
+        continue;
+      }
+      if (c.size > room) return undefined;
+      this.rtxHead++;
+      c.retransmit = false;
+      return c;
+    }
+    if (this.rtxHead > 0) {
+      this.retransmitList = [];
+      this.rtxHead = 0;
+    }
+    // §7.2.4 step 3: the packet sent outside cwnd carries retransmissions only.
+    if (this.fastRtxBudget && this.flightSize >= this.cc.cwnd) return undefined;
+    while (this.sendIdx < this.q.length) {
+      const c = this.q[this.sendIdx]!;
+      if (c.abandoned) {
+        this.sendIdx++;
+        continue;
+      }
+      if (this.expired(c, now)) {
+        this.abandon(c.msg);
+        this.sendIdx++;
+        continue;
+      }
+      if (c.size > room) return undefined;
+      if (this.flightSize > 0 && this.peerRwnd < c.size) return undefined;
+      this.sendIdx++;
+      return c;
+    }
+    return undefined;
+  }
+
+  /** Records that `c` was written into a packet. */
+  onTransmit(c: OutChunk, now: number): void {
+    if (c.sendCount === 0) this.unbuffer(c);
+    else this.retransmissions++;
+    c.sendCount++;
+    c.sentAt = now;
+    c.missIndications = 0;
+    if (!c.inFlight) {
+      c.inFlight = true;
+      this.flightSize += c.size;
+      this.peerRwnd = Math.max(0, this.peerRwnd - c.size);
+    }
+  }
+
+  /** The packet carrying fast retransmissions has been sent (§7.2.4 step 3 allows one). */
+  endPacket(): void {
+    this.fastRtxBudget = false;
+  }
+
+  /** Whether nothing remains to be sent after the current packet (sets RFC 7053 I bit). */
+  get drainedAfterPacket(): boolean {
+    return this.sendIdx >= this.q.length && !this.rtxPending;
+  }
+
+  /** RFC 9260 §6.2.1 processing of a received SACK. */
+  handleSack(sack: SackChunk, now: number): SackResult {
+    const result: SackResult = { cumAdvanced: false, fastRetransmit: false };
+    const cum = sack.cumTsnAck;
+    // §6.2.1 D i: a SACK older than our cumulative ack point is out of order; ignore it.
+    if (seqLessThan32(cum, this.cumAckPoint)) return result;
+    // A cumulative ack beyond what we ever assigned is bogus.
+    if (!seqLessThan32(cum, this.nextTsn)) return result;
+    const flightBefore = this.flightSize;
+    let bytesAcked = 0;
+    let highestNewlyAcked: number | undefined;
+    let rttSample: number | undefined;
+    while (this.head < this.q.length && seqLessOrEqual32(this.q[this.head]!.tsn, cum)) {
+      const c = this.q[this.head]!;
+      if (!c.acked) {
+        if (c.sendCount > 0 && !c.abandoned) bytesAcked += c.size;
+        highestNewlyAcked = c.tsn;
+        // Karn's algorithm (§6.3.1 C5): only chunks transmitted once give RTT samples.
+        if (c.sendCount === 1 && !c.abandoned) rttSample = now - c.sentAt;
+      }
+      if (c.inFlight) this.flightSize -= c.size;
+      if (c.sendCount === 0 && !c.abandoned) this.unbuffer(c); // skipped by the peer via our FORWARD TSN
+      c.retransmit = false;
+      this.q[this.head] = undefined;
+      this.head++;
+      result.cumAdvanced = true;
+    }
+    if (this.sendIdx < this.head) this.sendIdx = this.head;
+    if (result.cumAdvanced) this.cumAckPoint = cum;
+    if (seqLessThan32(this.advancedPeerAckPoint, cum)) this.advancedPeerAckPoint = cum;
+    this.compact();
+
+    // Gap ack blocks, clamped to what was actually sent.
+    const sentSpan = this.sendIdx - this.head;
+    for (const g of sack.gapBlocks) {
+      if (g.start === 0 || g.end < g.start) continue;
+      const last = Math.min(g.end, sentSpan);
+      for (let off = g.start; off <= last; off++) {
+        const c = this.q[this.head + off - 1]!;
+        if (c.acked) continue;
+        c.acked = true;
+        c.retransmit = false;
+        if (c.inFlight) {
+          c.inFlight = false;
+          this.flightSize -= c.size;
+        }
+        if (!c.abandoned) bytesAcked += c.size;
+        highestNewlyAcked = c.tsn;
+        if (c.sendCount === 1 && !c.abandoned) rttSample = now - c.sentAt;
+      }
+    }
+    if (rttSample !== undefined) this.rto.measure(rttSample);
+
+    // §7.2.4: miss indications for TSNs below the highest newly acknowledged one.
+    const inRecovery = this.cc.fastRecoveryExit !== undefined;
+    if (
+      highestNewlyAcked !== undefined &&
+      seqLessThan32(this.cumAckPoint, highestNewlyAcked) &&
+      (!inRecovery || result.cumAdvanced)
+    ) {
+      const limit = this.head + ((highestNewlyAcked - add32(this.cumAckPoint, 1)) >>> 0);
+      for (let i = this.head; i < limit && i < this.sendIdx; i++) {
+        const c = this.q[i]!;
+        if (c.acked || c.abandoned || c.retransmit || c.sendCount === 0) continue;
+        if (++c.missIndications >= 3 && !c.fastRetransmitted) {
+          c.fastRetransmitted = true;
+          this.markLost(c, now);
+          result.fastRetransmit = true;
+        }
+      }
+      if (result.fastRetransmit) {
+        this.compactRtx();
+        this.retransmitList.sort((a, b) => ((a.tsn - b.tsn) | 0));
+        this.fastRtxBudget = true;
+        if (!inRecovery) this.cc.onFastRetransmit(add32(this.cumAckPoint, this.sendIdx - this.head));
+      }
+    }
+    if (this.cc.fastRecoveryExit !== undefined && seqLessOrEqual32(this.cc.fastRecoveryExit, this.cumAckPoint)) {
+      this.cc.fastRecoveryExit = undefined;
+    }
+    if (result.cumAdvanced) this.cc.onCumulativeAck(bytesAcked, flightBefore + this.mtu > this.cc.cwnd);
+    if (this.flightSize === 0) this.cc.onAllAcked();
+    // §6.2.1 D iv: peer rwnd = a_rwnd − bytes still outstanding.
+    this.peerRwnd = Math.max(0, sack.aRwnd - this.flightSize);
+    this.advanceAckPoint(now);
+    return result;
+  }
+
+  /** §6.3.3 T3-rtx expiry: everything outstanding is considered lost. */
+  onT3Expired(now: number): void {
+    this.rto.backoff();
+    this.cc.onTimeout();
+    for (let i = this.head; i < this.sendIdx; i++) {
+      const c = this.q[i]!;
+      if (c.acked || c.abandoned || c.sendCount === 0) continue;
+      this.markLost(c, now);
+    }
+    this.compactRtx();
+    this.retransmitList.sort((a, b) => ((a.tsn - b.tsn) | 0));
+    this.advanceAckPoint(now);
+  }
+
+  private compactRtx(): void {
+    if (this.rtxHead > 0) {
+      this.retransmitList = this.retransmitList.slice(this.rtxHead);
+      this.rtxHead = 0;
+    }
+  }
+
+  /** RFC 3758 §3.5 C1: move past abandoned chunks at the front. */
+  private advanceAckPoint(now: number): void {
+    let i = this.head + ((this.advancedPeerAckPoint - this.cumAckPoint) >>> 0);
+    for (;;) {
+      const c = this.q[i];
+      if (!c) break;
+      if (!c.abandoned && this.expired(c, now) && (c.sendCount === 0 || !c.acked)) this.abandon(c.msg);
+      if (!c.abandoned) break;
+      this.advancedPeerAckPoint = c.tsn;
+      i++;
+    }
+    if (i > this.sendIdx) this.sendIdx = i;
+  }
+
+  /** Whether a FORWARD TSN should be sent (RFC 3758 §3.5 C2). */
+  get needsForwardTsn(): boolean {
+    return seqLessThan32(this.cumAckPoint, this.advancedPeerAckPoint);
+  }
+
+  /** RFC 3758 §3.5 C4: the FORWARD TSN, naming the largest skipped SSN per ordered stream. */
+  forwardTsnChunk(): ForwardTsnChunk {
+    const perStream = new Map<number, number>();
+    const n = (this.advancedPeerAckPoint - this.cumAckPoint) >>> 0;
+    for (let i = 0; i < n; i++) {
+      const c = this.q[this.head + i];
+      if (c && !c.msg.unordered) perStream.set(c.msg.streamId, c.msg.ssn);
+    }
+    return {
+      type: 192,
+      newCumulativeTsn: this.advancedPeerAckPoint,
+      streams: [...perStream].map(([streamId, ssn]) => ({ streamId, ssn })),
+    };
+  }
+
+  /** Drops acknowledged slots from the front of the array now and then (amortized O(1)). */
+  private compact(): void {
+    if (this.head > 4096 && this.head * 2 > this.q.length) {
+      this.q = this.q.slice(this.head);
+      this.sendIdx -= this.head;
+      this.head = 0;
+    }
+  }
+}
