@@ -40,6 +40,9 @@ export function parseSourceDescription(count: number, body: Buffer): RtcpSourceD
     const ssrc = r.u32();
     const items: RtcpSdesItem[] = [];
     for (;;) {
+      // Lenient: some senders (werift-rtp among them) omit the null terminator when the
+      // items end exactly at the end of the packet; accept that instead of dropping it.
+      if (r.remaining === 0) break;
       const type = r.u8();
       if (type === SdesItemType.END) {
         // RFC 3550 §6.5: the list ends with null octets up to the next 32-bit boundary.

@@ -61,6 +61,10 @@ describe('RTCP packets', () => {
     roundTrip(hex('81ca0003 00000001 01026162 00000000'), [{ kind: 'sdes', chunks: [{ ssrc: 1, items: [{ type: 1, text: 'ab' }] }] }]);
   });
 
+  it('accepts a last SDES chunk without its null terminator (as werift-rtp writes it)', () => {
+    expect(parseRtcp(hex('81ca0002 00000001 02026162'))).to.deep.equal([{ kind: 'sdes', chunks: [{ ssrc: 1, items: [{ type: 2, text: 'ab' }] }] }]);
+  });
+
   it('APP (RFC 3550 §6.7)', () => {
     roundTrip(hex('85cc0003 00000009 74657374 01020304'), [
       { kind: 'app', subtype: 5, ssrc: 9, name: 'test', data: hex('01020304') },
