@@ -29,6 +29,7 @@ import {
 import { MulticastDnsService, generateMdnsName, type MdnsResolver, type MdnsResponder } from './mdns.js';
 import { CandidatePair, type LocalCandidate } from './pair.js';
 import { parseIceServerUrl } from './urls.js';
+import { allocateTurn } from '../turn/index.js';
 import { buildCheckRequest } from './checks.js';
 import { handleBindingRequest, handleCheckResponse, type CheckContext } from './handlers.js';
 import type { IceAgentEvents, IceAgentOptions, IceConnectionState, IceCounter, IceGatheringState, IceRole, IceTransportPolicy } from './types.js';
@@ -342,7 +343,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
         }),
       );
     }
-    const allocator = this.iceLite || this.turnServers.length === 0 ? undefined : (this.options.turnAllocator ?? (await defaultTurnAllocator()));
+    const allocator = this.iceLite || this.turnServers.length === 0 ? undefined : (this.options.turnAllocator ?? defaultTurnAllocator);
     if (this.turnServers.length > 0 && !allocator && !this.iceLite) log.warn('TURN servers configured but no TURN allocator is available');
     this.turnServers.forEach((server, i) => {
       if (!allocator) return;
@@ -740,13 +741,5 @@ function nonNegative(v: number, name: string): number {
   return v;
 }
 
-async function defaultTurnAllocator(): Promise<TurnAllocator | undefined> {
-  try {
-    const mod: Record<string, unknown> = await import('../turn/index.js');
-    const fn = mod['allocateTurn'];
-    return typeof fn === 'function' ? (fn as TurnAllocator) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
+/** The package's TURN client (RFC 8656) behind the agent's allocator seam. */
+const defaultTurnAllocator: TurnAllocator = (options) => allocateTurn(options);
