@@ -179,7 +179,11 @@ export function setRtpHeaderExtension(buf: Buffer, id: number, value: Buffer, ou
   let exts: RtpHeaderExtension[] = [];
   let profile = layout.extensionProfile;
   if (layout.extensionOffset >= 0) {
-    exts = parseExtensionElements(buf, layout.extensionOffset + 4, layout.headerLength, isTwoByteProfile(profile));
+    try {
+      exts = parseExtensionElements(buf, layout.extensionOffset + 4, layout.headerLength, isTwoByteProfile(profile));
+    } catch {
+      return undefined; // an element after the one we found is malformed
+    }
   }
   const i = exts.findIndex((e) => e.id === id);
   if (i >= 0) exts[i] = { id, data: value };
