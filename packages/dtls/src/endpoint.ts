@@ -264,6 +264,12 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
         }, undefined);
         if (consumed || this.isTerminal()) continue;
       }
+      if (record.epoch === 0 && this.handshake.complete && f.messageSeq >= this.reassembler.nextSeq) {
+        // After the handshake, unprotected handshake data can only be a retransmission; anything
+        // new in epoch 0 is unauthenticated and must not disturb the connection.
+        this.counters.inc('unprotectedHandshakeIgnored');
+        continue;
+      }
       const verdict = this.reassembler.add(f, record.epoch);
       if (verdict === 'old') {
         // RFC 6347 §4.2.4: the peer repeating its last flight means ours was lost.
