@@ -154,6 +154,22 @@ export class TurnClient implements TurnAllocation {
     );
   }
 
+  /** The channel number bound to `peer` (RFC 8656 §12), or undefined while data goes by Send indication. */
+  channelFor(peer: TransportAddress): number | undefined {
+    let address: string;
+    try {
+      address = canonicalIp(peer.address);
+    } catch {
+      return undefined;
+    }
+    return this.peers.boundChannel({ address, port: peer.port, family: peer.family })?.number;
+  }
+
+  /** This allocation's own socket (UDP) or connection (TCP) address on the client. */
+  get localAddress(): TransportAddress {
+    return this.transport.localAddress;
+  }
+
   /** Clock time (ms) at which the allocation expires unless refreshed. */
   get expiresAtMs(): number {
     return this.expiresAt;
