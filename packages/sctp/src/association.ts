@@ -212,7 +212,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       throw new RangeError('SctpAssociation.sendMessage(): SCTP cannot carry an empty message (RFC 9260 §6.2); send one byte with an "empty" PPID');
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const pr = s.peerForwardTsn ? options : { unordered: options.unordered };
+    const pr = s.peerForwardTsn ? options : { unordered: options.unordered, excludeFromBufferedAmount: options.excludeFromBufferedAmount };
     s.sender.enqueue(streamId, ppid >>> 0, buf, pr, this.clock.now());
     this.scheduleFlush();
   }

@@ -10,6 +10,8 @@ export interface SendOptions {
   maxRetransmits?: number;
   /** Abandon once this many ms have passed since send() without being acknowledged. */
   maxLifetimeMs?: number;
+  /** Control messages (DCEP) do not count towards the stream's bufferedAmount. */
+  excludeFromBufferedAmount?: boolean;
 }
 
 interface OutMessage {
@@ -21,6 +23,7 @@ interface OutMessage {
   maxRetransmits: number | undefined;
   expiresAt: number | undefined;
   abandoned: boolean;
+  counted: boolean;
 }
 
 /** One DATA chunk from send to cumulative ack (RFC 9260 §6.1, §6.3). */
@@ -167,6 +170,7 @@ export class Sender {
       maxRetransmits: options.maxRetransmits,
       expiresAt: options.maxLifetimeMs !== undefined ? now + options.maxLifetimeMs : undefined,
       abandoned: false,
+      counted: options.excludeFromBufferedAmount !== true,
     };
     for (let i = 0; i < count; i++) {
       const part = data.subarray(i * frag, Math.min(data.length, (i + 1) * frag));
@@ -189,8 +193,10 @@ export class Sender {
       });
       this.nextTsn = add32(this.nextTsn, 1);
     }
-    this.buffered.set(streamId, (this.buffered.get(streamId) ?? 0) + data.length);
-    this.totalBuffered += data.length;
+    if (msg.counted) {
+      this.buffered.set(streamId, (this.buffered.get(streamId) ?? 0) + data.length);
+      this.totalBuffered += data.length;
+    }
   }
 
   private at(tsn: number): OutChunk | undefined {
@@ -199,6 +205,7 @@ export class Sender {
   }
 
   private unbuffer(c: OutChunk): void {
+    if (!c.msg.counted) return;
     const id = c.msg.streamId;
     this.buffered.set(id, (this.buffered.get(id) ?? 0) - c.data.length);
     this.totalBuffered -= c.data.length;

@@ -1,0 +1,284 @@
+import { Counters, ParseError, TypedEmitter, createLogger } from '@rivulet/common';
+import type { SctpAssociation } from './association.js';
+import {
+  Ppid,
+  channelTypeOf,
+  parseDcep,
+  priorityFromValue,
+  priorityValue,
+  serializeDcep,
+  type ChannelPriority,
+  type DataChannelOpen,
+} from './dcep.js';
+import { SctpDataChannel, namedError, type ChannelLink, type ChannelParameters } from './dataChannel.js';
+
+const log = createLogger('sctp:dcep');
+
+/** What createChannel() accepts: the W3C RTCDataChannelInit plus the label. */
+export interface DataChannelInit {
+  label?: string;
+  protocol?: string;
+  ordered?: boolean;
+  maxRetransmits?: number | null;
+  maxPacketLifeTime?: number | null;
+  negotiated?: boolean;
+  id?: number | null;
+  priority?: ChannelPriority;
+}
+
+export interface DataChannelManagerOptions {
+  association: SctpAssociation;
+  /** RFC 8832 §6: the DTLS client uses even stream ids, the server odd ones. */
+  dtlsRole: 'client' | 'server';
+  /** The peer's a=max-message-size (RFC 8841 §6); absent in SDP means 65536; 0 means unlimited. */
+  maxMessageSize?: number;
+}
+
+export interface DataChannelManagerEvents {
+  /** The peer opened a channel with DATA_CHANNEL_OPEN. */
+  channel: [channel: SctpDataChannel];
+}
+
+export type DcepDropReason = 'malformedDcep' | 'unknownStream' | 'unknownPpid' | 'streamInUse' | 'unexpectedAck';
+
+/** What we advertise in SDP a=max-message-size (RFC 8841 §6). */
+export const LOCAL_MAX_MESSAGE_SIZE = 262144;
+const MAX_ID = 65534;
+
+/**
+ * The data-channel layer over one association (RFC 8831, RFC 8832):
+ * stream id allocation by DTLS role, DCEP open/ack, message framing by
+ * PPID, and closing by resetting both stream directions.
+ */
+export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
+  readonly drops = new Counters<DcepDropReason>();
+  readonly maxMessageSize: number;
+  private readonly assoc: SctpAssociation;
+  private readonly role: 'client' | 'server';
+  private readonly byId = new Map<number, SctpDataChannel>();
+  private readonly link: ChannelLink;
+
+  constructor(options: DataChannelManagerOptions) {
+    super();
+    this.assoc = options.association;
+    this.role = options.dtlsRole;
+    if (this.role !== 'client' && this.role !== 'server') {
+      throw new TypeError(`DataChannelManager: dtlsRole must be 'client' or 'server', got '${String(this.role)}'`);
+    }
+    const mms = options.maxMessageSize ?? 65536;
+    if (!Number.isInteger(mms) || mms < 0) throw new RangeError(`DataChannelManager: maxMessageSize ${mms} is not a non-negative integer`);
+    // RFC 8841 §6.1: 0 means the peer can take any size.
+    this.maxMessageSize = mms === 0 ? Number.MAX_SAFE_INTEGER : mms;
+    this.link = {
+      maxMessageSize: this.maxMessageSize,
+      send: (ch, ppid, data) => this.sendOn(ch, ppid, data),
+      close: (ch) => this.closeChannel(ch),
+      bufferedAmount: (ch) => (this.byId.get(ch.id) === ch ? this.assoc.bufferedAmount(ch.id) : 0),
+    };
+    this.assoc.on('established', () => this.onEstablished());
+    this.assoc.on('message', (id, ppid, data) => this.onMessage(id, ppid, data));
+    this.assoc.on('incomingStreamsReset', (ids) => this.onIncomingReset(ids));
+    this.assoc.on('outgoingStreamsReset', (ids) => this.onOutgoingReset(ids));
+    this.assoc.on('closed', (reason) => this.onAssociationClosed(reason));
+    this.assoc.on('bufferedAmountDecrease', (id, amount) => this.onBufferedDecrease(id, amount));
+  }
+
+  get channels(): SctpDataChannel[] {
+    return [...this.byId.values()];
+  }
+
+  private get established(): boolean {
+    return this.assoc.state === 'established';
+  }
+
+  /** W3C createDataChannel() validation, then open (DCEP unless negotiated). */
+  createChannel(init: DataChannelInit = {}): SctpDataChannel {
+    const label = init.label ?? '';
+    const protocol = init.protocol ?? '';
+    const maxRetransmits = init.maxRetransmits ?? null;
+    const maxPacketLifeTime = init.maxPacketLifeTime ?? null;
+    if (Buffer.byteLength(label) > 65535) throw namedError('TypeError', `data channel label of ${Buffer.byteLength(label)} bytes exceeds 65535`);
+    if (Buffer.byteLength(protocol) > 65535) throw namedError('TypeError', `data channel protocol of ${Buffer.byteLength(protocol)} bytes exceeds 65535`);
+    if (maxRetransmits !== null && maxPacketLifeTime !== null) {
+      throw namedError('TypeError', `maxRetransmits (${maxRetransmits}) and maxPacketLifeTime (${maxPacketLifeTime}) cannot both be set`);
+    }
+    for (const [name, v] of [['maxRetransmits', maxRetransmits], ['maxPacketLifeTime', maxPacketLifeTime]] as const) {
+      if (v !== null && (!Number.isInteger(v) || v < 0 || v > 65535)) throw namedError('TypeError', `${name} must be an integer in [0, 65535], got ${v}`);
+    }
+    const negotiated = init.negotiated === true;
+    let id: number;
+    if (negotiated) {
+      if (init.id === undefined || init.id === null) throw namedError('TypeError', 'a negotiated data channel needs an id');
+      id = init.id;
+      if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw namedError('TypeError', `data channel id ${id} is outside [0, ${MAX_ID}]`);
+      if (this.byId.has(id)) throw namedError('OperationError', `data channel id ${id} is already in use`);
+    } else {
+      id = this.allocateId();
+    }
+    const params: ChannelParameters = {
+      id,
+      label,
+      protocol,
+      ordered: init.ordered !== false,
+      maxRetransmits,
+      maxPacketLifeTime,
+      negotiated,
+      priority: init.priority ?? 'low',
+    };
+    const ch = new SctpDataChannel(params, this.link);
+    this.byId.set(id, ch);
+    if (this.established) this.announce(ch);
+    return ch;
+  }
+
+  private allocateId(): number {
+    const limit = Math.min(MAX_ID, (this.assoc.outboundStreams || 65535) - 1);
+    for (let id = this.role === 'client' ? 0 : 1; id <= limit; id += 2) {
+      if (!this.byId.has(id)) return id;
+    }
+    throw namedError('OperationError', `no free ${this.role === 'client' ? 'even' : 'odd'} stream id below ${limit + 1}`);
+  }
+
+  /** Sends DATA_CHANNEL_OPEN (RFC 8832 §6) or, for negotiated channels, just opens. */
+  private announce(ch: SctpDataChannel): void {
+    if (!ch.negotiated) {
+      const t = channelTypeOf(ch.ordered, ch.maxRetransmits, ch.maxPacketLifeTime);
+      const open: DataChannelOpen = {
+        type: 'open',
+        channelType: t.channelType,
+        reliabilityParameter: t.reliabilityParameter,
+        priority: priorityValue(ch.priority),
+        label: ch.label,
+        protocol: ch.protocol,
+      };
+      this.assoc.sendMessage(ch.id, Ppid.DCEP, serializeDcep(open), { excludeFromBufferedAmount: true });
+    }
+    ch.setOpen();
+  }
+
+  private onEstablished(): void {
+    for (const ch of this.byId.values()) {
+      if (ch.readyState !== 'connecting') continue;
+      if (ch.id >= this.assoc.outboundStreams) {
+        this.byId.delete(ch.id);
+        ch.setClosed(namedError('OperationError', `data channel id ${ch.id} is beyond the ${this.assoc.outboundStreams} negotiated streams`));
+        continue;
+      }
+      this.announce(ch);
+    }
+  }
+
+  private sendOn(ch: SctpDataChannel, ppid: number, data: Buffer): void {
+    // Until the peer acknowledged DATA_CHANNEL_OPEN, keep order so it sees OPEN first (RFC 8832 §6).
+    this.assoc.sendMessage(ch.id, ppid, data, {
+      unordered: !ch.ordered && ch.acked,
+      maxRetransmits: ch.maxRetransmits ?? undefined,
+      maxLifetimeMs: ch.maxPacketLifeTime ?? undefined,
+    });
+    this.lastBuffered.set(ch, this.assoc.bufferedAmount(ch.id));
+  }
+
+  private onMessage(id: number, ppid: number, data: Buffer): void {
+    if (ppid === Ppid.DCEP) {
+      this.onDcep(id, data);
+      return;
+    }
+    const ch = this.byId.get(id);
+    if (!ch) {
+      this.drops.inc('unknownStream');
+      return;
+    }
+    if (!ch.receive(ppid, data)) this.drops.inc('unknownPpid');
+  }
+
+  private onDcep(id: number, data: Buffer): void {
+    let msg;
+    try {
+      msg = parseDcep(data);
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      this.drops.inc('malformedDcep');
+      log.debug('bad DCEP message on stream %d: %s', id, err.message);
+      return;
+    }
+    if (msg.type === 'ack') {
+      const ch = this.byId.get(id);
+      if (ch && !ch.negotiated) ch.acked = true;
+      else this.drops.inc('unexpectedAck');
+      return;
+    }
+    if (this.byId.has(id)) {
+      this.drops.inc('streamInUse');
+      return;
+    }
+    const reliability = msg.channelType & 0x7f;
+    const ch = new SctpDataChannel(
+      {
+        id,
+        label: msg.label,
+        protocol: msg.protocol,
+        ordered: (msg.channelType & 0x80) === 0,
+        maxRetransmits: reliability === 1 ? msg.reliabilityParameter : null,
+        maxPacketLifeTime: reliability === 2 ? msg.reliabilityParameter : null,
+        negotiated: false,
+        priority: priorityFromValue(msg.priority),
+      },
+      this.link,
+    );
+    ch.acked = true; // the peer opened it; we may send unordered at once
+    this.byId.set(id, ch);
+    this.assoc.sendMessage(id, Ppid.DCEP, serializeDcep({ type: 'ack' }), { excludeFromBufferedAmount: true });
+    this.emit('channel', ch);
+    ch.setOpen();
+  }
+
+  private closeChannel(ch: SctpDataChannel): void {
+    if (this.byId.get(ch.id) !== ch) return;
+    if (!this.established || ch.readyState === 'connecting') {
+      this.finish(ch);
+      return;
+    }
+    if (!ch.outgoingReset) this.assoc.resetStreams([ch.id]);
+  }
+
+  private onOutgoingReset(ids: number[]): void {
+    for (const id of ids) {
+      const ch = this.byId.get(id);
+      if (!ch) continue;
+      ch.outgoingReset = true;
+      if (!this.assoc.peerSupportsReconfig) ch.incomingReset = true;
+      if (ch.incomingReset) this.finish(ch);
+    }
+  }
+
+  private onIncomingReset(ids: number[]): void {
+    for (const id of ids) {
+      const ch = this.byId.get(id);
+      if (!ch) continue;
+      ch.incomingReset = true;
+      if (ch.outgoingReset) this.finish(ch);
+      else ch.remoteClosing(); // RFC 8831 §6.7: answer by resetting our outgoing stream too
+    }
+  }
+
+  private finish(ch: SctpDataChannel, error?: Error): void {
+    if (this.byId.get(ch.id) === ch) this.byId.delete(ch.id);
+    ch.setClosed(error);
+  }
+
+  private onAssociationClosed(reason: string | undefined): void {
+    const error = reason ? namedError('OperationError', `SCTP association closed: ${reason}`) : undefined;
+    for (const ch of [...this.byId.values()]) this.finish(ch, error);
+  }
+
+  /** bufferedAmount after the last change we saw, per channel, to detect the fall below the threshold. */
+  private readonly lastBuffered = new WeakMap<SctpDataChannel, number>();
+
+  private onBufferedDecrease(id: number, amount: number): void {
+    const ch = this.byId.get(id);
+    if (!ch) return;
+    const before = this.lastBuffered.get(ch) ?? 0;
+    this.lastBuffered.set(ch, amount);
+    ch.bufferedDecreased(before, amount);
+  }
+}
