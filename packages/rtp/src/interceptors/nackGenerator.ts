@@ -1,0 +1,189 @@
+import { Counters, unwrap16, type Timer } from '@rivulet/common';
+import { nackItemsFromSequenceNumbers, type RtcpGenericNack } from '../rtcp/index.js';
+import { unwrapRtx, type RtpPacket } from '../rtp/index.js';
+import { hasFeedback, type Interceptor, type InterceptorContext, type StreamInfo } from './interceptor.js';
+
+export interface NackGeneratorOptions {
+  /** SSRC we put in the NACK's sender field (RFC 4585 §6.1). Default 1, as browsers do without a sender. */
+  senderSsrc?: number;
+  /** How often missing packets are examined and NACKs sent, ms. Default 20. */
+  intervalMs?: number;
+  /** A gap must be this old before its first NACK, so plain reordering is not NACKed. Default 10 ms. */
+  reorderToleranceMs?: number;
+  /** Minimum time between two NACKs for the same packet, ms (about one RTT). Default 100. */
+  retryIntervalMs?: number;
+  /** NACKs per packet before giving up. Default 5. */
+  maxRetries?: number;
+  /** A missing packet older than this is abandoned, ms. Default 1000. */
+  maxAgeMs?: number;
+  /** A forward jump larger than this many packets is a stream discontinuity, not loss. Default 1000. */
+  maxGap?: number;
+  /** Most sequence numbers in one NACK packet. Default 256. */
+  maxPerNack?: number;
+}
+
+export type NackGeneratorCounter =
+  | 'nackPacketsSent' | 'nackedSequences' | 'recovered' | 'givenUp' | 'discontinuities' | 'rtxUnwrapped' | 'rtxPaddingDropped'
+  | 'rtxMalformed';
+
+interface Missing {
+  detectedAt: number;
+  sent: number;
+  lastSentAt: number;
+}
+
+interface RemoteState {
+  stream: StreamInfo;
+  highest: number; // extended; -1 before the first packet
+  missing: Map<number, Missing>;
+}
+
+/**
+ * Receiver side of RFC 4585 Generic NACK. Keeps a receive log per remote stream that negotiated
+ * 'nack' (16-bit sequence numbers unwrapped), and on a periodic tick sends one NACK per stream for
+ * the gaps that are real: older than the reorder tolerance, not NACKed within the retry interval,
+ * not retried too often, not too old. A persistent outage therefore costs at most maxRetries NACKs
+ * per packet, paced by retryIntervalMs — no storm. Also unwraps RFC 4588 RTX packets back into the
+ * original stream, so recovered packets fill the gaps and reach the application.
+ */
+export class NackGenerator implements Interceptor {
+  readonly counters = new Counters<NackGeneratorCounter>();
+  private ctx: InterceptorContext | undefined;
+  private timer: Timer | undefined;
+  private readonly streams = new Map<number, RemoteState>();
+  private readonly rtxToMedia = new Map<number, RemoteState>();
+  private readonly o: Required<NackGeneratorOptions>;
+
+  constructor(options: NackGeneratorOptions = {}) {
+    this.o = {
+      senderSsrc: options.senderSsrc ?? 1,
+      intervalMs: options.intervalMs ?? 20,
+      reorderToleranceMs: options.reorderToleranceMs ?? 10,
+      retryIntervalMs: options.retryIntervalMs ?? 100,
+      maxRetries: options.maxRetries ?? 5,
+      maxAgeMs: options.maxAgeMs ?? 1000,
+      maxGap: options.maxGap ?? 1000,
+      maxPerNack: options.maxPerNack ?? 256,
+    };
+    if (!(this.o.intervalMs > 0)) throw new Error(`NackGenerator intervalMs must be > 0, got ${this.o.intervalMs}`);
+    if (!(this.o.maxRetries >= 1)) throw new Error(`NackGenerator maxRetries must be >= 1, got ${this.o.maxRetries}`);
+  }
+
+  attach(context: InterceptorContext): void {
+    this.ctx = context;
+  }
+
+  bindRemoteStream(stream: StreamInfo): void {
+    if (!hasFeedback(stream, 'nack')) return;
+    const st: RemoteState = { stream, highest: -1, missing: new Map() };
+    this.streams.set(stream.ssrc, st);
+    if (stream.rtxSsrc !== undefined) this.rtxToMedia.set(stream.rtxSsrc, st);
+    this.schedule();
+  }
+
+  unbindRemoteStream(ssrc: number): void {
+    const st = this.streams.get(ssrc);
+    if (st === undefined) return;
+    this.streams.delete(ssrc);
+    if (st.stream.rtxSsrc !== undefined) this.rtxToMedia.delete(st.stream.rtxSsrc);
+    if (this.streams.size === 0) this.stop();
+  }
+
+  /** Sequence numbers (16-bit) currently considered missing on `ssrc`, oldest first. */
+  missingSequences(ssrc: number): number[] {
+    const st = this.streams.get(ssrc);
+    return st === undefined ? [] : [...st.missing.keys()].map((e) => e & 0xffff);
+  }
+
+  incomingRtp(packet: RtpPacket, now: number): RtpPacket | undefined {
+    let st = this.streams.get(packet.ssrc);
+    let p = packet;
+    if (st === undefined) {
+      st = this.rtxToMedia.get(packet.ssrc);
+      if (st === undefined) return packet;
+      // RFC 4588 §4: payload = OSN ‖ original payload. Empty ones are padding probes (bandwidth
+      // estimation); they carry nothing for the application.
+      if (packet.payload.length < 2) {
+        this.counters.inc(packet.payload.length === 0 ? 'rtxPaddingDropped' : 'rtxMalformed');
+        return undefined;
+      }
+      p = unwrapRtx(packet, { payloadType: st.stream.payloadType ?? packet.payloadType, ssrc: st.stream.ssrc });
+      this.counters.inc('rtxUnwrapped');
+    }
+    this.record(st, p.sequenceNumber, now);
+    return p;
+  }
+
+  private record(st: RemoteState, seq: number, now: number): void {
+    if (st.highest < 0) {
+      st.highest = seq;
+      return;
+    }
+    const ext = unwrap16(st.highest, seq);
+    if (ext > st.highest) {
+      const gap = ext - st.highest - 1;
+      if (gap > this.o.maxGap) {
+        // A jump this large is a restart or SSRC reuse, not loss: NACKing it would be a storm.
+        st.missing.clear();
+        this.counters.inc('discontinuities');
+      } else {
+        for (let s = st.highest + 1; s < ext; s++) st.missing.set(s, { detectedAt: now, sent: 0, lastSentAt: -Infinity });
+      }
+      st.highest = ext;
+    } else if (st.missing.delete(ext)) {
+      this.counters.inc('recovered');
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.ctx === undefined) return;
+    this.timer = this.ctx.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.tick();
+      if (this.streams.size > 0) this.schedule();
+    }, this.o.intervalMs);
+  }
+
+  private stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    const ctx = this.ctx;
+    if (ctx === undefined) return;
+    const now = ctx.clock.now();
+    const o = this.o;
+    for (const st of this.streams.values()) {
+      const due: number[] = [];
+      for (const [ext, m] of st.missing) {
+        if (now - m.detectedAt > o.maxAgeMs || m.sent >= o.maxRetries) {
+          st.missing.delete(ext);
+          this.counters.inc('givenUp');
+          continue;
+        }
+        if (now - m.detectedAt < o.reorderToleranceMs || now - m.lastSentAt < o.retryIntervalMs) continue;
+        if (due.length >= o.maxPerNack) continue;
+        m.sent++;
+        m.lastSentAt = now;
+        due.push(ext & 0xffff);
+      }
+      if (due.length === 0) continue;
+      const nack: RtcpGenericNack = {
+        kind: 'nack',
+        senderSsrc: o.senderSsrc,
+        mediaSsrc: st.stream.ssrc,
+        items: nackItemsFromSequenceNumbers(due),
+      };
+      this.counters.inc('nackPacketsSent');
+      this.counters.inc('nackedSequences', due.length);
+      ctx.sendRtcp([nack]);
+    }
+  }
+
+  close(): void {
+    this.stop();
+    this.streams.clear();
+    this.rtxToMedia.clear();
+  }
+}
