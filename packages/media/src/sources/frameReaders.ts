@@ -1,0 +1,156 @@
+import { H264AccessUnitSplitter, IvfReader, OggOpusReader, joinAnnexB } from '@rivulet/rtp';
+import type { EncodedFrame } from './encodedFrame.js';
+import type { AudioCodecName, VideoCodecName } from './encodings.js';
+import { containerOf } from './encodings.js';
+
+/**
+ * Turns the bytes of one ffmpeg output pipe into EncodedFrames, using the
+ * container readers of @rivulet/rtp. Each reader keeps its own drop counters.
+ */
+export interface FrameReader {
+  push(chunk: Buffer): EncodedFrame[];
+  flush(): EncodedFrame[];
+}
+
+const G711_FRAME_SAMPLES = 160; // 20 ms at 8 kHz, the RTP/AVP default packetisation (RFC 3551 §4.5)
+
+export function createFrameReader(codec: VideoCodecName | AudioCodecName, frameRate = 30): FrameReader {
+  switch (containerOf(codec)) {
+    case 'annexb':
+      return new AnnexBFrameReader(frameRate);
+    case 'ivf':
+      return new IvfFrameReader(codec);
+    case 'ogg':
+      return new OpusFrameReader();
+    case 'g711':
+      return new G711FrameReader(codec);
+  }
+}
+
+class AnnexBFrameReader implements FrameReader {
+  private readonly splitter = new H264AccessUnitSplitter();
+  private index = 0;
+  constructor(private readonly frameRate: number) {}
+
+  push(chunk: Buffer): EncodedFrame[] {
+    return this.splitter.push(chunk).map((au) => this.frame(au.nalUnits, au.keyframe));
+  }
+
+  flush(): EncodedFrame[] {
+    return this.splitter.flush().map((au) => this.frame(au.nalUnits, au.keyframe));
+  }
+
+  private frame(nalUnits: Buffer[], keyframe: boolean): EncodedFrame {
+    // Access unit delimiters only mark boundaries on the pipe; they carry nothing a receiver needs.
+    const nals = nalUnits.filter((n) => (n[0]! & 0x1f) !== 9);
+    const durationUs = 1e6 / this.frameRate;
+    return { kind: 'video', codec: 'H264', data: joinAnnexB(nals), timestampUs: this.index++ * durationUs, durationUs, keyframe };
+  }
+}
+
+class IvfFrameReader implements FrameReader {
+  private readonly reader = new IvfReader();
+  constructor(private readonly codec: VideoCodecName | AudioCodecName) {}
+
+  push(chunk: Buffer): EncodedFrame[] {
+    return this.reader.push(chunk).map((f) => {
+      const h = this.reader.header!;
+      const unitUs = (1e6 * h.timebaseNumerator) / h.timebaseDenominator;
+      return {
+        kind: 'video' as const,
+        codec: this.codec,
+        data: f.data,
+        timestampUs: f.pts * unitUs,
+        durationUs: unitUs,
+        keyframe: isKeyframe(this.codec, f.data),
+      };
+    });
+  }
+
+  flush(): EncodedFrame[] {
+    return [];
+  }
+}
+
+/** Keyframe test on the bitstream itself. */
+function isKeyframe(codec: string, data: Buffer): boolean {
+  if (data.length === 0) return false;
+  switch (codec) {
+    case 'VP8':
+      return (data[0]! & 0x01) === 0; // RFC 6386 §9.1: frame tag P bit 0 = key frame
+    case 'VP9': {
+      // VP9 §6.2 uncompressed header: frame_marker(2) profile(2..3) show_existing(1) frame_type(1)
+      const b = data[0]!;
+      const profile = ((b >> 5) & 1) | (((b >> 4) & 1) << 1);
+      const shift = profile === 3 ? 1 : 0;
+      if ((b >> (3 - shift)) & 1) return false; // show_existing_frame
+      return ((b >> (2 - shift)) & 1) === 0;
+    }
+    case 'AV1':
+      // A temporal unit that starts a coded video sequence carries a sequence header OBU (type 1).
+      return data.length > 2 && (((data[0]! >> 3) & 0x0f) === 1 || ((data[2]! >> 3) & 0x0f) === 1);
+    default:
+      return false;
+  }
+}
+
+class OpusFrameReader implements FrameReader {
+  private readonly reader = new OggOpusReader();
+  private samples = 0;
+
+  push(chunk: Buffer): EncodedFrame[] {
+    return this.reader.push(chunk).map((p) => {
+      const n = p.samples || 960;
+      const frame: EncodedFrame = {
+        kind: 'audio',
+        codec: 'opus',
+        data: p.data,
+        timestampUs: (this.samples * 1e6) / 48000,
+        durationUs: (n * 1e6) / 48000,
+        keyframe: true,
+      };
+      this.samples += n;
+      return frame;
+    });
+  }
+
+  flush(): EncodedFrame[] {
+    return [];
+  }
+}
+
+class G711FrameReader implements FrameReader {
+  private pending: Buffer = Buffer.alloc(0);
+  private samples = 0;
+  constructor(private readonly codec: string) {}
+
+  push(chunk: Buffer): EncodedFrame[] {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const out: EncodedFrame[] = [];
+    while (this.pending.length >= G711_FRAME_SAMPLES) {
+      out.push(this.frame(this.pending.subarray(0, G711_FRAME_SAMPLES)));
+      this.pending = this.pending.subarray(G711_FRAME_SAMPLES);
+    }
+    return out;
+  }
+
+  flush(): EncodedFrame[] {
+    if (this.pending.length === 0) return [];
+    const last = this.frame(this.pending);
+    this.pending = Buffer.alloc(0);
+    return [last];
+  }
+
+  private frame(data: Buffer): EncodedFrame {
+    const f: EncodedFrame = {
+      kind: 'audio',
+      codec: this.codec,
+      data: Buffer.from(data),
+      timestampUs: (this.samples * 1e6) / 8000,
+      durationUs: (data.length * 1e6) / 8000,
+      keyframe: true,
+    };
+    this.samples += data.length;
+    return f;
+  }
+}
