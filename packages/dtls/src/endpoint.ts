@@ -12,6 +12,8 @@ import { MAX_PLAINTEXT, parseRecords, type DtlsRecord } from './record/record.js
 import { RecordLayer } from './record/recordLayer.js';
 
 const log = createLogger('dtls');
+/** Datagrams kept while in state 'new' (before start()). */
+const MAX_EARLY_DATAGRAMS = 16;
 
 export type DtlsState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
 
@@ -55,6 +57,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   private handshakeTimer: Timer | undefined;
   private readonly queue: DtlsRecord[] = [];
   private draining = false;
+  private readonly early: Buffer[] = [];
 
   constructor(options: DtlsEndpointOptions) {
     super();
@@ -131,12 +134,21 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       }
     }, this.options.handshakeTimeoutMs);
     this.guard(() => this.handshake.start());
+    const early = this.early.splice(0);
+    for (const d of early) this.handleDatagram(d);
   }
 
   /** Feeds one datagram from the peer. Never throws for network input. */
   handleDatagram(datagram: Buffer): void {
-    if (this.currentState === 'closed' || this.currentState === 'failed' || this.currentState === 'new') {
-      this.counters.inc(this.currentState === 'new' ? 'beforeStart' : 'afterClose');
+    if (this.currentState === 'new') {
+      // The peer may finish ICE first and send its ClientHello before we are started: keep a few
+      // datagrams and replay them in start() rather than making it wait for a retransmission.
+      if (this.early.length < MAX_EARLY_DATAGRAMS) this.early.push(Buffer.from(datagram));
+      else this.counters.inc('earlyDatagramOverflow');
+      return;
+    }
+    if (this.currentState === 'closed' || this.currentState === 'failed') {
+      this.counters.inc('afterClose');
       return;
     }
     if (!Buffer.isBuffer(datagram)) datagram = Buffer.from(datagram as Uint8Array);

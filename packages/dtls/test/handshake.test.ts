@@ -193,3 +193,98 @@ describe('dtls handshake between our client and our server (in-memory link, Fake
     expect(() => p.client.send(Buffer.from('x'))).to.throw(/state is 'closed'/);
   });
 });
+
+describe('dtls server statelessness and renegotiation policy', function () {
+  this.timeout(20_000);
+  let ec: DtlsCertificate[];
+  before(async () => {
+    ({ ec } = await testCertificates());
+  });
+
+  it('HelloVerifyRequest is stateless: a second server with the same cookie secret completes the handshake', async () => {
+    const { FakeClock } = await import('@rivulet/common');
+    const { DtlsEndpoint } = await import('../src/index.js');
+    const clock = new FakeClock();
+    const secret = Buffer.alloc(32, 9);
+    const toClient: Buffer[] = [];
+    const toServer: Buffer[] = [];
+    const client = new DtlsEndpoint({ role: 'client', certificate: ec[0]!, clock, send: (d) => toServer.push(d) });
+    const first = new DtlsEndpoint({ role: 'server', certificate: ec[1]!, clock, cookieSecret: secret, send: (d) => toClient.push(d) });
+    const second = new DtlsEndpoint({ role: 'server', certificate: ec[1]!, clock, cookieSecret: secret, send: (d) => toClient.push(d) });
+    first.start();
+    second.start();
+    client.start();
+    first.handleDatagram(toServer.shift()!); // ClientHello without cookie → HelloVerifyRequest
+    expect(toClient.length).to.equal(1);
+    expect(toClient[0]![13]).to.equal(3); // handshake type hello_verify_request
+    client.handleDatagram(toClient.shift()!);
+    // The ClientHello with the cookie goes to the *other* server instance.
+    for (let i = 0; i < 20 && (toServer.length || toClient.length); i++) {
+      while (toServer.length) second.handleDatagram(toServer.shift()!);
+      while (toClient.length) client.handleDatagram(toClient.shift()!);
+    }
+    expect(client.state).to.equal('connected');
+    expect(second.state).to.equal('connected');
+    expect(first.state).to.equal('connecting');
+    expect(first.counters.get('datagramsSent')).to.equal(1);
+  });
+
+  it('a ClientHello with a forged cookie gets a fresh HelloVerifyRequest and is counted', async () => {
+    const { DtlsEndpoint } = await import('../src/index.js');
+    const out: Buffer[] = [];
+    const server = new DtlsEndpoint({ role: 'server', certificate: ec[1]!, send: (d) => out.push(d), handshakeTimeoutMs: 1000 });
+    const sent: Buffer[] = [];
+    const client = new DtlsEndpoint({ role: 'client', certificate: ec[0]!, send: (d) => sent.push(d), handshakeTimeoutMs: 1000 });
+    server.start();
+    client.start();
+    const hello = Buffer.from(sent[0]!);
+    // Splice in a 20-byte bogus cookie: cookie length byte sits at 13 + 12 + 2 + 32 + 1 (empty session id).
+    const at = 13 + 12 + 2 + 32 + 1;
+    const forgedBody = Buffer.concat([hello.subarray(25, at), Buffer.from([20]), Buffer.alloc(20, 0xee), hello.subarray(at + 1)]);
+    const hs = Buffer.from(hello.subarray(13, 25));
+    hs.writeUIntBE(forgedBody.length, 1, 3);
+    hs.writeUIntBE(forgedBody.length, 9, 3);
+    const rec = Buffer.from(hello.subarray(0, 13));
+    rec.writeUInt16BE(12 + forgedBody.length, 11);
+    server.handleDatagram(Buffer.concat([rec, hs, forgedBody]));
+    expect(server.counters.get('badCookie')).to.equal(1);
+    expect(out.length).to.equal(1);
+    expect(out[0]![13]).to.equal(3);
+    server.close();
+    client.close();
+  });
+
+  it('refuses renegotiation: a HelloRequest under epoch 1 is answered with no_renegotiation and the link stays up', async () => {
+    const { makePair: mk } = await import('./helpers/pair.js');
+    const p = mk({ client: ec[0]!, server: ec[1]! });
+    p.client.start();
+    p.server.start();
+    runUntil(p.clock, () => p.client.state === 'connected' && p.server.state === 'connected', 5_000);
+    // Forge a HelloRequest from inside the server (epoch 1, next message_seq) using its record layer.
+    const serverRecords = (p.server as unknown as { records: import('../src/record/recordLayer.js').RecordLayer }).records;
+    const nextSeq = (p.client as unknown as { reassembler: { nextSeq: number } }).reassembler.nextSeq;
+    const helloRequest = Buffer.from([0, 0, 0, 0, nextSeq >> 8, nextSeq & 0xff, 0, 0, 0, 0, 0, 0]);
+    p.client.handleDatagram(serverRecords.seal(22, 1, helloRequest));
+    expect(p.client.counters.get('renegotiationRefused')).to.equal(1);
+    expect(p.client.state).to.equal('connected');
+    runUntil(p.clock, () => p.server.counters.get('warningAlertReceived') > 0, 1_000);
+    expect(p.server.counters.get('warningAlertReceived')).to.equal(1);
+    expect(p.server.state).to.equal('connected');
+  });
+
+  it('a ClientHello that arrives before start() is kept and answered at start()', async () => {
+    const { DtlsEndpoint } = await import('../src/index.js');
+    const out: Buffer[] = [];
+    const sent: Buffer[] = [];
+    const server = new DtlsEndpoint({ role: 'server', certificate: ec[1]!, send: (d) => out.push(d), handshakeTimeoutMs: 1000 });
+    const client = new DtlsEndpoint({ role: 'client', certificate: ec[0]!, send: (d) => sent.push(d), handshakeTimeoutMs: 1000 });
+    client.start();
+    server.handleDatagram(sent[0]!);
+    expect(out.length).to.equal(0);
+    server.start();
+    expect(out.length).to.equal(1);
+    expect(out[0]![13]).to.equal(3);
+    server.close();
+    client.close();
+  });
+});
