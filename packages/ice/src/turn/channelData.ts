@@ -22,10 +22,15 @@ export function encodeChannelData(channel: number, data: Uint8Array, pad: boolea
   }
   if (data.length > 0xffff) throw new RangeError(`ChannelData payload too long: ${data.length} bytes (max 65535)`);
   const total = CHANNEL_DATA_HEADER + data.length;
-  const out = Buffer.alloc(pad ? (total + 3) & ~3 : total);
-  out.writeUInt16BE(channel, 0);
-  out.writeUInt16BE(data.length, 2);
+  const size = pad ? (total + 3) & ~3 : total;
+  // allocUnsafe: every byte is written below (header, payload, zero padding).
+  const out = Buffer.allocUnsafe(size);
+  out[0] = channel >>> 8;
+  out[1] = channel & 0xff;
+  out[2] = data.length >>> 8;
+  out[3] = data.length & 0xff;
   out.set(data, CHANNEL_DATA_HEADER);
+  if (size > total) out.fill(0, total);
   return out;
 }
 

@@ -42,6 +42,7 @@ export class TurnClient implements TurnAllocation {
   private readonly keepaliveMs: number;
   private expiresAt = 0;
   private readonly requestedLifetime: number;
+  private readonly canonicalCache = new Map<string, string>();
 
   private constructor(
     private readonly transport: TurnTransport,
@@ -180,17 +181,15 @@ export class TurnClient implements TurnAllocation {
     if (!peer || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) {
       throw new RangeError(`TurnAllocation.send: peer port must be an integer 1..65535, got ${String(peer?.port)}`);
     }
-    let address: string;
-    try {
-      address = canonicalIp(peer.address);
-    } catch {
+    const address = this.canonical(peer.address);
+    if (address === undefined) {
       throw new TypeError(`TurnAllocation.send: peer address must be an IP literal, got ${JSON.stringify(peer.address)}`);
     }
     if (this.stateValue !== 'allocated') {
       this.counters.inc('send-not-allocated');
       return;
     }
-    const target: TransportAddress = { address, port: peer.port, family: address.includes(':') ? 'IPv6' : 'IPv4' };
+    const target: TransportAddress = address === peer.address ? peer : { address, port: peer.port, family: address.includes(':') ? 'IPv6' : 'IPv4' };
     const channel = this.peers.boundChannel(target);
     if (channel) {
       // RFC 8656 §12.5: ChannelData, padded to 4 bytes over a stream.
@@ -199,6 +198,21 @@ export class TurnClient implements TurnAllocation {
       return;
     }
     this.peers.send(data, target);
+  }
+
+  /** Canonical form of a peer IP, cached (send() is the hot path; ICE talks to a handful of peers). */
+  private canonical(address: string): string | undefined {
+    const hit = this.canonicalCache.get(address);
+    if (hit !== undefined) return hit;
+    let c: string;
+    try {
+      c = canonicalIp(address);
+    } catch {
+      return undefined;
+    }
+    if (this.canonicalCache.size >= 256) this.canonicalCache.clear();
+    this.canonicalCache.set(address, c);
+    return c;
   }
 
   /** RFC 8656 §11.1: a Send indication (unauthenticated by design). */
