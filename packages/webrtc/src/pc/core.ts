@@ -1,0 +1,116 @@
+/**
+ * PeerCore: the state and shared machinery behind one RTCPeerConnection
+ * (operations chain, negotiation-needed flag, event dispatch). The W3C
+ * class and the modules under pc/ and jsep/ all work on it.
+ */
+import { realClock, type Clock } from '@rivulet/common';
+import { randomSessionId } from '../base/random.js';
+import { RTCRtpTransceiver, transceiverInternals } from '../transceiver/RTCRtpTransceiver.js';
+import type { PeerContext } from '../transceiver/context.js';
+import type { RTCStatsReport } from '../stats/RTCStatsReport.js';
+import type { NormalizedConfiguration } from './configuration.js';
+import { isNegotiationNeeded } from './negotiationNeeded.js';
+import { OperationsChain } from './operations.js';
+import type { PeerState } from './state.js';
+
+export class PeerCore {
+  readonly st: PeerState;
+  readonly chain: OperationsChain;
+  readonly ctx: PeerContext;
+  readonly clock: Clock;
+  /** Set by the stats module (avoids an import cycle). */
+  statsFor: (selector: object | null) => Promise<RTCStatsReport> = () => Promise.reject(new Error('stats not wired'));
+  /** Set by the transport wiring. */
+  sendRtp: (packet: Uint8Array) => void = () => {};
+  sendRtcp: (packet: Uint8Array) => void = () => {};
+
+  constructor(
+    readonly target: EventTarget,
+    config: NormalizedConfiguration,
+  ) {
+    this.clock = config.rivulet.clock ?? realClock;
+    this.st = {
+      config, closed: false, signalingState: 'stable', currentLocal: null, pendingLocal: null, currentRemote: null,
+      pendingRemote: null, lastCreatedOffer: '', lastCreatedAnswer: '', lastOfferStamp: '', transceivers: [],
+      dataChannels: new Set(), dataChannelRequested: false, dataMid: null, dataMLineIndex: null, dataProposedMid: null,
+      sessionId: randomSessionId(), sessionVersion: 1n, nextMid: 0, iceRestartPending: false, negotiationNeeded: false,
+      updateNegotiationNeededOnEmptyChain: false, certificate: null, bundle: null, iceTransport: null,
+      dtlsTransport: null, sctpTransport: null, iceGatheringState: 'new', iceConnectionState: 'new',
+      connectionState: 'new', localCandidates: [], localEndOfCandidates: false, offerSnapshot: null, dtlsRole: null,
+      sctpStarted: false, remoteIceUfrag: null, pendingIceParameters: null, remoteStreams: new Map(),
+      transceiverState: (t: RTCRtpTransceiver) => transceiverInternals.state(t),
+    };
+    this.chain = new OperationsChain(() => this.st.closed, () => {
+      if (this.st.updateNegotiationNeededOnEmptyChain) {
+        this.st.updateNegotiationNeededOnEmptyChain = false;
+        this.updateNegotiationNeeded();
+      }
+    });
+    const core = this;
+    this.ctx = {
+      get isClosed() { return core.st.closed; },
+      updateNegotiationNeeded: () => core.updateNegotiationNeeded(),
+      chainOperation: (op) => core.chain.chain(op),
+      getStatsFor: (selector) => core.statsFor(selector),
+      sendRtp: (p) => core.sendRtp(p),
+      sendRtcp: (p) => core.sendRtcp(p),
+    };
+  }
+
+  fire(event: Event): void {
+    if (!this.st.closed) this.target.dispatchEvent(event);
+  }
+
+  /** Queues a task (macrotask), as the spec's "queue a task" does. */
+  queueTask(fn: () => void): void {
+    setImmediate(fn);
+  }
+
+  /** webrtc-pc §4.7.3 "update the negotiation-needed flag". */
+  updateNegotiationNeeded(): void {
+    const st = this.st;
+    if (st.closed) return;
+    if (this.chain.length !== 0) {
+      st.updateNegotiationNeededOnEmptyChain = true;
+      return;
+    }
+    this.queueTask(() => {
+      if (st.closed) return;
+      if (this.chain.length !== 0) {
+        st.updateNegotiationNeededOnEmptyChain = true;
+        return;
+      }
+      // Not stable: re-checked when signaling returns to stable.
+      if (st.signalingState !== 'stable') return;
+      if (!isNegotiationNeeded(st)) {
+        st.negotiationNeeded = false;
+        return;
+      }
+      if (st.negotiationNeeded) return;
+      st.negotiationNeeded = true;
+      this.fire(new Event('negotiationneeded'));
+    });
+  }
+
+  /**
+   * After a description leaves signaling stable (webrtc-pc §4.4.1.6 final
+   * steps): update the flag; if it was and still is true, fire again.
+   */
+  afterStable(): void {
+    const st = this.st;
+    if (st.closed || st.signalingState !== 'stable') return;
+    const before = st.negotiationNeeded;
+    // Synchronous form of the update (the chain is still busy with this operation).
+    const needed = isNegotiationNeeded(st);
+    st.negotiationNeeded = needed;
+    if (before && needed) {
+      this.queueTask(() => {
+        if (st.closed || !st.negotiationNeeded) return;
+        this.fire(new Event('negotiationneeded'));
+      });
+    } else if (!before && needed) {
+      st.negotiationNeeded = false;
+      this.updateNegotiationNeeded();
+    }
+  }
+}

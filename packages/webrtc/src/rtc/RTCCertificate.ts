@@ -1,0 +1,57 @@
+/**
+ * RTCCertificate (webrtc-pc §4.9.2): a DTLS identity. It wraps the material
+ * @rivulet/dtls generates (certificate DER, private key, fingerprints) and is
+ * created by RTCPeerConnection.generateCertificate().
+ */
+import type { KeyObject } from 'node:crypto';
+
+export interface RTCDtlsFingerprint {
+  algorithm: string;
+  value: string;
+}
+
+/** The certificate material DTLS needs; structurally the @rivulet/dtls DtlsCertificate. */
+export interface CertificateMaterial {
+  readonly certificateDer: Buffer;
+  readonly privateKey: KeyObject;
+  readonly expires: Date;
+  readonly fingerprints: { algorithm: string; value: string }[];
+}
+
+let constructing = false;
+const materials = new WeakMap<RTCCertificate, CertificateMaterial>();
+
+export class RTCCertificate {
+  readonly #expires: number;
+  readonly #fingerprints: RTCDtlsFingerprint[];
+
+  /** Not constructible by applications (use RTCPeerConnection.generateCertificate). */
+  constructor(material: CertificateMaterial, expires: number) {
+    if (!constructing) throw new TypeError('Illegal constructor: use RTCPeerConnection.generateCertificate()');
+    constructing = false;
+    this.#expires = expires;
+    // §4.9.2 getFingerprints: sha-256 first, lower-case algorithm, upper-case hex.
+    this.#fingerprints = material.fingerprints.map((f) => ({ algorithm: f.algorithm.toLowerCase(), value: f.value.toUpperCase() }));
+    materials.set(this, material);
+  }
+
+  /** Milliseconds since the epoch after which the certificate is invalid. */
+  get expires(): number { return this.#expires; }
+
+  getFingerprints(): RTCDtlsFingerprint[] {
+    return this.#fingerprints.map((f) => ({ ...f }));
+  }
+}
+
+/** Package-internal: wraps material; `expires` may be earlier than the X.509 notAfter (keygenAlgorithm.expires). */
+export function createCertificate(material: CertificateMaterial, expires?: number): RTCCertificate {
+  constructing = true;
+  return new RTCCertificate(material, expires ?? material.expires.getTime());
+}
+
+/** Package-internal: the material behind a certificate. */
+export function certificateMaterial(c: RTCCertificate): CertificateMaterial {
+  const m = materials.get(c);
+  if (!m) throw new TypeError('certificateMaterial: not an RTCCertificate');
+  return m;
+}
