@@ -5,3 +5,5 @@ export * from './nackResponder.js';
 export * from './ntp.js';
 export * from './receptionStats.js';
 export * from './reports.js';
+export * from './twccSender.js';
+export * from './twccReceiver.js';
