@@ -71,6 +71,31 @@ export function parseExtensionElements(buf: Buffer, start: number, end: number, 
 }
 
 /**
+ * Walks an RFC 8285 block without allocating; throws ParseError exactly when
+ * parseExtensionElements would.
+ */
+export function checkExtensionElements(buf: Buffer, start: number, end: number, twoByte: boolean): void {
+  let pos = start;
+  while (pos < end) {
+    const b = buf[pos]!;
+    if (twoByte) {
+      if (b === 0) { pos++; continue; }
+      if (pos + 2 > end) throw new ParseError(`two-byte header extension id ${b} has no length byte at offset ${pos}`);
+      const next = pos + 2 + buf[pos + 1]!;
+      if (next > end) throw new ParseError(`two-byte header extension id ${b} length ${buf[pos + 1]} overruns the block at offset ${pos}`);
+      pos = next;
+    } else {
+      const id = b >> 4;
+      if (id === 0) { pos++; continue; }
+      if (id === 15) return;
+      const next = pos + 2 + (b & 0x0f);
+      if (next > end) throw new ParseError(`one-byte header extension id ${id} length ${(b & 0x0f) + 1} overruns the block at offset ${pos}`);
+      pos = next;
+    }
+  }
+}
+
+/**
  * Whether the elements fit the one-byte form: ids 1..14 and 1..16 value bytes
  * (RFC 8285 §4.2). Otherwise the two-byte form is needed (§4.3, which needs
  * extmap-allow-mixed or two-byte negotiation, RFC 8285 §6).

@@ -1,16 +1,24 @@
 import { ParseError } from '@rivulet/common';
 import {
   type RtpHeaderExtension,
-  ONE_BYTE_PROFILE,
-  TWO_BYTE_PROFILE,
   extensionElementsLength,
   fitsOneByte,
-  isOneByteProfile,
-  isTwoByteProfile,
+  checkExtensionElements,
   parseExtensionElements,
   validateExtensionElements,
   writeExtensionElements,
 } from './headerExtensionBlock.js';
+
+// Local copies of the RFC 8285 profile tests: this is the per-packet path, and calls
+// through module bindings cost more than the comparisons themselves under some loaders.
+const ONE_BYTE_PROFILE = 0xbede;
+const TWO_BYTE_PROFILE = 0x1000;
+function isOneByteProfile(profile: number): boolean {
+  return profile === ONE_BYTE_PROFILE;
+}
+function isTwoByteProfile(profile: number): boolean {
+  return (profile & 0xfff0) === TWO_BYTE_PROFILE;
+}
 
 /** RFC 3550 §5.1 fixed header size. */
 export const RTP_HEADER_SIZE = 12;
@@ -48,11 +56,22 @@ export class RtpPacket {
   ssrc: number;
   csrcs: number[];
   extensionProfile: number | undefined;
-  extensions: RtpHeaderExtension[];
   extensionData: Buffer | undefined;
-  payload: Buffer;
   /** RFC 3550 §5.1 P bit: number of padding octets including the count octet; 0 = none. */
   paddingLength: number;
+
+  // Parsed packets keep the source buffer and offsets; the extension list and the
+  // payload view are only created when first read (a subarray costs more than
+  // reading the whole fixed header), and an untouched extension block is copied
+  // verbatim by serialize. This is what makes parse → rewrite → serialize cheap.
+  private src: Buffer | undefined;
+  private srcProfile = -1;
+  private extStart = 0;
+  private extEnd = 0;
+  private payStart = 0;
+  private payEnd = 0;
+  private exts: RtpHeaderExtension[] | undefined;
+  private pay: Buffer | undefined;
 
   constructor(init: RtpPacketInit = {}) {
     this.marker = init.marker ?? false;
@@ -62,10 +81,48 @@ export class RtpPacket {
     this.ssrc = init.ssrc ?? 0;
     this.csrcs = init.csrcs ?? [];
     this.extensionProfile = init.extensionProfile;
-    this.extensions = init.extensions ?? [];
     this.extensionData = init.extensionData;
-    this.payload = init.payload ?? EMPTY;
     this.paddingLength = init.paddingLength ?? 0;
+    this.exts = init.extensions;
+    this.pay = init.payload;
+  }
+
+  /** RFC 8285 elements (views into the parsed packet). Reading makes serialize re-encode them. */
+  get extensions(): RtpHeaderExtension[] {
+    let e = this.exts;
+    if (e === undefined) {
+      const src = this.src;
+      e = src !== undefined && this.srcProfile >= 0 ? parseExtensionElements(src, this.extStart, this.extEnd, isTwoByteProfile(this.srcProfile)) : [];
+      this.exts = e;
+    }
+    return e;
+  }
+
+  set extensions(value: RtpHeaderExtension[]) {
+    this.exts = value;
+  }
+
+  /** The payload: a view into the parsed packet (no copy). */
+  get payload(): Buffer {
+    let p = this.pay;
+    if (p === undefined) {
+      p = this.src !== undefined ? this.src.subarray(this.payStart, this.payEnd) : EMPTY;
+      this.pay = p;
+    }
+    return p;
+  }
+
+  set payload(value: Buffer) {
+    this.pay = value;
+  }
+
+  private get payloadLength(): number {
+    return this.pay !== undefined ? this.pay.length : this.payEnd - this.payStart;
+  }
+
+  /** True when serialize can copy the parsed RFC 8285 block as it came. */
+  private rawExtensions(): boolean {
+    return this.exts === undefined && this.src !== undefined && this.srcProfile >= 0 && this.srcProfile === this.extensionProfile;
   }
 
   /** Parses an RTP packet; throws ParseError on malformed input. */
@@ -79,8 +136,8 @@ export class RtpPacket {
     p.marker = (b1 & 0x80) !== 0;
     p.payloadType = b1 & 0x7f;
     p.sequenceNumber = (buf[2]! << 8) | buf[3]!;
-    p.timestamp = buf.readUInt32BE(4);
-    p.ssrc = buf.readUInt32BE(8);
+    p.timestamp = ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) >>> 0;
+    p.ssrc = ((buf[8]! << 24) | (buf[9]! << 16) | (buf[10]! << 8) | buf[11]!) >>> 0;
     let pos = RTP_HEADER_SIZE;
     const cc = b0 & 0x0f;
     if (cc > 0) {
@@ -97,9 +154,15 @@ export class RtpPacket {
       const end = start + words * 4;
       if (end > len) throw new ParseError(`RTP header extension of ${words} words overruns a ${len}-byte packet`);
       p.extensionProfile = profile;
-      if (isOneByteProfile(profile)) p.extensions = parseExtensionElements(buf, start, end, false);
-      else if (isTwoByteProfile(profile)) p.extensions = parseExtensionElements(buf, start, end, true);
-      else p.extensionData = buf.subarray(start, end);
+      if (isOneByteProfile(profile) || isTwoByteProfile(profile)) {
+        // Validate now so that a malformed block is a parse error, not a surprise on first read.
+        checkExtensionElements(buf, start, end, isTwoByteProfile(profile));
+        p.srcProfile = profile;
+        p.extStart = start;
+        p.extEnd = end;
+      } else {
+        p.extensionData = buf.subarray(start, end);
+      }
       pos = end;
     }
     let payloadEnd = len;
@@ -110,7 +173,9 @@ export class RtpPacket {
       p.paddingLength = pad;
       payloadEnd = len - pad;
     }
-    p.payload = buf.subarray(pos, payloadEnd);
+    p.src = buf;
+    p.payStart = pos;
+    p.payEnd = payloadEnd;
     return p;
   }
 
@@ -131,7 +196,9 @@ export class RtpPacket {
   }
 
   private hasExtensionBlock(): boolean {
-    return this.extensionProfile !== undefined || this.extensions.length > 0;
+    if (this.extensionProfile !== undefined) return true;
+    if (this.exts === undefined && this.srcProfile < 0) return false;
+    return this.extensions.length > 0;
   }
 
   private extensionBodyLength(): number {
@@ -139,6 +206,7 @@ export class RtpPacket {
     if (profile !== undefined && !isOneByteProfile(profile) && !isTwoByteProfile(profile)) {
       return this.extensionData?.length ?? 0;
     }
+    if (this.rawExtensions()) return this.extEnd - this.extStart;
     return (extensionElementsLength(this.extensions, this.usesTwoByte()) + 3) & ~3;
   }
 
@@ -151,7 +219,7 @@ export class RtpPacket {
 
   /** Total serialized length in bytes. */
   get serializedLength(): number {
-    return this.headerLength + this.payload.length + this.paddingLength;
+    return this.headerLength + this.payloadLength + this.paddingLength;
   }
 
   /** Returns the extension value with this id, a view, or undefined. */
@@ -208,7 +276,10 @@ export class RtpPacket {
         return;
       }
     }
-    if (this.extensions.length > 0) validateExtensionElements(this.extensions, this.usesTwoByte());
+    if (!this.rawExtensions() && (this.exts !== undefined || this.srcProfile >= 0)) {
+      const exts = this.extensions;
+      if (exts.length > 0) validateExtensionElements(exts, this.usesTwoByte());
+    }
   }
 
   /**
@@ -228,9 +299,18 @@ export class RtpPacket {
     out[offset + 1] = (this.marker ? 0x80 : 0) | this.payloadType;
     out[offset + 2] = this.sequenceNumber >>> 8;
     out[offset + 3] = this.sequenceNumber & 0xff;
-    out.writeUInt32BE(this.timestamp, offset + 4);
-    out.writeUInt32BE(this.ssrc, offset + 8);
+    const ts = this.timestamp;
+    out[offset + 4] = ts >>> 24;
+    out[offset + 5] = (ts >>> 16) & 0xff;
+    out[offset + 6] = (ts >>> 8) & 0xff;
+    out[offset + 7] = ts & 0xff;
+    const ssrc = this.ssrc;
+    out[offset + 8] = ssrc >>> 24;
+    out[offset + 9] = (ssrc >>> 16) & 0xff;
+    out[offset + 10] = (ssrc >>> 8) & 0xff;
+    out[offset + 11] = ssrc & 0xff;
     let pos = offset + RTP_HEADER_SIZE;
+    let payloadDone = false;
     for (let i = 0; i < csrcs.length; i++, pos += 4) out.writeUInt32BE(csrcs[i]!, pos);
     if (hasExt) {
       const twoByte = this.usesTwoByte();
@@ -242,15 +322,28 @@ export class RtpPacket {
       out[pos + 2] = (body >>> 10) & 0xff;
       out[pos + 3] = (body >>> 2) & 0xff;
       pos += 4;
-      if (isOneByteProfile(profile) || isTwoByteProfile(profile)) {
+      if (this.rawExtensions()) {
+        // The payload follows the block in the source, so one copy moves both when the payload is untouched.
+        const end = this.pay === undefined ? this.payEnd : this.extEnd;
+        this.src!.copy(out, pos, this.extStart, end);
+        pos += end - this.extStart;
+        if (this.pay === undefined) payloadDone = true;
+      } else if (isOneByteProfile(profile) || isTwoByteProfile(profile)) {
         pos = writeExtensionElements(out, pos, this.extensions, twoByte);
       } else if (this.extensionData) {
         this.extensionData.copy(out, pos);
         pos += this.extensionData.length;
       }
     }
-    this.payload.copy(out, pos);
-    pos += this.payload.length;
+    if (payloadDone) {
+      // copied together with the extension block
+    } else if (this.pay !== undefined) {
+      this.pay.copy(out, pos);
+      pos += this.pay.length;
+    } else if (this.src !== undefined) {
+      this.src.copy(out, pos, this.payStart, this.payEnd);
+      pos += this.payEnd - this.payStart;
+    }
     if (pad > 0) {
       out.fill(0, pos, pos + pad - 1);
       out[pos + pad - 1] = pad;

@@ -110,6 +110,28 @@ describe('RtpPacket (RFC 3550 §5.1)', () => {
     expect(() => new RtpPacket({ extensionProfile: 0xbede, extensions: [{ id: 1, data: Buffer.alloc(17) }] }).serialize()).to.throw(/1..16 bytes, got 17/);
   });
 
+  it('copies an untouched extension block verbatim and re-encodes it once read or changed', () => {
+    const buf = hex('90 60 0001 00000002 00000003 bede 0002 10aa 00 21bbcc 0000 deadbeef');
+    expect(parseRtp(buf).serialize().equals(buf)).to.equal(true); // inner padding byte kept
+    const p = parseRtp(buf);
+    p.ssrc = 9;
+    p.payload = Buffer.from('ff', 'hex');
+    expect(p.serialize().toString('hex')).to.equal('906000010000000200000009bede000210aa0021bbcc0000ff');
+    const q = parseRtp(buf);
+    q.setExtension(1, Buffer.from([0x11]));
+    expect(q.serialize().toString('hex')).to.equal('906000010000000200000003bede0002101121bbcc000000deadbeef');
+    // switching the form re-encodes; two-byte → one-byte refuses ids above 14
+    const two = parseRtp(hex('90 60 0001 00000000 00000000 1000 0001 1401 aa00 ff'));
+    two.extensionProfile = 0xbede;
+    expect(() => two.serialize()).to.throw(/one-byte RTP header extension id must be 1..14, got 20/);
+    const one = parseRtp(buf);
+    one.extensionProfile = 0x1000;
+    expect(parseRtp(one.serialize()).extensions.map((e) => [e.id, e.data.toString('hex')])).to.deep.equal([[1, 'aa'], [2, 'bbcc']]);
+    const auto = parseRtp(buf);
+    auto.extensionProfile = undefined; // still written, form chosen automatically
+    expect(parseRtp(auto.serialize()).getExtension(2)!.toString('hex')).to.equal('bbcc');
+  });
+
   it('serializeInto writes at an offset of a reused buffer', () => {
     const p = new RtpPacket({ payloadType: 96, sequenceNumber: 7, timestamp: 9, ssrc: 0xffffffff, payload: Buffer.from('hi'), paddingLength: 2 });
     const out = Buffer.alloc(32, 0xee);
