@@ -151,7 +151,17 @@ export class TurnClient implements TurnAllocation {
       (response) => {
         if (this.stateValue === 'allocated') this.granted(response);
       },
-      (err: Error) => this.fail(new TurnError(`TURN allocation on ${this.serverLabel} could not be refreshed: ${err.message}`)),
+      (err: Error) => {
+        if (this.stateValue !== 'allocated') return;
+        // A timed-out Refresh (no error code) is retried while the allocation still lives:
+        // the server may only have been unreachable for a while. An error response is final.
+        const left = this.expiresAt - this.clock.now();
+        if (err instanceof TurnError && err.code === undefined && left > 2_000) {
+          this.refreshTimer = this.clock.setTimeout(() => this.refresh(), Math.min(5_000, left / 2));
+          return;
+        }
+        this.fail(new TurnError(`TURN allocation on ${this.serverLabel} could not be refreshed: ${err.message}`, (err as TurnError).code));
+      },
     );
   }
 

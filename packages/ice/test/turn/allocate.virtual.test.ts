@@ -91,11 +91,31 @@ describe('TURN client over testkit (FakeClock)', () => {
     const states: Array<[string, string | undefined]> = [];
     alloc.onStateChange((s, e) => states.push([s, e?.message]));
     w.turnHost.link.cut();
-    await clock.advanceAsync(600_000, 1000);
-    expect(alloc.state).to.equal('failed');
+    await clock.advanceAsync(620_000, 1000);
+    expect(alloc.state).to.equal('allocated'); // refresh at 540 s timed out at 579.5 s, retry at 584.5 s pending
+    await clock.advanceAsync(10_000, 1000);
+    expect(alloc.state).to.equal('failed'); // the retry timed out at 624 s, past the 600 s expiry
+    expect(alloc.counters.get('allocation-refreshes')).to.equal(2);
     expect(states).to.have.length(1);
     expect(states[0]![0]).to.equal('failed');
     expect(states[0]![1]).to.match(/could not be refreshed: TURN Refresh to udp 203\.0\.113\.1:3478 timed out after 7 transmissions/);
+  });
+
+  it('retries a timed-out refresh before expiry, surviving a 45 s outage of the server', async () => {
+    const clock = new FakeClock();
+    const w = await relayWorld(clock);
+    const alloc = (await drive(clock, allocateTurn({ server: w.config('alice', 'secret-a'), network: w.a, clock }))) as TurnClient;
+    const t0 = clock.now();
+    await clock.advanceAsync(535_000 - (clock.now() - t0), 1000);
+    w.turnHost.link.cut();
+    await clock.advanceAsync(45_000, 100); // the refresh at 540 s gets no answer (7 transmissions, 39.5 s)
+    w.turnHost.link.restore();
+    expect(alloc.counters.get('allocation-refreshes')).to.equal(1);
+    await clock.advanceAsync(10_000, 100); // retried at ≈ 584.5 s, before the 600 s expiry
+    expect(alloc.counters.get('allocation-refreshes')).to.equal(2);
+    expect(w.server.counters.get('refreshes')).to.equal(1);
+    expect(alloc.state).to.equal('allocated');
+    expect(w.server.allocationCount).to.equal(1);
   });
 
   it('close() releases the allocation with LIFETIME 0 and reports closed', async () => {

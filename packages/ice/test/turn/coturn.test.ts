@@ -103,6 +103,7 @@ describe('TURN client against coturn (real peer, RealClock)', function () {
         '--no-cli',
         '--cli-password=x',
         '--max-allocate-lifetime=4',
+        '--stale-nonce=3',
         `--pidfile=${join(dir, 'turnserver.pid')}`,
         `--userdb=${join(dir, 'turndb')}`,
         '--log-file=stdout',
@@ -215,7 +216,7 @@ describe('TURN client against coturn (real peer, RealClock)', function () {
     expect(a.counters.get('malformed') + b.counters.get('malformed')).to.equal(0);
   });
 
-  it('refresh keeps a 4 s allocation alive past its lifetime', async () => {
+  it('refresh keeps a 4 s allocation alive past its lifetime, through 438 Stale Nonce', async () => {
     const a = await alloc('udp');
     const b = await alloc('udp');
     const got: string[] = [];
@@ -223,6 +224,8 @@ describe('TURN client against coturn (real peer, RealClock)', function () {
     b.send(Buffer.from('open'), a.relayedAddress);
     await new Promise((r) => setTimeout(r, 6500)); // refreshes at 2 s, 4 s, 6 s
     expect(a.counters.get('allocation-refreshes')).to.be.at.least(2);
+    // --stale-nonce=3: coturn answers a refresh after 3 s with 438 and we retry with its new nonce
+    expect(a.counters.get('stale-nonce-retries')).to.be.at.least(1);
     expect(a.state).to.equal('allocated');
     for (let i = 0; i < 20 && !got.includes('alive'); i++) {
       a.send(Buffer.from('alive'), b.relayedAddress);
