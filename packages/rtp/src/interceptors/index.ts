@@ -7,3 +7,4 @@ export * from './receptionStats.js';
 export * from './reports.js';
 export * from './twccSender.js';
 export * from './twccReceiver.js';
+export * from './keyframeRequests.js';
