@@ -502,7 +502,9 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     const options =
       kind === 'consent'
         ? { rto: this.consent.tickMs, backoff: false, rc: Math.ceil((this.consent.intervalMs * 1.2) / this.consent.tickMs) }
-        : { rto: this.opts.checkRtoMs };
+        : // Capped backoff: a lossy path should not leave a check (or a nomination) waiting 16 s
+          // between retransmissions; a pair still fails after ~16 s without any answer.
+          { rto: this.opts.checkRtoMs, maxIntervalMs: 1600 };
     const base = pair.local.base;
     const to = pair.remoteAddress;
     const t = this.transactions.start(message, bytes, (b) => base.send(b, to), options);

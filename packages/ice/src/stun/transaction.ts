@@ -17,6 +17,8 @@ export interface TransactionOptions {
   reliable?: boolean;
   /** Double the interval after each transmission (default true; RFC 7675 consent checks use a fixed RTO). */
   backoff?: boolean;
+  /** Upper bound on the interval between transmissions (default: none, pure RFC 8489 doubling). */
+  maxIntervalMs?: number;
 }
 
 export class StunTimeoutError extends Error {
@@ -50,6 +52,7 @@ export class StunClientTransaction {
   private readonly rto: number;
   private readonly reliable: boolean;
   private readonly backoff: boolean;
+  private readonly maxInterval: number;
   readonly promise: Promise<StunMessage>;
   private resolveFn!: (m: StunMessage) => void;
   private rejectFn!: (e: Error) => void;
@@ -67,6 +70,7 @@ export class StunClientTransaction {
     this.rm = options.rm ?? DEFAULT_RM;
     this.reliable = options.reliable ?? false;
     this.backoff = options.backoff ?? true;
+    this.maxInterval = options.maxIntervalMs ?? Infinity;
     if (!(this.rto > 0)) throw new RangeError(`STUN RTO must be > 0 ms, got ${this.rto}`);
     if (!Number.isInteger(this.rc) || this.rc < 1) throw new RangeError(`STUN Rc must be an integer ≥ 1, got ${this.rc}`);
     this.interval = this.rto;
@@ -93,7 +97,7 @@ export class StunClientTransaction {
       return;
     }
     const wait = this.interval;
-    if (this.backoff) this.interval *= 2;
+    if (this.backoff) this.interval = Math.min(this.interval * 2, this.maxInterval);
     this.timer = this.clock.setTimeout(() => this.transmit(), wait);
   }
 

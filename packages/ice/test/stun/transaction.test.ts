@@ -51,6 +51,20 @@ describe('STUN client transaction (RFC 8489 §6.2.1)', () => {
     expect(table.handleResponse(req.createResponse())).to.equal(false); // duplicate
   });
 
+  it('maxIntervalMs caps the backoff and backoff:false keeps a fixed RTO', () => {
+    const clock = new FakeClock();
+    const table = new StunTransactionTable(clock);
+    const capped: number[] = [];
+    const fixed: number[] = [];
+    const r1 = new StunMessage(StunMethod.Binding, StunClass.Request);
+    const r2 = new StunMessage(StunMethod.Binding, StunClass.Request);
+    table.start(r1, encodeStun(r1), () => capped.push(clock.now()), { maxIntervalMs: 1600 });
+    table.start(r2, encodeStun(r2), () => fixed.push(clock.now()), { backoff: false, rc: 4 });
+    clock.advance(20_000);
+    expect(capped).to.deep.equal([0, 500, 1500, 3100, 4700, 6300, 7900]);
+    expect(fixed).to.deep.equal([0, 500, 1000, 1500]);
+  });
+
   it('cancelAll rejects pending transactions', async () => {
     const clock = new FakeClock();
     const table = new StunTransactionTable(clock);
