@@ -1,4 +1,4 @@
-import { ByteWriter, ParseError } from '@rivulet/common';
+import { ByteWriter, type Counters, ParseError } from '@rivulet/common';
 import { RtcpPacketType, checkUint, writeRtcpPacket } from './header.js';
 import { type RtcpSenderReport, parseSenderReport, writeSenderReport } from './senderReport.js';
 import { type RtcpReceiverReport, parseReceiverReport, writeReceiverReport } from './receiverReport.js';
@@ -101,11 +101,12 @@ export function parseRtcp(buf: Buffer): RtcpPacket[] {
   return out;
 }
 
-/** Like parseRtcp but returns undefined on malformed input (never throws). */
-export function tryParseRtcp(buf: Buffer): RtcpPacket[] | undefined {
+/** Like parseRtcp but returns undefined on malformed input (never throws), counting 'rtcpMalformed'. */
+export function tryParseRtcp(buf: Buffer, counters?: Counters<'rtcpMalformed'>): RtcpPacket[] | undefined {
   try {
     return parseRtcp(buf);
   } catch {
+    counters?.inc('rtcpMalformed');
     return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { ParseError } from '@rivulet/common';
+import { type Counters, ParseError } from '@rivulet/common';
 import {
   type RtpHeaderExtension,
   extensionElementsLength,
@@ -179,11 +179,15 @@ export class RtpPacket {
     return p;
   }
 
-  /** Like parse, but returns undefined instead of throwing (for network input). */
-  static tryParse(buf: Buffer): RtpPacket | undefined {
+  /**
+   * Like parse, but returns undefined instead of throwing (for network input);
+   * counts the drop as 'rtpMalformed' in `counters` when given.
+   */
+  static tryParse(buf: Buffer, counters?: Counters<'rtpMalformed'>): RtpPacket | undefined {
     try {
       return RtpPacket.parse(buf);
     } catch {
+      counters?.inc('rtpMalformed');
       return undefined;
     }
   }
@@ -384,7 +388,7 @@ export function parseRtp(buf: Buffer): RtpPacket {
   return RtpPacket.parse(buf);
 }
 
-/** Parses an RTP packet; returns undefined on malformed input (never throws). */
-export function tryParseRtp(buf: Buffer): RtpPacket | undefined {
-  return RtpPacket.tryParse(buf);
+/** Parses an RTP packet; returns undefined on malformed input (never throws), counting 'rtpMalformed'. */
+export function tryParseRtp(buf: Buffer, counters?: Counters<'rtpMalformed'>): RtpPacket | undefined {
+  return RtpPacket.tryParse(buf, counters);
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ParseError } from '@rivulet/common';
+import { Counters, ParseError } from '@rivulet/common';
 import {
   parseRtcp,
   tryParseRtcp,
@@ -135,10 +135,12 @@ describe('RTCP packets', () => {
       hex('81cd0002 00000001 00000002'), // NACK without FCI
       hex('8fcd0003 00000001 00000002 00010005'), // TWCC truncated
     ];
+    const counters = new Counters<'rtcpMalformed'>();
     for (const b of bad) {
       expect(() => parseRtcp(b), b.toString('hex')).to.throw(ParseError);
-      expect(tryParseRtcp(b)).to.equal(undefined);
+      expect(tryParseRtcp(b, counters)).to.equal(undefined);
     }
+    expect(counters.get('rtcpMalformed')).to.equal(bad.length);
   });
 
   it('reports API misuse with the field and value', () => {

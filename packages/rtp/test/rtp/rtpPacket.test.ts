@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ParseError } from '@rivulet/common';
+import { Counters, ParseError } from '@rivulet/common';
 import { RtpPacket, parseRtp, tryParseRtp, ONE_BYTE_PROFILE } from '../../src/rtp/index.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -93,10 +93,14 @@ describe('RtpPacket (RFC 3550 §5.1)', () => {
       hex('a06000010000000000000000 aa00'), // padding count 0
       hex('a06000010000000000000000 aa05'), // padding longer than the body
     ];
+    const counters = new Counters<'rtpMalformed'>();
     for (const b of bad) {
       expect(() => parseRtp(b), b.toString('hex')).to.throw(ParseError);
-      expect(tryParseRtp(b)).to.equal(undefined);
+      expect(tryParseRtp(b, counters)).to.equal(undefined);
     }
+    expect(counters.get('rtpMalformed')).to.equal(bad.length);
+    expect(tryParseRtp(hex('806000010000000000000000'), counters)).to.not.equal(undefined);
+    expect(counters.get('rtpMalformed')).to.equal(bad.length);
   });
 
   it('rejects invalid fields on serialize with messages naming the value', () => {
