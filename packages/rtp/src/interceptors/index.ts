@@ -8,3 +8,4 @@ export * from './reports.js';
 export * from './twccSender.js';
 export * from './twccReceiver.js';
 export * from './keyframeRequests.js';
+export * from './streamStats.js';
