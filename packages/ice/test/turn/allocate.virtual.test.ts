@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { FakeClock, type TransportAddress } from '@rivulet/common';
-import { allocateTurn, TurnClient, type TurnAllocation } from '../../src/turn/index.js';
+import { allocateTurn, encodeChannelData, TurnClient, type TurnAllocation } from '../../src/turn/index.js';
+import { StunAttr, StunClass, StunMessage, StunMethod, attr, encodeStun } from '../../src/stun/index.js';
 import { drive, relayWorld, TURN_IP } from './helpers.js';
 
 describe('TURN client over testkit (FakeClock)', () => {
@@ -222,6 +223,44 @@ describe('TURN relaying between two hosts behind symmetric NATs (testkit)', () =
     await clock.advanceAsync(200, 5);
     expect(gotB.map(([d]) => d).at(-1)).to.equal('still-channel');
     expect(a.counters.get('sent-channel-data')).to.equal(1);
+  });
+
+  it('drops hostile but well-formed server messages and counts each by reason', async () => {
+    const clock = new FakeClock();
+    const { w, a, b, gotA } = await twoAllocations(clock);
+    b.send(Buffer.from('open'), a.relayedAddress);
+    a.send(Buffer.from('open'), b.relayedAddress);
+    await clock.advanceAsync(300, 5);
+    const dataNoPayload = new StunMessage(StunMethod.Data, StunClass.Indication);
+    attr.setXorAddress(dataNoPayload, StunAttr.XorPeerAddress, b.relayedAddress);
+    const strayResponse = new StunMessage(StunMethod.Refresh, StunClass.SuccessResponse);
+    const crafted: Buffer[] = [
+      encodeChannelData(0x4abc, Buffer.from('unbound'), false),
+      encodeStun(dataNoPayload),
+      encodeStun(new StunMessage(StunMethod.Binding, StunClass.Request)),
+      encodeStun(strayResponse),
+      Buffer.from([0x80, 1, 2, 3, 4, 5, 6, 7]),
+      Buffer.from('4000ffff00', 'hex'), // ChannelData whose length runs past the datagram
+    ];
+    const queue = [...crafted];
+    w.net.setTap((p) => (p.stage === 'deliver' && p.host === 'a' && p.src.port === 3478 ? queue.shift() : undefined));
+    const before = { ...a.counters.toJSON() };
+    for (let i = 0; i < crafted.length; i++) b.send(Buffer.from(`x${i}`), a.relayedAddress);
+    await clock.advanceAsync(100, 5);
+    w.net.setTap(undefined);
+    const delta = (k: string) => (a.counters.toJSON()[k] ?? 0) - (before[k] ?? 0);
+    expect(queue).to.have.length(0);
+    expect([delta('unknown-channel'), delta('malformed'), delta('unexpected-stun'), delta('unknown-transaction')]).to.deep.equal([1, 3, 1, 1]);
+    expect(gotA.map(([d]) => d)).to.not.include('unbound');
+    // a datagram from anyone but the server is dropped before parsing (a public client, so no NAT filters it first)
+    const pub = w.net.addHost('pub', { addresses: ['203.0.113.50'] });
+    const c = (await drive(clock, allocateTurn({ server: w.config('alice', 'secret-a'), network: pub, clock }))) as TurnClient;
+    const evil = w.net.addHost('evil', { addresses: ['203.0.113.66'] });
+    const es = await evil.bindUdp({ address: '203.0.113.66' });
+    es.send(encodeChannelData(0x4000, Buffer.from('spoof'), false), c.localAddress.port, '203.0.113.50');
+    await clock.advanceAsync(50, 5);
+    expect(c.counters.get('not-from-server')).to.equal(1);
+    expect(c.counters.get('malformed')).to.equal(0);
   });
 
   it('fuzz: mutated and random packets from the server never throw out of the client', async () => {
