@@ -1,12 +1,12 @@
 import { Counters, createLogger, ParseError, TypedEmitter, type Timer } from '@rivulet/common';
-import { AlertDescription, AlertLevel, alertName, ContentType, SRTP_PROFILE_KEY_LENGTHS } from './constants.js';
-import { exportKeyingMaterial as prfExport } from './crypto/prf.js';
+import { AlertDescription, AlertLevel, alertName, ContentType } from './constants.js';
 import { DtlsAlertError, DtlsPeerAlertError } from './errors.js';
 import { FlightTransmitter } from './flight.js';
 import { ClientHandshake } from './handshake/client.js';
 import type { HandshakeHost, RoleHandshake } from './handshake/context.js';
 import { HandshakeReassembler, parseHandshakeFragments } from './handshake/fragment.js';
 import { ServerHandshake } from './handshake/server.js';
+import { exportFromSession, srtpKeyingMaterialFor, type SrtpKeyingMaterial } from './keying.js';
 import { resolveOptions, type DtlsEndpointOptions, type ResolvedOptions } from './options.js';
 import { MAX_PLAINTEXT, parseRecords, type DtlsRecord } from './record/record.js';
 import { RecordLayer } from './record/recordLayer.js';
@@ -25,22 +25,6 @@ export interface DtlsEndpointEvents {
   close: [];
 }
 
-/** RFC 5764 §4.2 keying material split into its four parts, plus our/their view. */
-export interface SrtpKeyingMaterial {
-  profile: number;
-  clientKey: Buffer;
-  serverKey: Buffer;
-  clientSalt: Buffer;
-  serverSalt: Buffer;
-  localKey: Buffer;
-  localSalt: Buffer;
-  remoteKey: Buffer;
-  remoteSalt: Buffer;
-}
-
-/** RFC 5705 §4: labels the TLS key schedule itself uses must not be exported. */
-const RESERVED_LABELS = new Set(['client finished', 'server finished', 'master secret', 'key expansion', 'extended master secret']);
-
 /**
  * One DTLS 1.2 association (RFC 6347), client or server, sans-IO: datagrams in through
  * handleDatagram, out through options.send, time from options.clock. Malformed input is dropped
@@ -58,6 +42,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   private readonly queue: DtlsRecord[] = [];
   private draining = false;
   private readonly early: Buffer[] = [];
+  private readonly earlyData: Buffer[] = [];
 
   constructor(options: DtlsEndpointOptions) {
     super();
@@ -181,35 +166,16 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   exportKeyingMaterial(label: string, length: number, context?: Buffer): Buffer {
     const session = this.handshake.session;
     if (!session) throw new Error(`DtlsEndpoint.exportKeyingMaterial: no keys yet (state '${this.currentState}'); wait for 'connected'`);
-    if (typeof label !== 'string' || label.length === 0) throw new Error(`exportKeyingMaterial: label must be a non-empty string, got ${String(label)}`);
-    if (RESERVED_LABELS.has(label)) throw new Error(`exportKeyingMaterial: label '${label}' is reserved by TLS (RFC 5705 §4)`);
-    if (!Number.isInteger(length) || length < 1 || length > 65535) throw new Error(`exportKeyingMaterial: length must be an integer in [1, 65535], got ${length}`);
-    if (context !== undefined && context.length > 65535) throw new Error(`exportKeyingMaterial: context is ${context.length} bytes, max 65535`);
-    return prfExport(session.suite.prfHash, session.masterSecret, session.clientRandom, session.serverRandom, label, length, context);
+    return exportFromSession(session, label, length, context);
   }
 
   /** RFC 5764 §4.2 SRTP master keys and salts for the negotiated profile. */
   srtpKeyingMaterial(): SrtpKeyingMaterial {
-    const profile = this.srtpProfile;
-    if (profile === undefined) throw new Error(`DtlsEndpoint.srtpKeyingMaterial: no SRTP profile negotiated (state '${this.currentState}')`);
-    const { keyLength: k, saltLength: s } = SRTP_PROFILE_KEY_LENGTHS[profile]!;
-    const m = this.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (k + s));
-    const clientKey = m.subarray(0, k);
-    const serverKey = m.subarray(k, 2 * k);
-    const clientSalt = m.subarray(2 * k, 2 * k + s);
-    const serverSalt = m.subarray(2 * k + s, 2 * k + 2 * s);
-    const client = this.options.role === 'client';
-    return {
-      profile,
-      clientKey,
-      serverKey,
-      clientSalt,
-      serverSalt,
-      localKey: client ? clientKey : serverKey,
-      localSalt: client ? clientSalt : serverSalt,
-      remoteKey: client ? serverKey : clientKey,
-      remoteSalt: client ? serverSalt : clientSalt,
-    };
+    const session = this.handshake.session;
+    if (!session || session.srtpProfile === undefined) {
+      throw new Error(`DtlsEndpoint.srtpKeyingMaterial: no SRTP profile negotiated (state '${this.currentState}')`);
+    }
+    return srtpKeyingMaterialFor(session, this.options.role);
   }
 
   private output(datagram: Buffer): void {
@@ -252,6 +218,13 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       case ContentType.alert:
         return this.processAlert(record, plaintext);
       case ContentType.applicationData:
+        if (record.epoch !== 0 && this.currentState === 'connecting' && this.earlyData.length < MAX_EARLY_DATAGRAMS) {
+          // It authenticated under the new keys, so the peer has finished; its Finished was lost
+          // or reordered. Hold the data until our side completes.
+          this.earlyData.push(plaintext);
+          this.counters.inc('applicationDataHeld');
+          return;
+        }
         if (this.currentState !== 'connected' || record.epoch === 0) {
           this.counters.inc('unexpectedApplicationData');
           return;
@@ -356,6 +329,11 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     this.handshakeTimer = undefined;
     this.setState('connected');
     this.emit('connected');
+    for (const data of this.earlyData.splice(0)) {
+      if (this.currentState !== 'connected') break;
+      this.counters.inc('applicationDataReceived');
+      this.emit('data', data);
+    }
   }
 
   private fail(error: Error, alert: number | undefined): void {

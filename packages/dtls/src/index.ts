@@ -1,4 +1,5 @@
-export { DtlsEndpoint, type DtlsState, type DtlsEndpointEvents, type SrtpKeyingMaterial } from './endpoint.js';
+export { DtlsEndpoint, type DtlsState, type DtlsEndpointEvents } from './endpoint.js';
+export type { SrtpKeyingMaterial } from './keying.js';
 export type { DtlsEndpointOptions } from './options.js';
 export {
   generateCertificate,

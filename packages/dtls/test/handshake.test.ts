@@ -174,6 +174,28 @@ describe('dtls handshake between our client and our server (in-memory link, Fake
     expect(p.clock.pendingTimers).to.equal(0);
   });
 
+  it("data that overtakes the peer's lost Finished is held and delivered once connected", () => {
+    const p = makePair({ client: ec[0]!, server: ec[1]! }, {}, { initialRetransmitMs: 100 });
+    let droppedFinished = false;
+    p.pipe.attach('a', (d) => {
+      // Drop the server's first flight 6 (it starts with a ChangeCipherSpec record).
+      if (!droppedFinished && d[0] === 20) {
+        droppedFinished = true;
+        return;
+      }
+      p.client.handleDatagram(d);
+    });
+    p.server.on('connected', () => p.server.send(Buffer.from('early')));
+    const got: string[] = [];
+    p.client.on('data', (d) => got.push(d.toString()));
+    p.client.start();
+    p.server.start();
+    runUntil(p.clock, () => p.client.state === 'connected', 5_000);
+    expect(droppedFinished).to.equal(true);
+    expect(p.client.counters.get('applicationDataHeld')).to.equal(1);
+    expect(got).to.deep.equal(['early']);
+  });
+
   it('close_notify closes both sides', () => {
     const p = makePair({ client: ec[0]!, server: ec[1]! });
     p.client.start();
