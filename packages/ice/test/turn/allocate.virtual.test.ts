@@ -88,7 +88,7 @@ describe('TURN client over testkit (FakeClock)', () => {
   it('fails with an error when the server becomes unreachable and refresh times out', async () => {
     const clock = new FakeClock();
     const w = await relayWorld(clock);
-    const alloc = await drive(clock, allocateTurn({ server: w.config('alice', 'secret-a'), network: w.a, clock }));
+    const alloc = (await drive(clock, allocateTurn({ server: w.config('alice', 'secret-a'), network: w.a, clock }))) as TurnClient;
     const states: Array<[string, string | undefined]> = [];
     alloc.onStateChange((s, e) => states.push([s, e?.message]));
     w.turnHost.link.cut();
