@@ -231,4 +231,21 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     expect(h.endpoint.state).to.equal('connected');
     expect(h.endpoint.cipherSuite).to.equal(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
   });
+
+  it("s_client's close_notify (typed 'Q') closes our server", async () => {
+    const ourCert = ours.ec[1]!;
+    const peer = theirs.ec;
+    const h = await harness('server', ourCert, peer.pem, {});
+    let closed = 0;
+    h.endpoint.on('close', () => closed++);
+    h.endpoint.start();
+    const client = OpensslProcess.start(['s_client', '-dtls1_2', '-connect', `127.0.0.1:${h.socket.localAddress.port}`, '-cert', peer.cert, '-key', peer.key]);
+    processes.push(client);
+    await until(() => h.endpoint.state !== 'connecting', 10_000, () => client.output);
+    expect(h.endpoint.state).to.equal('connected');
+    client.write('Q\n');
+    await until(() => h.endpoint.state === 'closed', 5_000, () => `state ${h.endpoint.state}; openssl said:\n${client.output}`);
+    expect(closed).to.equal(1);
+    expect(h.endpoint.counters.get('closeNotifyReceived')).to.equal(1);
+  });
 });
