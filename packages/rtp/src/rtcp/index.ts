@@ -1,5 +1,5 @@
-export * from './header.js';
-export * from './reportBlock.js';
+export { RtcpPacketType } from './header.js';
+export { type RtcpReportBlock, REPORT_BLOCK_SIZE } from './reportBlock.js';
 export * from './senderReport.js';
 export * from './receiverReport.js';
 export * from './sdes.js';
