@@ -9,3 +9,5 @@ export * from './twccSender.js';
 export * from './twccReceiver.js';
 export * from './keyframeRequests.js';
 export * from './streamStats.js';
+export * from './trendline.js';
+export * from './bandwidthEstimator.js';
