@@ -1,5 +1,4 @@
 import { Counters, ParseError, TypedEmitter, createLogger, reportError, type Clock } from '@rivulet/common';
-import { chunkLength, writeChunk } from './chunks/chunk.js';
 import { describeCauses, protocolViolationCause, staleCookieCause, userInitiatedAbortCause } from './chunks/error.js';
 import { forwardTsnSupportedParam, peerExtensions, stateCookieParam, supportedExtensionsParam } from './chunks/init.js';
 import { findTlv } from './chunks/tlv.js';
@@ -14,7 +13,7 @@ import {
 } from './chunks/types.js';
 import { CookieSigner, type CookieContents } from './cookie.js';
 import { resolveOptions, type ResolvedOptions, type SctpAssociationOptions } from './options.js';
-import { sctpChecksum } from './crc32c.js';
+import { PacketBuilder } from './packetBuilder.js';
 import { COMMON_HEADER_LENGTH, parsePacket, serializePacket, verifyChecksum } from './packet.js';
 import { PeerSession } from './session.js';
 import { TimerSlot } from './timer.js';
@@ -97,6 +96,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private readonly control: Chunk[] = [];
   private flushScheduled = false;
   private readonly flushTimer: TimerSlot;
+  private readonly builder: PacketBuilder;
   packetsSent = 0;
   packetsReceived = 0;
 
@@ -105,6 +105,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.o = resolveOptions(options);
     this.clock = this.o.clock;
     this.cookies = new CookieSigner(this.o.cookieSecret);
+    this.builder = new PacketBuilder(this.o.mtu);
     this.t1 = new TimerSlot(this.clock, () => this.onT1());
     this.t2 = new TimerSlot(this.clock, () => this.onT2());
     this.flushTimer = new TimerSlot(this.clock, () => {
@@ -654,37 +655,15 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   flush(): void {
     if (this.ended) return;
     const s = this.session;
-    const mtu = this.o.mtu;
+    const pb = this.builder;
     for (let guard = 0; guard < 100_000; guard++) {
-      let buf: Buffer | undefined;
-      let off = COMMON_HEADER_LENGTH;
-      const put = (chunk: Chunk): boolean => {
-        const len = chunkLength(chunk);
-        if (off + len > mtu && off > COMMON_HEADER_LENGTH) return false;
-        buf ??= Buffer.allocUnsafe(mtu);
-        if (off + len > buf.length) {
-          const bigger = Buffer.allocUnsafe(off + len);
-          buf.copy(bigger, 0, 0, off);
-          buf = bigger;
-        }
-        off = writeChunk(chunk, buf, off);
-        return true;
-      };
-      while (this.control.length > 0 && put(this.control[0]!)) this.control.shift();
+      while (this.control.length > 0 && pb.put(this.control[0]!)) this.control.shift();
       if (s && this.peerTag !== 0) {
-        s.writeControl(put, mtu - off);
-        if (this.dataAllowed() && s.sender.canSend()) {
-          buf ??= Buffer.allocUnsafe(mtu);
-          off = s.writeData(buf, off, mtu);
-        }
+        s.writeControl(pb);
+        if (this.dataAllowed() && s.sender.canSend()) pb.off = s.writeData(pb.ensure(), pb.off, this.o.mtu);
       }
-      if (off === COMMON_HEADER_LENGTH || !buf) break;
-      const packet = buf.subarray(0, off);
-      packet.writeUInt16BE(this.o.localPort, 0);
-      packet.writeUInt16BE(this.o.remotePort, 2);
-      packet.writeUInt32BE(this.peerTag >>> 0, 4);
-      packet.writeUInt32LE(0, 8);
-      packet.writeUInt32LE(sctpChecksum(packet), 8);
+      if (pb.empty) break;
+      const packet = pb.finish(this.o.localPort, this.o.remotePort, this.peerTag);
       this.packetsSent++;
       s?.sender.endPacket();
       this.o.send(packet);

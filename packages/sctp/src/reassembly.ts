@@ -63,7 +63,9 @@ export class Reassembly {
       unordered: c.unordered,
       beginning: c.beginning,
       ending: c.ending,
-      data: Buffer.from(c.userData),
+      // A view into the received packet: handlePacket() takes ownership of its buffer,
+      // and fragments are copied once, into the reassembled message.
+      data: c.userData,
     };
     this.fragments.set(c.tsn, f);
     this.bytesBuffered += f.data.length;

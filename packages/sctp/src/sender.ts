@@ -82,7 +82,8 @@ export class Sender {
   private rtxHead = 0;
   private fastRtxBudget = false;
   private readonly nextSsn = new Map<number, number>();
-  private readonly buffered = new Map<number, number>();
+  /** Unsent user bytes per stream (a mutable box, so the hot path does one Map lookup). */
+  private readonly buffered = new Map<number, { bytes: number }>();
   /** Streams whose unsent byte count went down since the last takeDrained(). */
   private readonly drained = new Set<number>();
   totalBuffered = 0;
@@ -131,7 +132,7 @@ export class Sender {
   }
 
   bufferedAmount(streamId: number): number {
-    return this.buffered.get(streamId) ?? 0;
+    return this.buffered.get(streamId)?.bytes ?? 0;
   }
 
   /** The TSN the next new chunk will get, minus one (RFC 6525 Sender's Last Assigned TSN). */
@@ -194,7 +195,9 @@ export class Sender {
       this.nextTsn = add32(this.nextTsn, 1);
     }
     if (msg.counted) {
-      this.buffered.set(streamId, (this.buffered.get(streamId) ?? 0) + data.length);
+      let box = this.buffered.get(streamId);
+      if (!box) this.buffered.set(streamId, (box = { bytes: 0 }));
+      box.bytes += data.length;
       this.totalBuffered += data.length;
     }
   }
@@ -207,8 +210,11 @@ export class Sender {
   private unbuffer(c: OutChunk): void {
     if (!c.msg.counted) return;
     const id = c.msg.streamId;
-    this.buffered.set(id, (this.buffered.get(id) ?? 0) - c.data.length);
+    const box = this.buffered.get(id);
+    if (!box) return;
+    box.bytes -= c.data.length;
     this.totalBuffered -= c.data.length;
+    if (box.bytes === 0) this.buffered.delete(id);
     this.drained.add(id);
   }
 

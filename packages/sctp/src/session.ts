@@ -3,6 +3,7 @@ import type { Clock } from '@rivulet/common';
 import { invalidStreamCause } from './chunks/error.js';
 import { ChunkType, pad4, type Chunk, type DataChunk, type ForwardTsnChunk, type SackChunk } from './chunks/types.js';
 import type { CookieContents } from './cookie.js';
+import type { PacketBuilder } from './packetBuilder.js';
 import type { ResolvedOptions } from './options.js';
 import { Reassembly } from './reassembly.js';
 import { Sender } from './sender.js';
@@ -208,24 +209,24 @@ export class PeerSession {
   }
 
   /** Bundles SACK, FORWARD TSN and RE-CONFIG ahead of DATA (§6.10). */
-  writeControl(put: (c: Chunk) => boolean, room: number): void {
+  writeControl(pb: PacketBuilder): void {
     if (this.sackNeeded) {
       this.sackNeeded = false;
       this.dataPackets = 0;
       this.sackTimer.stop();
-      const sack = this.buildSack(Math.min(room, this.o.mtu - 12));
-      if (!put(sack)) this.hooks.control(sack);
+      const sack = this.buildSack(pb.empty ? this.o.mtu - 12 : pb.room);
+      if (!pb.put(sack)) this.hooks.control(sack);
     }
     if (this.forwardTsnNeeded && this.peerForwardTsn) {
       this.forwardTsnNeeded = false;
       if (this.sender.needsForwardTsn) {
         const fwd = this.sender.forwardTsnChunk();
-        if (!put(fwd)) this.hooks.control(fwd);
+        if (!pb.put(fwd)) this.hooks.control(fwd);
         this.t3.ensure(this.sender.rto.rto);
       }
     }
     const rc = this.reset.takeChunk();
-    if (rc && !put(rc)) this.hooks.control(rc);
+    if (rc && !pb.put(rc)) this.hooks.control(rc);
   }
 
   /** Writes DATA chunks from `off` up to `end`; returns the new offset. */

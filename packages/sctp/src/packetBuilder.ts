@@ -1,0 +1,60 @@
+import { chunkLength, writeChunk } from './chunks/chunk.js';
+import type { Chunk } from './chunks/types.js';
+import { sctpChecksum } from './crc32c.js';
+import { COMMON_HEADER_LENGTH } from './packet.js';
+
+/**
+ * Assembles one outgoing packet at a time straight into its final buffer
+ * (RFC 9260 §6.10 bundling): chunks are appended while they fit the MTU,
+ * then the common header and checksum are written. One allocation per
+ * packet, no per-packet closures.
+ */
+export class PacketBuilder {
+  buf: Buffer | undefined;
+  off = COMMON_HEADER_LENGTH;
+
+  constructor(private readonly mtu: number) {}
+
+  get empty(): boolean {
+    return this.off === COMMON_HEADER_LENGTH;
+  }
+
+  get room(): number {
+    return this.mtu - this.off;
+  }
+
+  /** The buffer to write DATA into directly (allocated on first use). */
+  ensure(): Buffer {
+    return (this.buf ??= Buffer.allocUnsafe(this.mtu));
+  }
+
+  /**
+   * Appends a chunk if it fits; a chunk larger than the MTU is still sent
+   * alone in an empty packet (an INIT ACK with a big cookie, say).
+   */
+  put(chunk: Chunk): boolean {
+    const len = chunkLength(chunk);
+    if (this.off + len > this.mtu && !this.empty) return false;
+    let buf = this.ensure();
+    if (this.off + len > buf.length) {
+      const bigger = Buffer.allocUnsafe(this.off + len);
+      buf.copy(bigger, 0, 0, this.off);
+      this.buf = buf = bigger;
+    }
+    this.off = writeChunk(chunk, buf, this.off);
+    return true;
+  }
+
+  /** Writes the common header and checksum; returns the packet and starts a new one. */
+  finish(sourcePort: number, destinationPort: number, vtag: number): Buffer {
+    const packet = this.ensure().subarray(0, this.off);
+    packet.writeUInt16BE(sourcePort, 0);
+    packet.writeUInt16BE(destinationPort, 2);
+    packet.writeUInt32BE(vtag >>> 0, 4);
+    packet.writeUInt32LE(0, 8);
+    packet.writeUInt32LE(sctpChecksum(packet), 8);
+    this.buf = undefined;
+    this.off = COMMON_HEADER_LENGTH;
+    return packet;
+  }
+}
