@@ -1,0 +1,344 @@
+import { Counters, TypedEmitter, unwrap16, type Clock, type Timer } from '@rivulet/common';
+import type { Depayloader, PacketInfo, RtpPacketLike } from '../codecs/types.js';
+
+/** A complete frame, in order, as the jitter buffer hands it out. */
+export interface JitterFrame<P extends RtpPacketLike = RtpPacketLike> {
+  /** The depayloaded bitstream (see Depayloader.depayload). */
+  data: Buffer;
+  timestamp: number;
+  keyframe: boolean;
+  /** The frame's packets in sequence order. */
+  packets: P[];
+}
+
+/** Why the buffer asks for a keyframe (RFC 4585 §6.3.1 PLI / RFC 5104 §4.3.1 FIR are the caller's to send). */
+export type KeyframeRequestReason = 'loss' | 'noKeyframeYet' | 'stillWaiting';
+
+export interface JitterBufferEvents {
+  frame: [JitterFrame];
+  /** Decoding cannot continue until a keyframe arrives: send PLI/FIR. */
+  keyframeNeeded: [KeyframeRequestReason];
+  /** Packets that will never be delivered: `count` sequence numbers from `firstSequenceNumber` (16-bit). */
+  loss: [{ firstSequenceNumber: number; count: number }];
+}
+
+export type JitterCounter =
+  | 'packetsReceived'
+  | 'packetsMalformed'
+  | 'packetsDuplicate'
+  | 'packetsLate'
+  | 'packetsLost'
+  | 'framesEmitted'
+  | 'framesIncomplete'
+  | 'framesMalformed'
+  | 'framesDroppedWaitingForKeyframe'
+  | 'keyframeRequests'
+  | 'resets';
+
+export interface JitterBufferOptions {
+  clock: Clock;
+  /** The codec's depayloader: frame-start flags per packet, and the frame rebuild. */
+  depayloader: Depayloader;
+  /** Give up on an incomplete frame this long after its oldest packet arrived (ms, default 200). */
+  maxLatencyMs?: number;
+  /** Packets held at most; over it the oldest frame is given up. A jump further than this resets (default 1000). */
+  maxPackets?: number;
+  /** After a loss, drop frames until a keyframe, as a decoder could not use them (default true). */
+  dropUntilKeyframe?: boolean;
+  /** Repeat keyframeNeeded at most this often while still waiting (ms, default 500). */
+  keyframeRequestIntervalMs?: number;
+  /**
+   * Hold the first frame this long after the first packet arrives, so packets
+   * reordered ahead of the stream's true first packet do not cut it (ms,
+   * default 0; must be below maxLatencyMs).
+   */
+  initialDelayMs?: number;
+}
+
+interface Slot {
+  packet: RtpPacketLike;
+  info: PacketInfo;
+  arrival: number;
+}
+
+/**
+ * Reorders RTP packets by sequence number (16-bit wrap, RFC 3550 §A.1),
+ * assembles frames and emits each complete one in order with its timestamp
+ * and keyframe flag. A frame ends at the marker bit (RFC 3551 §4.1 for video)
+ * or where the next packet carries another timestamp; it starts after the
+ * previous frame's end or, when that is unknown after a loss, at a packet the
+ * codec marks as a possible start. An incomplete frame is given up after
+ * maxLatencyMs; the loss is reported and, for video, a keyframe is requested
+ * and later frames dropped until one arrives (their references are gone).
+ */
+export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
+  readonly counters = new Counters<JitterCounter>();
+  private readonly clock: Clock;
+  private readonly depayloader: Depayloader;
+  private readonly maxLatencyMs: number;
+  private readonly maxPackets: number;
+  private readonly dropUntilKeyframe: boolean;
+  private readonly requestIntervalMs: number;
+  private readonly initialDelayMs: number;
+  private firstArrival: number | undefined;
+  private readonly slots = new Map<number, Slot>();
+  /** Extended sequence number of the next packet to deliver. */
+  private head: number | undefined;
+  private highest = 0;
+  /** The packet just before head, when known (undefined at start and after a loss). */
+  private prev: { timestamp: number; marker: boolean } | undefined;
+  private started = false;
+  private waitingForKeyframe: boolean;
+  private lastRequestAt = -Infinity;
+  private oldestArrival = Infinity;
+  private timer: Timer | undefined;
+  private timerAt = Infinity;
+  private processing = false;
+  private closed = false;
+
+  constructor(options: JitterBufferOptions) {
+    super();
+    this.clock = options.clock;
+    this.depayloader = options.depayloader;
+    this.maxLatencyMs = positive('maxLatencyMs', options.maxLatencyMs ?? 200);
+    this.maxPackets = positive('maxPackets', options.maxPackets ?? 1000);
+    this.dropUntilKeyframe = options.dropUntilKeyframe ?? true;
+    this.requestIntervalMs = positive('keyframeRequestIntervalMs', options.keyframeRequestIntervalMs ?? 500);
+    this.initialDelayMs = options.initialDelayMs ?? 0;
+    if (!(this.initialDelayMs >= 0 && this.initialDelayMs < this.maxLatencyMs)) {
+      throw new RangeError(
+        `JitterBuffer: initialDelayMs must be in [0, maxLatencyMs=${this.maxLatencyMs}), got ${String(options.initialDelayMs)}`,
+      );
+    }
+    this.waitingForKeyframe = !this.depayloader.independentFrames;
+  }
+
+  /** True while decoding is blocked on a keyframe. */
+  get needsKeyframe(): boolean {
+    return this.waitingForKeyframe;
+  }
+
+  /** Packets currently held. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Adds one received packet; malformed, late and duplicate packets are dropped and counted. */
+  insert(packet: RtpPacketLike): void {
+    if (this.closed) return;
+    this.counters.inc('packetsReceived');
+    const info = this.depayloader.inspect(packet.payload);
+    if (!info) {
+      this.counters.inc('packetsMalformed');
+      return;
+    }
+    const ext = this.head === undefined ? packet.sequenceNumber + 0x10000 : unwrap16(this.highest, packet.sequenceNumber);
+    if (this.head !== undefined) {
+      if (Math.abs(ext - this.head) > this.maxPackets) {
+        this.reset(); // the sender restarted or we were away too long: nothing held can complete
+        this.markLoss();
+      } else if (ext < this.head) {
+        if (this.started) {
+          this.counters.inc('packetsLate');
+          return;
+        }
+        this.head = ext; // before the first frame, an earlier packet moves the start back
+      }
+    }
+    if (this.slots.has(ext)) {
+      this.counters.inc('packetsDuplicate');
+      return;
+    }
+    const now = this.clock.now();
+    this.firstArrival ??= now;
+    this.slots.set(ext, { packet, info, arrival: now });
+    if (this.head === undefined || ext > this.highest) this.highest = ext;
+    this.head ??= ext;
+    this.oldestArrival = Math.min(this.oldestArrival, now);
+    this.process();
+  }
+
+  /** Stops the timer and drops everything held. */
+  close(): void {
+    this.closed = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.slots.clear();
+  }
+
+  private reset(): void {
+    this.counters.inc('resets');
+    this.counters.inc('packetsLost', this.slots.size);
+    this.slots.clear();
+    this.head = undefined;
+    this.prev = undefined;
+    this.oldestArrival = Infinity;
+  }
+
+  private process(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      for (let guard = 0; guard <= this.maxPackets * 2 + 2; guard++) {
+        if (this.tryAssemble()) continue;
+        if (this.slots.size > this.maxPackets || this.expired()) {
+          this.giveUpHead();
+          continue;
+        }
+        break;
+      }
+      this.schedule();
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private expired(): boolean {
+    return this.slots.size > 0 && this.clock.now() >= this.oldestArrival + this.maxLatencyMs;
+  }
+
+  /** Delivers or discards the frame at head; false when it must wait for more packets. */
+  private tryAssemble(): boolean {
+    if (this.head === undefined) return false;
+    const first = this.slots.get(this.head);
+    if (!first) return false;
+    if (!this.started && this.clock.now() < this.firstArrival! + this.initialDelayMs) return false;
+    const ts = first.packet.timestamp;
+    if (this.prev && !this.prev.marker && this.prev.timestamp === ts && !this.depayloader.packetIsFrame) {
+      // The rest of a frame we already gave up on.
+      this.slots.delete(this.head);
+      this.counters.inc('packetsLate');
+      this.head++;
+      this.afterHeadMoved({ timestamp: ts, marker: first.packet.marker });
+      return true;
+    }
+    if (!this.prev && !first.info.frameStart) return false; // may be the middle of a frame: wait or give up
+    const packets: RtpPacketLike[] = [first.packet];
+    let end = this.head;
+    if (!this.depayloader.packetIsFrame) {
+      for (let cur = first; !cur.packet.marker; ) {
+        const next = this.slots.get(end + 1);
+        if (!next) return false;
+        if (next.packet.timestamp !== ts) break;
+        packets.push(next.packet);
+        cur = next;
+        end++;
+      }
+    }
+    for (let s = this.head; s <= end; s++) this.slots.delete(s);
+    this.head = end + 1;
+    this.started = true;
+    this.afterHeadMoved({ timestamp: ts, marker: packets[packets.length - 1]!.marker });
+    this.deliver(packets);
+    return true;
+  }
+
+  private deliver(packets: RtpPacketLike[]): void {
+    const frame = this.depayloader.depayload(packets);
+    if (!frame) {
+      this.counters.inc('framesMalformed');
+      this.markLoss();
+      return;
+    }
+    if (this.waitingForKeyframe) {
+      if (frame.keyframe) {
+        this.waitingForKeyframe = false;
+      } else {
+        this.requestKeyframe(this.lastRequestAt === -Infinity ? 'noKeyframeYet' : 'stillWaiting');
+        if (this.dropUntilKeyframe) {
+          this.counters.inc('framesDroppedWaitingForKeyframe');
+          return;
+        }
+      }
+    }
+    this.counters.inc('framesEmitted');
+    this.emit('frame', { data: frame.data, timestamp: frame.timestamp, keyframe: frame.keyframe, packets });
+  }
+
+  /**
+   * Gives up the frame at head: the missing packets are lost. Skips to the
+   * first held packet of a later frame; whether it starts a frame is then unknown.
+   */
+  private giveUpHead(): void {
+    if (this.head === undefined || this.slots.size === 0) return;
+    const first = this.slots.get(this.head);
+    let next = this.head;
+    let lastKept: Slot | undefined;
+    let lost = 0;
+    let lostFrom: number | undefined;
+    for (; next <= this.highest; next++) {
+      const slot = this.slots.get(next);
+      if (!slot) {
+        lost++;
+        lostFrom ??= next;
+        lastKept = undefined;
+        continue;
+      }
+      if (first && slot.packet.timestamp === first.packet.timestamp) {
+        this.slots.delete(next);
+        lastKept = slot;
+        continue;
+      }
+      if (!first && next > this.head) break; // head itself was missing: stop at the first held packet
+      break;
+    }
+    this.counters.inc('framesIncomplete');
+    if (lost > 0) {
+      this.counters.inc('packetsLost', lost);
+      this.emit('loss', { firstSequenceNumber: lostFrom! & 0xffff, count: lost });
+    }
+    this.head = next;
+    this.started = true;
+    this.afterHeadMoved(lastKept ? { timestamp: lastKept.packet.timestamp, marker: false } : undefined);
+    this.markLoss();
+  }
+
+  private afterHeadMoved(prev: { timestamp: number; marker: boolean } | undefined): void {
+    this.prev = prev;
+    let oldest = Infinity;
+    for (const slot of this.slots.values()) oldest = Math.min(oldest, slot.arrival);
+    this.oldestArrival = oldest;
+    if (this.slots.size === 0 && this.head !== undefined) this.highest = this.head - 1;
+  }
+
+  /** A loss broke the reference chain: ask at once when the chain was intact, else at the request interval. */
+  private markLoss(): void {
+    if (this.depayloader.independentFrames) return;
+    const newEpisode = !this.waitingForKeyframe;
+    this.waitingForKeyframe = true;
+    this.requestKeyframe('loss', newEpisode);
+  }
+
+  private requestKeyframe(reason: KeyframeRequestReason, force = false): void {
+    const now = this.clock.now();
+    if (!force && now - this.lastRequestAt < this.requestIntervalMs) return;
+    this.lastRequestAt = now;
+    this.counters.inc('keyframeRequests');
+    this.emit('keyframeNeeded', reason);
+  }
+
+  private schedule(): void {
+    let at = this.slots.size > 0 ? this.oldestArrival + this.maxLatencyMs : Infinity;
+    const startAt = this.firstArrival! + this.initialDelayMs;
+    if (!this.started && this.slots.size > 0 && startAt > this.clock.now()) at = Math.min(at, startAt);
+    // Never re-arm in the past: a stuck state must not spin the clock.
+    if (at !== Infinity) at = Math.max(at, this.clock.now() + 1);
+    if (at === this.timerAt) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === Infinity) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.process();
+    }, at - this.clock.now());
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`JitterBuffer: ${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
