@@ -35,6 +35,8 @@ const SRTP_NAMES: Record<number, string> = {
 const KEYMAT_LEN: Record<number, number> = { 1: 60, 2: 60, 7: 56, 8: 88 };
 
 interface Harness {
+  /** Sizes of the datagrams OpenSSL sent us. */
+  inSizes: number[];
   socket: DatagramSocket;
   endpoint: DtlsEndpoint;
   received: string[];
@@ -47,6 +49,7 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
   let ours: { ec: DtlsCertificate[]; rsa: DtlsCertificate[] };
   let theirs: { ec: { cert: string; key: string; pem: string }; rsa: { cert: string; key: string; pem: string } };
   const processes: OpensslProcess[] = [];
+  let lastHarness: Harness | undefined;
   const sockets: DatagramSocket[] = [];
 
   before(async function () {
@@ -78,7 +81,7 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     role: 'client' | 'server',
     certificate: DtlsCertificate,
     peerPem: string,
-    extra: { cipherSuites?: number[]; srtpProfiles?: number[] },
+    extra: { cipherSuites?: number[]; srtpProfiles?: number[]; mtu?: number },
     peer?: { port: number },
   ): Promise<Harness> {
     const socket = await bindLoopback();
@@ -95,8 +98,10 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
       },
       ...extra,
     });
-    const h: Harness = { socket, endpoint, received: [], errors: [] };
+    const h: Harness = { socket, endpoint, received: [], errors: [], inSizes: [] };
+    lastHarness = h;
     socket.onMessage((data, from) => {
+      h.inSizes.push(data.length);
       remote ??= { port: from.port, address: from.address };
       endpoint.handleDatagram(data);
     });
@@ -105,7 +110,7 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     return h;
   }
 
-  async function runOurClient(suite: (typeof SUITES)[number], srtp: number, ourKind: 'ec' | 'rsa', extraArgs: string[] = []): Promise<OpensslProcess> {
+  async function runOurClient(suite: (typeof SUITES)[number], srtp: number, ourKind: 'ec' | 'rsa', extraArgs: string[] = [], mtu?: number): Promise<OpensslProcess> {
     const peer = theirs[suite.kind];
     const ourCert = ourKind === 'ec' ? ours.ec[0]! : ours.rsa[0]!;
     const caFile = dir.file(`ours-${ourKind}.pem`, toPem(ourCert));
@@ -117,7 +122,7 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     ]);
     processes.push(server);
     const port = Number((await server.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 10_000))[1]);
-    const h = await harness('client', ourCert, peer.pem, { cipherSuites: [suite.id], srtpProfiles: [srtp] }, { port });
+    const h = await harness('client', ourCert, peer.pem, { cipherSuites: [suite.id], srtpProfiles: [srtp], mtu }, { port });
     h.endpoint.start();
     await until(() => h.endpoint.state !== 'connecting', 10_000, () => `handshake; openssl said:\n${server.output}`);
     expect(h.errors.map((e) => e.message), server.output).to.deep.equal([]);
@@ -139,11 +144,11 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     return server;
   }
 
-  async function runOurServer(suite: (typeof SUITES)[number], srtp: number, clientKind: 'ec' | 'rsa', extraArgs: string[] = []): Promise<OpensslProcess> {
+  async function runOurServer(suite: (typeof SUITES)[number], srtp: number, clientKind: 'ec' | 'rsa', extraArgs: string[] = [], mtu?: number): Promise<OpensslProcess> {
     const peer = theirs[clientKind];
     const ourCert = suite.kind === 'ec' ? ours.ec[1]! : ours.rsa[1]!;
     const caFile = dir.file(`ours-server-${suite.kind}.pem`, toPem(ourCert));
-    const h = await harness('server', ourCert, peer.pem, { cipherSuites: [suite.id], srtpProfiles: [srtp] });
+    const h = await harness('server', ourCert, peer.pem, { cipherSuites: [suite.id], srtpProfiles: [srtp], mtu });
     h.endpoint.start();
     const client = OpensslProcess.start([
       's_client', '-dtls1_2', '-connect', `127.0.0.1:${h.socket.localAddress.port}`, '-cert', peer.cert, '-key', peer.key,
@@ -247,5 +252,18 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     await until(() => h.endpoint.state === 'closed', 5_000, () => `state ${h.endpoint.state}; openssl said:\n${client.output}`);
     expect(closed).to.equal(1);
     expect(h.endpoint.counters.get('closeNotifyReceived')).to.equal(1);
+  });
+
+  // Small MTUs on both sides: OpenSSL fragments its RSA certificate flight and we reassemble it,
+  // and OpenSSL reassembles ours.
+  it('our client ↔ s_server with MTU 400 on both sides (handshake fragmentation both ways)', async () => {
+    await runOurClient(SUITES[3]!, 1, 'rsa', ['-mtu', '400'], 400);
+    expect(Math.max(...lastHarness!.inSizes)).to.be.at.most(400);
+    expect(lastHarness!.inSizes.length).to.be.greaterThan(4); // the certificate alone needs several
+  });
+  it('s_client ↔ our server with MTU 400 on both sides (handshake fragmentation both ways)', async () => {
+    await runOurServer(SUITES[3]!, 1, 'rsa', ['-mtu', '400'], 400);
+    expect(Math.max(...lastHarness!.inSizes)).to.be.at.most(400);
+    expect(lastHarness!.inSizes.length).to.be.greaterThan(4);
   });
 });
