@@ -12,6 +12,7 @@ import {
 } from '@rivulet/common';
 import { canonicalAddress, familyOfLiteral, isWildcard, requireVirtualAddress } from './addresses.js';
 import type { DropReason, Link } from './link.js';
+import type { TcpListener } from './tcp.js';
 
 /** What a host needs from the network it is attached to. */
 export interface HostRouter {
@@ -22,10 +23,20 @@ export interface HostRouter {
   refused(reason: DropReason): void;
   delivered(): void;
   handlerError(): void;
+  /** Opens a virtual TCP connection from `host` (see tcp.ts). */
+  connectTcp(host: VirtualHost, options: ConnectOptions): Promise<StreamSocket>;
 }
 
+interface ListenerEntry extends TcpListener {
+  readonly key: string;
+  readonly onConnection: (socket: StreamSocket) => void;
+}
+
+/** UDP ephemeral ports; TCP client ports use the range above, so the two never share a NAT mapping. */
 const EPHEMERAL_FIRST = 49152;
-const EPHEMERAL_LAST = 65535;
+const EPHEMERAL_LAST = 57343;
+const TCP_EPHEMERAL_FIRST = 57344;
+const TCP_EPHEMERAL_LAST = 65535;
 
 /** A UDP socket on a virtual host. */
 class VirtualUdpSocket implements DatagramSocket {
@@ -78,7 +89,9 @@ export class VirtualHost implements Network {
   /** Datagrams this host sent and received. */
   readonly counters = new Counters<'sent' | 'received'>();
   private readonly sockets = new Map<string, VirtualUdpSocket>();
+  private readonly tcpListeners = new Map<string, ListenerEntry>();
   private nextPort = EPHEMERAL_FIRST;
+  private nextTcpPort = TCP_EPHEMERAL_FIRST;
 
   constructor(
     readonly name: string,
@@ -105,14 +118,62 @@ export class VirtualHost implements Network {
     }
   }
 
-  /** TCP is not modelled: the virtual network carries datagrams only. */
+  /**
+   * Opens a simplified virtual TCP connection (reliable, in order, path delay
+   * only) to a host that called `listenTcp`. Rejects with ECONNREFUSED when
+   * nothing listens, ETIMEDOUT when a link on the path is cut, and when there
+   * is no route (e.g. to a private address behind another NAT).
+   */
   connectTcp(options: ConnectOptions): Promise<StreamSocket> {
-    return Promise.reject(
-      new Error(
-        `connectTcp to ${options.address}:${options.port} from host ${this.name}: TCP is not supported by the virtual network ` +
-          '(@rivulet/testkit carries UDP only); use nodeNetwork on 127.0.0.1 for TCP tests',
-      ),
-    );
+    return this.router.connectTcp(this, options);
+  }
+
+  /**
+   * Accepts virtual TCP connections on `address` (a host address or the
+   * wildcard, default the wildcard of the first address's family) and `port`.
+   */
+  listenTcp(options: { address?: string; port: number }, onConnection: (socket: StreamSocket) => void): TcpListener {
+    const raw = options.address ?? (familyOfLiteral(this.addresses[0]!) === 'IPv6' ? '::' : '0.0.0.0');
+    let address: string;
+    if (isWildcard(raw)) address = raw;
+    else {
+      const c = canonicalAddress(raw);
+      if (c === undefined || !this.owns(c)) {
+        throw new Error(`listenTcp on host ${this.name}: ${raw} is not an address of this host (it has ${this.addresses.join(', ')})`);
+      }
+      address = c;
+    }
+    const port = options.port;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(`listenTcp on host ${this.name}: port must be an integer 1..65535, got ${String(port)}`);
+    }
+    const key = this.socketKey(address, port);
+    if (this.tcpListeners.has(key)) throw new Error(`listenTcp on host ${this.name}: ${address}:${port} is already listening`);
+    const listeners = this.tcpListeners;
+    const entry: ListenerEntry = {
+      key,
+      localAddress: { address, port, family: familyOfLiteral(address) },
+      onConnection,
+      closed: false,
+      close() {
+        (this as { closed: boolean }).closed = true;
+        if (listeners.get(key) === entry) listeners.delete(key);
+      },
+    };
+    this.tcpListeners.set(key, entry);
+    return entry;
+  }
+
+  /** @internal The listener that would accept a connection to `address:port`, if any. */
+  tcpListener(address: string, port: number): ListenerEntry | undefined {
+    return this.tcpListeners.get(`${address}|${port}`) ?? this.tcpListeners.get(`${familyOfLiteral(address)}|*|${port}`);
+  }
+
+  /** @internal A fresh client port for an outgoing virtual TCP connection. */
+  allocateTcpPort(): number {
+    const p = this.nextTcpPort;
+    this.nextTcpPort = p >= TCP_EPHEMERAL_LAST ? TCP_EPHEMERAL_FIRST : p + 1;
+    return p;
   }
 
   /** True if `address` is one of this host's addresses. */

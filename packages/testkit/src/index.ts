@@ -1,6 +1,7 @@
 export { VirtualNetwork, VirtualNat } from './network.js';
 export type { VirtualNetworkOptions, HostOptions, NatBoxOptions, TappedPacket, PacketTap, NetworkCounter } from './network.js';
 export { VirtualHost } from './host.js';
+export type { TcpListener, TcpCounter } from './tcp.js';
 export { Link, LinkDirection } from './link.js';
 export type { LinkConditions, LinkSide, DropReason } from './link.js';
 export type { NatBehavior, NatOptions, NatMapping } from './nat.js';

@@ -1,10 +1,20 @@
-import { Counters, type AddressFamily, type Clock, type TransportAddress } from '@rivulet/common';
-import { transportAddress } from './addresses.js';
+import { Counters, reportError, type AddressFamily, type Clock, type ConnectOptions, type StreamSocket, type TransportAddress } from '@rivulet/common';
+import { canonicalAddress, familyOfLiteral, transportAddress } from './addresses.js';
 import { VirtualHost, type HostRouter } from './host.js';
-import { Link, type DropReason, type LinkConditions, type LinkSink } from './link.js';
+import { Link, type DropReason, type LinkConditions, type LinkDirection, type LinkSink } from './link.js';
 import { NatTable, type NatMapping, type NatOptions } from './nat.js';
+import { VirtualStreamSocket, pathCut, pathDelay, type TcpCounter, type TcpEnv } from './tcp.js';
 
-export type NetworkCounter = 'sent' | 'delivered' | 'duplicated' | 'dropped' | `dropped:${DropReason}` | 'handler-error';
+export type NetworkCounter = 'sent' | 'delivered' | 'duplicated' | 'dropped' | `dropped:${DropReason}` | 'handler-error' | TcpCounter;
+
+/** Where a virtual TCP connection goes, fixed when it opens. */
+interface TcpRoute {
+  target: VirtualHost;
+  forward: LinkDirection[];
+  backward: LinkDirection[];
+  /** The client's address as the server sees it (after NAT). */
+  seenAs: TransportAddress;
+}
 
 /** A packet shown to the tap: once when sent, once just before delivery (addresses after NAT). */
 export interface TappedPacket {
@@ -81,6 +91,7 @@ export class VirtualNetwork {
   private pending = 0;
   private readonly sink: LinkSink;
   private readonly router: HostRouter;
+  private readonly tcpEnv: TcpEnv;
 
   constructor(options: VirtualNetworkOptions) {
     if (!options || typeof options.clock?.setTimeout !== 'function') {
@@ -102,6 +113,14 @@ export class VirtualNetwork {
         this.drop(r);
       },
       delivered: () => this.counters.inc('delivered'),
+      handlerError: () => this.counters.inc('handler-error'),
+      connectTcp: (host, options) => this.connectTcp(host, options),
+    };
+    this.tcpEnv = {
+      clock: this.clock,
+      scheduled: () => this.pending++,
+      settled: () => this.pending--,
+      count: (name) => this.counters.inc(name),
       handlerError: () => this.counters.inc('handler-error'),
     };
   }
@@ -235,6 +254,91 @@ export class VirtualNetwork {
     const host = nat.hosts.get(verdict.address);
     if (!host) return this.drop('no-route');
     host.link.down.transmit(data.length, () => this.arriveAtHost(host, src, verdict, data));
+  }
+
+  /** The path of a TCP connection from `host` to `dst`, or undefined when there is no route. */
+  private tcpRoute(host: VirtualHost, src: TransportAddress, dst: TransportAddress): TcpRoute | undefined {
+    if (host.owns(dst.address)) return { target: host, forward: [], backward: [], seenAs: src };
+    const nat = this.natOf.get(host);
+    if (nat) {
+      const local = nat.hosts.get(dst.address);
+      if (local) return { target: local, forward: [host.link.up, local.link.down], backward: [local.link.up, host.link.down], seenAs: src };
+      const target = this.publicRealm.get(dst.address);
+      // Inbound TCP through a NAT (port forwarding) and hairpin TCP are not modelled.
+      if (!(target instanceof VirtualHost)) return undefined;
+      const external = nat.table.outbound(src, dst);
+      if (!external) return undefined;
+      return {
+        target,
+        forward: [host.link.up, nat.link.up, target.link.down],
+        backward: [target.link.up, nat.link.down, host.link.down],
+        seenAs: external,
+      };
+    }
+    const target = this.publicRealm.get(dst.address);
+    if (!(target instanceof VirtualHost)) return undefined;
+    return { target, forward: [host.link.up, target.link.down], backward: [target.link.up, host.link.down], seenAs: src };
+  }
+
+  private connectTcp(host: VirtualHost, options: ConnectOptions): Promise<StreamSocket> {
+    const what = `connectTcp from host ${host.name} to ${options.address}:${options.port}`;
+    const dstAddress = canonicalAddress(options.address);
+    if (dstAddress === undefined) return Promise.reject(new Error(`${what}: not an IP literal`));
+    if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
+      return Promise.reject(new Error(`${what}: port must be an integer 1..65535, got ${String(options.port)}`));
+    }
+    const family = familyOfLiteral(dstAddress);
+    let srcAddress: string | undefined;
+    if (options.localAddress !== undefined) {
+      srcAddress = canonicalAddress(options.localAddress);
+      if (srcAddress === undefined || !host.owns(srcAddress) || familyOfLiteral(srcAddress) !== family) {
+        return Promise.reject(new Error(`${what}: localAddress ${options.localAddress} is not a ${family} address of this host`));
+      }
+    } else {
+      srcAddress = host.addresses.find((a) => familyOfLiteral(a) === family);
+      if (srcAddress === undefined) return Promise.reject(new Error(`${what}: the host has no ${family} address`));
+    }
+    const src: TransportAddress = { address: srcAddress, port: host.allocateTcpPort(), family };
+    const dst: TransportAddress = { address: dstAddress, port: options.port, family };
+    const route = this.tcpRoute(host, src, dst);
+    const later = (ms: number, fn: () => void) => {
+      this.pending++;
+      this.clock.setTimeout(() => {
+        this.pending--;
+        fn();
+      }, ms);
+    };
+    return new Promise<StreamSocket>((resolve, reject) => {
+      if (!route) {
+        this.counters.inc('tcp-refused');
+        return later(0, () => reject(new Error(`${what}: no route to host (a private address behind another NAT, or an unknown address)`)));
+      }
+      const rtt = pathDelay(route.forward) + pathDelay(route.backward);
+      if (pathCut(route.forward) || pathCut(route.backward)) {
+        this.counters.inc('tcp-refused');
+        return later(rtt, () => reject(new Error(`${what}: ETIMEDOUT (a link on the path is cut)`)));
+      }
+      const client = new VirtualStreamSocket(this.tcpEnv, src, dst, route.forward);
+      const server = new VirtualStreamSocket(this.tcpEnv, dst, route.seenAs, route.backward);
+      client.peer = server;
+      server.peer = client;
+      // SYN reaches the listener after the forward delay; SYN-ACK returns after the backward one.
+      later(pathDelay(route.forward), () => {
+        const listener = route.target.tcpListener(dst.address, dst.port);
+        if (!listener || listener.closed) {
+          this.counters.inc('tcp-refused');
+          return later(pathDelay(route.backward), () => reject(new Error(`${what}: ECONNREFUSED (nothing listens there)`)));
+        }
+        this.counters.inc('tcp-connected');
+        try {
+          listener.onConnection(server);
+        } catch (err) {
+          this.counters.inc('handler-error');
+          reportError(err, `virtual TCP listener on ${route.target.name}`);
+        }
+        later(pathDelay(route.backward), () => resolve(client));
+      });
+    });
   }
 
   private arriveAtHost(host: VirtualHost, src: TransportAddress, dst: TransportAddress, payload: Buffer): void {

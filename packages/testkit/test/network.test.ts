@@ -100,12 +100,6 @@ describe('testkit VirtualNetwork basics', () => {
     expect(() => a.link.set({ loss: 2 })).to.throw('loss must be a probability in [0, 1], got 2');
   });
 
-  it('rejects TCP with a clear message', async () => {
-    const { a } = twoHosts();
-    const err = await a.connectTcp({ address: '192.0.2.2', port: 80 }).catch((e: Error) => e);
-    expect((err as Error).message).to.contain('TCP is not supported by the virtual network');
-  });
-
   it('closing a socket frees the port and later packets are dropped as no-socket', async () => {
     const { clock, net, a, b } = twoHosts();
     const sa = await a.bindUdp({ address: '192.0.2.1' });
