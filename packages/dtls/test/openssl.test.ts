@@ -81,12 +81,15 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     role: 'client' | 'server',
     certificate: DtlsCertificate,
     peerPem: string,
-    extra: { cipherSuites?: number[]; srtpProfiles?: number[]; mtu?: number },
+    extra: { cipherSuites?: number[]; srtpProfiles?: number[]; mtu?: number; dropEvery?: number },
     peer?: { port: number },
   ): Promise<Harness> {
     const socket = await bindLoopback();
     sockets.push(socket);
     let remote = peer ? { port: peer.port, address: '127.0.0.1' } : undefined;
+    const { dropEvery, ...endpointExtra } = extra;
+    let outCount = 0;
+    let inCount = 0;
     const endpoint = new DtlsEndpoint({
       role,
       certificate,
@@ -94,15 +97,18 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
       initialRetransmitMs: 200,
       handshakeTimeoutMs: 8_000,
       send: (d) => {
+        // Deterministic loss for retransmission tests: drop every n-th datagram we send.
+        if (dropEvery && ++outCount % dropEvery === 0) return;
         if (remote) socket.send(d, remote.port, remote.address);
       },
-      ...extra,
+      ...endpointExtra,
     });
     const h: Harness = { socket, endpoint, received: [], errors: [], inSizes: [] };
     lastHarness = h;
     socket.onMessage((data, from) => {
       h.inSizes.push(data.length);
       remote ??= { port: from.port, address: from.address };
+      if (dropEvery && ++inCount % dropEvery === 1 && inCount > 1) return; // and every n-th we receive
       endpoint.handleDatagram(data);
     });
     endpoint.on('data', (d) => h.received.push(d.toString()));
@@ -265,5 +271,33 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     await runOurServer(SUITES[3]!, 1, 'rsa', ['-mtu', '400'], 400);
     expect(Math.max(...lastHarness!.inSizes)).to.be.at.most(400);
     expect(lastHarness!.inSizes.length).to.be.greaterThan(4);
+  });
+
+  // Loss against a real peer: every 3rd datagram dropped each way, so both sides' retransmission
+  // paths (our timer, OpenSSL's timer, and answering a repeated flight) are exercised.
+  it('our client ↔ s_server with every 3rd datagram dropped each way', async () => {
+    const peer = theirs.ec;
+    const caFile = dir.file('ours-loss.pem', toPem(ours.ec[0]!));
+    const server = OpensslProcess.start(['s_server', '-dtls1_2', '-accept', '127.0.0.1:0', '-cert', peer.cert, '-key', peer.key, '-Verify', '1', '-CAfile', caFile, '-naccept', '1']);
+    processes.push(server);
+    const port = Number((await server.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 10_000))[1]);
+    const h = await harness('client', ours.ec[0]!, peer.pem, { dropEvery: 3 }, { port });
+    h.endpoint.start();
+    await until(() => h.endpoint.state !== 'connecting', 15_000, () => server.output);
+    expect(h.errors.map((e) => e.message)).to.deep.equal([]);
+    expect(h.endpoint.state).to.equal('connected');
+    expect(h.endpoint.retransmissions).to.be.greaterThan(0);
+  });
+
+  it('s_client ↔ our server with every 3rd datagram dropped each way', async () => {
+    const peer = theirs.ec;
+    const h = await harness('server', ours.ec[1]!, peer.pem, { dropEvery: 3 });
+    h.endpoint.start();
+    const client = OpensslProcess.start(['s_client', '-dtls1_2', '-connect', `127.0.0.1:${h.socket.localAddress.port}`, '-cert', peer.cert, '-key', peer.key]);
+    processes.push(client);
+    await until(() => h.endpoint.state !== 'connecting', 15_000, () => client.output);
+    expect(h.errors.map((e) => e.message)).to.deep.equal([]);
+    expect(h.endpoint.state).to.equal('connected');
+    await client.waitFor(/Cipher is ECDHE-ECDSA-AES128-GCM-SHA256/, 10_000);
   });
 });
