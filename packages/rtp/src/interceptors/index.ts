@@ -11,3 +11,4 @@ export * from './keyframeRequests.js';
 export * from './streamStats.js';
 export * from './trendline.js';
 export * from './bandwidthEstimator.js';
+export * from './defaults.js';

@@ -52,7 +52,11 @@ export class TwccSender implements Interceptor {
   }
 
   bindLocalStream(stream: StreamInfo): void {
-    if (stream.transportCcExtensionId !== undefined) this.ids.set(stream.ssrc, stream.transportCcExtensionId);
+    const id = stream.transportCcExtensionId;
+    if (id === undefined) return;
+    this.ids.set(stream.ssrc, id);
+    // RTX packets are clones of the original, extension included: they must get a fresh number.
+    if (stream.rtxSsrc !== undefined) this.ids.set(stream.rtxSsrc, id);
   }
 
   unbindLocalStream(ssrc: number): void {

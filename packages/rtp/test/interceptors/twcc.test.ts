@@ -22,6 +22,12 @@ describe('interceptors: TwccSender (transport-wide sequence numbers, feedback ma
     }
     expect(rtp.filter((p) => p.ssrc !== 3).map(tseq)).to.deep.equal([0, 1, 2, 3, 4, 5]);
     expect(rtp.filter((p) => p.ssrc === 3).every((p) => p.getExtension(ID) === undefined)).to.equal(true);
+    // The RTX stream of a bound stream is stamped too (a retransmission is a new transmission).
+    chain.bindLocalStream({ ssrc: 4, clockRate: 90000, rtxSsrc: 44, transportCcExtensionId: ID });
+    const rtx = media(44, 0);
+    rtx.setExtension(ID, Buffer.from([0x12, 0x34])); // stale number copied from the original
+    chain.writeRtp(rtx);
+    expect(tseq(rtp[rtp.length - 1]!)).to.equal(6);
     // Survives serialization as a real RFC 8285 element.
     expect(tseq(RtpPacket.parse(rtp[1]!.serialize()))).to.equal(1);
   });
