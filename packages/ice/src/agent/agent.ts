@@ -1,50 +1,19 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Counters, TypedEmitter, createLogger, nodeNetwork, realClock, type Clock, type Network, type Timer, type TransportAddress } from '@rivulet/common';
-import {
-  StunCancelledError,
-  StunClass,
-  StunMessage,
-  StunMethod,
-  StunTransactionTable,
-  attr,
-  bytesToIp,
-  encodeStun,
-  ipToBytes,
-  parseStun,
-} from '../stun/index.js';
-import { LocalBase, type RelayServerConfig, type TurnAllocator } from './base.js';
+import { StunCancelledError, StunClass, StunTransactionTable, bytesToIp, ipToBytes, parseStun } from '../stun/index.js';
+import type { LocalBase } from './base.js';
 import { IceCandidate, addressKey, candidatePriority } from './candidate.js';
 import { CheckList } from './checklist.js';
+import { buildCheckRequest } from './checks.js';
 import { ConsentMonitor, type ConsentStatus } from './consent.js';
 import { generateIceParameters, generateTieBreaker, validateIceParameters, type IceParameters } from './credentials.js';
-import {
-  allocateRelayBase,
-  bindHostBases,
-  makeHostCandidate,
-  makeRelayCandidate,
-  makeSrflxCandidate,
-  selectInterfaces,
-} from './gather.js';
-import { MulticastDnsService, generateMdnsName, type MdnsResolver, type MdnsResponder } from './mdns.js';
-import { CandidatePair, type LocalCandidate } from './pair.js';
-import { parseIceServerUrl } from './urls.js';
-import { allocateTurn } from '../turn/index.js';
-import { buildCheckRequest } from './checks.js';
+import { CandidateGatherer } from './gatherer.js';
 import { handleBindingRequest, handleCheckResponse, type CheckContext } from './handlers.js';
+import { MulticastDnsService } from './mdns.js';
+import { CandidatePair, type LocalCandidate } from './pair.js';
 import type { IceAgentEvents, IceAgentOptions, IceConnectionState, IceCounter, IceGatheringState, IceRole, IceTransportPolicy } from './types.js';
 
 const log = createLogger('ice');
-
-interface StunServerSpec {
-  host: string;
-  port: number;
-}
-interface TurnServerSpec extends StunServerSpec {
-  transport: 'udp' | 'tcp';
-  username: string;
-  credential: string;
-}
 
 /** Credentials a pair's checks use, captured at selection so consent survives an ICE restart. */
 export interface PairCredentials {
@@ -90,7 +59,6 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   private closed = false;
   private remoteEndOfCandidates = false;
   private pendingMdns = 0;
-  private bases: LocalBase[] = [];
   private gatheredOnce = false;
   private gathering: Promise<void> | undefined;
   private taTimer: Timer | undefined;
@@ -101,9 +69,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   private nominationTimer: Timer | undefined;
   private consentTxKey: string | undefined;
   private readonly consent: ConsentMonitor;
-  private readonly stunServers: StunServerSpec[] = [];
-  private readonly turnServers: TurnServerSpec[] = [];
-  private readonly mdnsNames: string[] = [];
+  private readonly gatherer: CandidateGatherer;
   private ownMdns: MulticastDnsService | undefined;
 
   constructor(private readonly options: IceAgentOptions) {
@@ -136,18 +102,21 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       () => this.sendConsentCheck(),
       (s) => this.onConsentStatus(s),
     );
-    for (const server of options.iceServers ?? []) {
-      for (const url of typeof server.urls === 'string' ? [server.urls] : server.urls) {
-        const u = parseIceServerUrl(url);
-        if (u.scheme === 'stun') this.stunServers.push({ host: u.host, port: u.port });
-        else if (u.scheme === 'turn') {
-          if (typeof server.username !== 'string' || typeof server.credential !== 'string') {
-            throw new TypeError(`IceAgent: TURN server ${url} needs a username and a credential`);
-          }
-          this.turnServers.push({ host: u.host, port: u.port, transport: u.transport, username: server.username, credential: server.credential });
-        } else log.warn('ignoring %s: TLS-secured STUN/TURN is not supported', url);
-      }
-    }
+    this.gatherer = new CandidateGatherer({
+      network: this.network,
+      clock: this.clock,
+      transactions: this.transactions,
+      policy: this.policy,
+      iceServers: options.iceServers ?? [],
+      hostOnly: this.iceLite,
+      interfaceFilter: options.interfaceFilter,
+      mdnsResponder: options.hideHostAddresses ? () => options.mdnsResponder ?? this.defaultMdns() : undefined,
+      turnAllocator: options.turnAllocator,
+      resolveHostname: options.resolveHostname,
+      receive: (base, data, from) => this.handleDatagram(base, data, from),
+      onCandidate: (l) => this.addLocal(l),
+      isClosed: () => this.closed,
+    });
   }
 
   get role(): IceRole {
@@ -267,9 +236,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.nominationTimer?.cancel();
     this.consent.stop();
     this.transactions.cancelAll('agent closed');
-    for (const b of this.bases) b.close();
-    const responder = this.options.mdnsResponder ?? this.ownMdns;
-    for (const n of this.mdnsNames) responder?.unregister(n);
+    this.gatherer.close(this.options.mdnsResponder ?? this.ownMdns);
     this.ownMdns?.close();
     this.setState('closed');
   }
@@ -304,86 +271,11 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       for (const l of this.localCandidates) this.emit('candidate', l.candidate);
     } else {
       this.gatheredOnce = true;
-      await this.gatherFresh(ufrag);
+      await this.gatherer.gather(ufrag, () => this.localCandidates);
     }
     if (this.closed) return;
     this.setGatheringState('complete');
     this.updateState();
-  }
-
-  private async gatherFresh(ufrag: string): Promise<void> {
-    const receive = (base: LocalBase, data: Buffer, from: TransportAddress) => this.handleDatagram(base, data, from);
-    const hostBases = this.policy === 'all' ? await bindHostBases(this.network, selectInterfaces(this.network, this.options.interfaceFilter), receive) : [];
-    if (this.closed) return hostBases.forEach((b) => b.close());
-    this.bases.push(...hostBases);
-    hostBases.forEach((base, i) => {
-      let name: string | undefined;
-      if (this.options.hideHostAddresses) {
-        name = generateMdnsName();
-        (this.options.mdnsResponder ?? this.defaultMdns()).register(name, base.address.address);
-        this.mdnsNames.push(name);
-      }
-      this.addLocal(makeHostCandidate(base, i, ufrag, name));
-    });
-    const work: Promise<void>[] = [];
-    for (const server of this.iceLite ? [] : this.stunServers) {
-      work.push(
-        this.resolve(server.host).then(async (ip) => {
-          if (!ip) return;
-          await Promise.all(
-            hostBases.map(async (base, i) => {
-              if (base.address.family !== (ip.includes(':') ? 'IPv6' : 'IPv4')) return;
-              const mapped = await this.stunBinding(base, { address: ip, port: server.port, family: base.address.family });
-              if (!mapped || this.closed) return;
-              if (mapped.address === base.address.address && mapped.port === base.address.port) return; // not behind a NAT
-              if (this.localCandidates.some((l) => l.candidate.type === 'srflx' && l.base === base && sameAddress(l.address, mapped))) return;
-              this.addLocal(makeSrflxCandidate(base, i, mapped, ip, ufrag, this.options.hideHostAddresses ?? false));
-            }),
-          );
-        }),
-      );
-    }
-    const allocator = this.iceLite || this.turnServers.length === 0 ? undefined : (this.options.turnAllocator ?? defaultTurnAllocator);
-    if (this.turnServers.length > 0 && !allocator && !this.iceLite) log.warn('TURN servers configured but no TURN allocator is available');
-    this.turnServers.forEach((server, i) => {
-      if (!allocator) return;
-      work.push(
-        this.resolve(server.host).then(async (ip) => {
-          if (!ip) return;
-          const config: RelayServerConfig = { address: ip, port: server.port, transport: server.transport, username: server.username, credential: server.credential };
-          const base = await allocateRelayBase(allocator, config, this.network, this.clock, receive);
-          if (!base) return;
-          if (this.closed) return base.close();
-          this.bases.push(base);
-          this.addLocal(makeRelayCandidate(base, i, ip, base.allocation?.mappedAddress, ufrag));
-        }),
-      );
-    });
-    await Promise.all(work);
-  }
-
-  private async resolve(host: string): Promise<string | undefined> {
-    if (isIP(host)) return host;
-    if (host === 'localhost') return '127.0.0.1';
-    try {
-      return await (this.options.resolveHostname ?? ((h: string) => lookup(h).then((r) => r.address)))(host);
-    } catch (err) {
-      log.warn('cannot resolve ICE server %s: %s', host, (err as Error).message);
-      return undefined;
-    }
-  }
-
-  /** RFC 8489 Binding to a STUN server from `base`, for a server-reflexive candidate. */
-  private async stunBinding(base: LocalBase, server: TransportAddress): Promise<TransportAddress | undefined> {
-    const req = new StunMessage(StunMethod.Binding, StunClass.Request);
-    const t = this.transactions.start(req, encodeStun(req, { fingerprint: true }), (b) => base.send(b, server), { rto: 500, rc: 3, rm: 4 });
-    try {
-      const res = await t.promise;
-      if (res.messageClass !== StunClass.SuccessResponse) return undefined;
-      return attr.getXorMappedAddress(res) ?? attr.getMappedAddress(res);
-    } catch {
-      return undefined;
-    }
   }
 
   private addLocal(l: LocalCandidate): void {
@@ -721,10 +613,6 @@ export function sourceKey(base: LocalBase, from: TransportAddress): string {
   return `${base.id}|${addressKey(from.address, from.port)}`;
 }
 
-function sameAddress(a: TransportAddress, b: TransportAddress): boolean {
-  return a.address === b.address && a.port === b.port;
-}
-
 function canonicalIp(address: string): string {
   try {
     return bytesToIp(ipToBytes(address));
@@ -743,5 +631,3 @@ function nonNegative(v: number, name: string): number {
   return v;
 }
 
-/** The package's TURN client (RFC 8656) behind the agent's allocator seam. */
-const defaultTurnAllocator: TurnAllocator = (options) => allocateTurn(options);
