@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Counters, type Clock, type DatagramSocket, type Network, type Timer, type TransportAddress } from '@rivulet/common';
+import { Counters, type Clock, type DatagramSocket, type Network, type StreamSocket, type Timer, type TransportAddress } from '@rivulet/common';
 import {
   StunAttr,
   StunClass,
@@ -12,7 +12,7 @@ import {
   parseStun,
   verifyIntegrity,
 } from '../stun/index.js';
-import { MAX_CHANNEL, MIN_CHANNEL, encodeChannelData, isChannelData, parseChannelData } from './channelData.js';
+import { MAX_CHANNEL, MIN_CHANNEL, TurnStreamFramer, encodeChannelData, isChannelData, parseChannelData } from './channelData.js';
 
 export interface TurnTestServerOptions {
   network: Network;
@@ -33,6 +33,20 @@ export interface TurnTestServerOptions {
   maxLifetimeSeconds?: number;
   /** A nonce older than this gets 438 Stale Nonce; default: nonces never go stale. */
   nonceLifetimeMs?: number;
+  /**
+   * Also accept TURN over TCP (RFC 8656 §12.5 framing): a listen function for the
+   * same port, e.g. `(port, accept) => virtualHost.listenTcp({ address, port }, accept)`
+   * with @rivulet/testkit. `Network` itself has no listen, hence the hook.
+   */
+  listenTcp?: (port: number, onConnection: (socket: StreamSocket) => void) => { close(): void };
+}
+
+/** The server's path back to one client: its UDP 5-tuple or its TCP connection. */
+interface ClientConn {
+  readonly key: string;
+  readonly remote: TransportAddress;
+  readonly reliable: boolean;
+  send(bytes: Uint8Array): void;
 }
 
 export type TurnTestServerCounter =
@@ -61,7 +75,7 @@ const RESPONSE_CACHE_MS = 40_000;
 
 interface Allocation {
   readonly key: string;
-  readonly client: TransportAddress;
+  readonly client: ClientConn;
   readonly relay: DatagramSocket;
   readonly username: string;
   expiresAt: number;
@@ -74,10 +88,10 @@ interface Allocation {
 const tupleKey = (a: { address: string; port: number }) => `${a.address}|${a.port}`;
 
 /**
- * A minimal TURN server (RFC 8656, UDP only) for tests: long-term
+ * A minimal TURN server (RFC 8656; UDP, and TCP through the `listenTcp` hook) for tests: long-term
  * credentials, allocations, permissions, channels and relaying. Runs over
  * any `Network`, so it can sit on a public address of a testkit network.
- * It is a test peer, not a production relay (no quotas, no TCP relaying).
+ * It is a test peer, not a production relay (no quotas, no RFC 6062 TCP relaying).
  */
 export class TurnTestServer {
   readonly counters = new Counters<TurnTestServerCounter>();
@@ -88,6 +102,8 @@ export class TurnTestServer {
   private nonce = '';
   private nonceIssuedAt = 0;
   private closed = false;
+  private tcpListener: { close(): void } | undefined;
+  private readonly tcpConnections = new Set<StreamSocket>();
 
   private constructor(
     private readonly socket: DatagramSocket,
@@ -96,11 +112,47 @@ export class TurnTestServer {
     this.realm = options.realm ?? 'rivulet.test';
     this.rotateNonce();
     socket.onMessage((data, from) => {
-      try {
-        this.onClientPacket(data, from);
-      } catch {
+      const client: ClientConn = {
+        key: `udp|${tupleKey(from)}`,
+        remote: from,
+        reliable: false,
+        send: (bytes) => socket.send(bytes, from.port, from.address),
+      };
+      this.safely(data, client);
+    });
+    if (options.listenTcp) {
+      this.tcpListener = options.listenTcp(socket.localAddress.port, (stream) => this.acceptTcp(stream));
+    }
+  }
+
+  private safely(data: Buffer, client: ClientConn): void {
+    try {
+      this.onClientPacket(data, client);
+    } catch {
+      this.counters.inc('dropped-malformed');
+    }
+  }
+
+  /** RFC 8656 §12.5: one TURN client per TCP connection; closing it deletes the allocation. */
+  private acceptTcp(stream: StreamSocket): void {
+    this.tcpConnections.add(stream);
+    const client: ClientConn = {
+      key: `tcp|${tupleKey(stream.remoteAddress)}`,
+      remote: stream.remoteAddress,
+      reliable: true,
+      send: (bytes) => stream.write(bytes),
+    };
+    const framer = new TurnStreamFramer((m) => this.safely(m, client));
+    stream.onData((chunk) => {
+      if (!framer.feed(chunk)) {
         this.counters.inc('dropped-malformed');
+        stream.close();
       }
+    });
+    stream.onClose(() => {
+      this.tcpConnections.delete(stream);
+      const a = this.allocationsByTuple.get(client.key);
+      if (a) this.remove(a);
     });
   }
 
@@ -120,7 +172,7 @@ export class TurnTestServer {
   /** Snapshot for assertions. */
   allocations(): Array<{ client: TransportAddress; relayed: TransportAddress; expiresAt: number; permissions: string[]; channels: number[] }> {
     return [...this.allocationsByTuple.values()].map((a) => ({
-      client: a.client,
+      client: a.client.remote,
       relayed: a.relay.localAddress,
       expiresAt: a.expiresAt,
       permissions: [...a.permissions.keys()],
@@ -137,6 +189,8 @@ export class TurnTestServer {
     if (this.closed) return;
     this.closed = true;
     for (const a of [...this.allocationsByTuple.values()]) this.remove(a);
+    this.tcpListener?.close();
+    for (const c of [...this.tcpConnections]) c.close();
     this.socket.close();
   }
 
@@ -145,7 +199,7 @@ export class TurnTestServer {
     this.nonceIssuedAt = this.options.clock.now();
   }
 
-  private onClientPacket(data: Buffer, from: TransportAddress): void {
+  private onClientPacket(data: Buffer, from: ClientConn): void {
     if (isChannelData(data)) return this.onClientChannelData(data, from);
     const msg = parseStun(data);
     if (!msg) return this.counters.inc('dropped-malformed');
@@ -155,8 +209,8 @@ export class TurnTestServer {
     this.counters.inc('dropped-malformed');
   }
 
-  private onClientChannelData(data: Buffer, from: TransportAddress): void {
-    const a = this.allocationsByTuple.get(tupleKey(from));
+  private onClientChannelData(data: Buffer, from: ClientConn): void {
+    const a = this.allocationsByTuple.get(from.key);
     const cd = parseChannelData(data);
     if (!cd) return this.counters.inc('dropped-malformed');
     if (!a) return this.counters.inc('dropped-no-allocation');
@@ -165,8 +219,8 @@ export class TurnTestServer {
     this.relayToPeer(a, cd.data, ch.peer);
   }
 
-  private onSendIndication(msg: StunMessage, from: TransportAddress): void {
-    const a = this.allocationsByTuple.get(tupleKey(from));
+  private onSendIndication(msg: StunMessage, from: ClientConn): void {
+    const a = this.allocationsByTuple.get(from.key);
     if (!a) return this.counters.inc('dropped-no-allocation');
     const peer = attr.getXorAddress(msg, StunAttr.XorPeerAddress);
     const data = attr.getData(msg);
@@ -187,24 +241,24 @@ export class TurnTestServer {
     this.counters.inc('relayed-to-client');
     const channel = a.channelOfPeer.get(tupleKey(from));
     if (channel !== undefined && a.channels.get(channel)!.expiresAt > now) {
-      this.socket.send(encodeChannelData(channel, data, false), a.client.port, a.client.address);
+      a.client.send(encodeChannelData(channel, data, a.client.reliable));
       return;
     }
     const ind = new StunMessage(StunMethod.Data, StunClass.Indication);
     attr.setXorAddress(ind, StunAttr.XorPeerAddress, from);
     attr.setData(ind, data);
-    this.socket.send(encodeStun(ind), a.client.port, a.client.address);
+    a.client.send(encodeStun(ind));
   }
 
-  private reply(to: TransportAddress, request: StunMessage, response: StunMessage, key?: Buffer): void {
+  private reply(to: ClientConn, request: StunMessage, response: StunMessage, key?: Buffer): void {
     const bytes = encodeStun(response, { integrityKey: key, fingerprint: true });
     const now = this.options.clock.now();
     for (const [k, v] of this.responseCache) if (now - v.at > RESPONSE_CACHE_MS) this.responseCache.delete(k);
-    this.responseCache.set(`${tupleKey(to)}|${request.transactionKey}`, { bytes, at: now });
-    this.socket.send(bytes, to.port, to.address);
+    this.responseCache.set(`${to.key}|${request.transactionKey}`, { bytes, at: now });
+    to.send(bytes);
   }
 
-  private error(to: TransportAddress, request: StunMessage, code: number, reason: string, key?: Buffer, challenge = false): void {
+  private error(to: ClientConn, request: StunMessage, code: number, reason: string, key?: Buffer, challenge = false): void {
     const res = request.createResponse(true);
     attr.setErrorCode(res, code, reason);
     if (challenge) {
@@ -214,16 +268,16 @@ export class TurnTestServer {
     this.reply(to, request, res, key);
   }
 
-  private onRequest(msg: StunMessage, from: TransportAddress): void {
+  private onRequest(msg: StunMessage, from: ClientConn): void {
     this.counters.inc('requests');
     // RFC 8489 §6.3.1: a retransmitted request gets the same response again.
-    const cached = this.responseCache.get(`${tupleKey(from)}|${msg.transactionKey}`);
+    const cached = this.responseCache.get(`${from.key}|${msg.transactionKey}`);
     if (cached) {
       this.counters.inc('retransmitted-responses');
-      this.socket.send(cached.bytes, from.port, from.address);
+      from.send(cached.bytes);
       return;
     }
-    if (this.pending.has(tupleKey(from))) return; // an Allocate is binding its relay; the retransmission gets the cached answer
+    if (this.pending.has(from.key)) return; // an Allocate is binding its relay; the retransmission gets the cached answer
     // RFC 8489 §9.2.4: long-term credential checks.
     if (!msg.has(StunAttr.MessageIntegrity)) {
       this.counters.inc('challenged');
@@ -246,7 +300,7 @@ export class TurnTestServer {
       this.counters.inc('stale-nonce');
       return this.error(from, msg, StunErrorCode.StaleNonce, 'Stale Nonce', undefined, true);
     }
-    const a = this.allocationsByTuple.get(tupleKey(from));
+    const a = this.allocationsByTuple.get(from.key);
     switch (msg.method) {
       case StunMethod.Allocate:
         if (a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
@@ -272,11 +326,11 @@ export class TurnTestServer {
     return Math.max(def, Math.min(requested, max));
   }
 
-  private async allocate(msg: StunMessage, from: TransportAddress, username: string, key: Buffer): Promise<void> {
+  private async allocate(msg: StunMessage, from: ClientConn, username: string, key: Buffer): Promise<void> {
     const transport = attr.getRequestedTransport(msg);
     if (transport === undefined) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: REQUESTED-TRANSPORT missing', key);
     if (transport !== 17) return this.error(from, msg, StunErrorCode.UnsupportedTransportProtocol, 'Unsupported Transport Protocol', key);
-    const tuple = tupleKey(from);
+    const tuple = from.key;
     this.pending.add(tuple);
     let relay: DatagramSocket;
     try {
@@ -312,7 +366,7 @@ export class TurnTestServer {
     const res = msg.createResponse();
     attr.setXorAddress(res, StunAttr.XorRelayedAddress, relay.localAddress);
     attr.setLifetime(res, lifetime);
-    attr.setXorMappedAddress(res, from);
+    attr.setXorMappedAddress(res, from.remote);
     this.reply(from, msg, res, key);
   }
 
@@ -333,7 +387,7 @@ export class TurnTestServer {
     this.allocationsByTuple.delete(a.key);
   }
 
-  private refresh(a: Allocation, msg: StunMessage, from: TransportAddress, key: Buffer): void {
+  private refresh(a: Allocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
     const requested = attr.getLifetime(msg);
     const res = msg.createResponse();
     if (requested === 0) {
@@ -350,7 +404,7 @@ export class TurnTestServer {
     this.reply(from, msg, res, key);
   }
 
-  private createPermission(a: Allocation, msg: StunMessage, from: TransportAddress, key: Buffer): void {
+  private createPermission(a: Allocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
     const peers = msg.getAll(StunAttr.XorPeerAddress);
     if (peers.length === 0) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: XOR-PEER-ADDRESS missing', key);
     const tmp = new StunMessage(msg.method, msg.messageClass, msg.transactionId);
@@ -369,7 +423,7 @@ export class TurnTestServer {
     this.reply(from, msg, msg.createResponse(), key);
   }
 
-  private channelBind(a: Allocation, msg: StunMessage, from: TransportAddress, key: Buffer): void {
+  private channelBind(a: Allocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
     const channel = attr.getChannelNumber(msg);
     const peer = attr.getXorAddress(msg, StunAttr.XorPeerAddress);
     if (channel === undefined || channel < MIN_CHANNEL || channel > MAX_CHANNEL || !peer) {

@@ -28,6 +28,7 @@ export async function relayWorld(clock: FakeClock, options: { nonceLifetimeMs?: 
     address: TURN_IP,
     users: { alice: 'secret-a', bob: 'secret-b' },
     nonceLifetimeMs: options.nonceLifetimeMs,
+    listenTcp: (port, accept) => turnHost.listenTcp({ address: TURN_IP, port }, accept),
   });
   const mk = (name: string, pub: string) => {
     const nat = net.addNat(`nat-${name}`, {
@@ -40,10 +41,10 @@ export async function relayWorld(clock: FakeClock, options: { nonceLifetimeMs?: 
   };
   const a = mk('a', '198.51.100.1');
   const b = mk('b', '198.51.100.2');
-  const config = (username: string, credential: string): TurnServerConfig => ({
+  const config = (username: string, credential: string, transport: 'udp' | 'tcp' = 'udp'): TurnServerConfig => ({
     address: TURN_IP,
     port: 3478,
-    transport: 'udp',
+    transport,
     username,
     credential,
   });
