@@ -75,8 +75,12 @@ export class Av1Payloader implements Payloader {
           size += leb128Size(rest) + rest;
           break;
         }
-        let n = avail - leb128Size(avail);
-        if (leb128Size(n) + n > avail) n--;
+        // A fragment always ends its packet: with at most 3 elements W lets it go without a length.
+        let n = avail;
+        if (cur.parts.length + 1 > 3) {
+          n = avail - leb128Size(avail);
+          if (leb128Size(n) + n > avail) n--;
+        }
         if (n >= 1) {
           cur.parts.push(el.subarray(off, off + n));
           off += n;
