@@ -50,14 +50,22 @@ export class RecordCipher {
     return aad;
   }
 
-  /** Returns the record fragment: explicit nonce ‖ ciphertext ‖ tag. */
-  encrypt(epoch: number, seq: number, type: number, version: number, plaintext: Uint8Array): Buffer {
+  /** Returns the record fragment: explicit nonce ‖ ciphertext ‖ tag (after `prefix`, e.g. the record header). */
+  encrypt(epoch: number, seq: number, type: number, version: number, plaintext: Uint8Array, prefix?: Buffer): Buffer {
     const { nonce, explicit } = this.nonce(epoch, seq);
     const cipher = createCipheriv(this.suite.aead, this.key, nonce, { authTagLength: TAG_LENGTH } as never) as unknown as CipherGCM;
     cipher.setAAD(RecordCipher.aad(epoch, seq, type, version, plaintext.length), { plaintextLength: plaintext.length });
     const body = cipher.update(plaintext);
     cipher.final();
-    return Buffer.concat([explicit, body, cipher.getAuthTag()]);
+    const tag = cipher.getAuthTag();
+    // One allocation for the whole record: this is the per-packet path for SCTP data.
+    const pre = prefix?.length ?? 0;
+    const out = Buffer.allocUnsafe(pre + explicit.length + body.length + TAG_LENGTH);
+    if (prefix) prefix.copy(out, 0);
+    explicit.copy(out, pre);
+    body.copy(out, pre + explicit.length);
+    tag.copy(out, pre + explicit.length + body.length);
+    return out;
   }
 
   /** Returns the plaintext, or undefined when the record does not authenticate (RFC 6347 §4.1.2.7: drop it). */

@@ -61,8 +61,11 @@ export class RecordLayer {
       this.writeSeq.set(epoch, seq + 1);
     }
     const cipher = this.writeCiphers.get(epoch);
-    const fragment = cipher ? cipher.encrypt(epoch, seq, type, DTLS_1_2, plaintext) : plaintext;
-    return Buffer.concat([writeRecordHeader(type, DTLS_1_2, epoch, seq, fragment.length), fragment]);
+    if (cipher) {
+      const header = writeRecordHeader(type, DTLS_1_2, epoch, seq, plaintext.length + cipher.overhead);
+      return cipher.encrypt(epoch, seq, type, DTLS_1_2, plaintext, header);
+    }
+    return Buffer.concat([writeRecordHeader(type, DTLS_1_2, epoch, seq, plaintext.length), plaintext]);
   }
 
   /**
