@@ -1,17 +1,8 @@
 import { Counters, ParseError, TypedEmitter, createLogger, reportError, type Clock } from '@rivulet/common';
-import { describeCauses, protocolViolationCause, staleCookieCause, userInitiatedAbortCause } from './chunks/error.js';
-import { forwardTsnSupportedParam, peerExtensions, stateCookieParam, supportedExtensionsParam } from './chunks/init.js';
-import { findTlv } from './chunks/tlv.js';
-import {
-  ChunkType,
-  ParamType,
-  type Chunk,
-  type CookieEchoChunk,
-  type DataChunk,
-  type InitChunk,
-  type SackChunk,
-} from './chunks/types.js';
-import { CookieSigner, type CookieContents } from './cookie.js';
+import { describeCauses, protocolViolationCause, userInitiatedAbortCause } from './chunks/error.js';
+import { ChunkType, type Chunk, type DataChunk, type SackChunk } from './chunks/types.js';
+import type { CookieContents } from './cookie.js';
+import { Handshake } from './handshake.js';
 import { resolveOptions, type ResolvedOptions, type SctpAssociationOptions } from './options.js';
 import { PacketBuilder } from './packetBuilder.js';
 import { COMMON_HEADER_LENGTH, parsePacket, serializePacket, verifyChecksum } from './packet.js';
@@ -78,19 +69,10 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   readonly drops = new Counters<DropReason>();
   private readonly o: ResolvedOptions;
   private readonly clock: Clock;
-  private readonly cookies: CookieSigner;
   private _state: AssociationState = 'closed';
   private ended = false;
-  private started = false;
-  private localTag = 0;
-  private localInitialTsn = 0;
-  private peerTag = 0;
   private session: PeerSession | undefined;
-  private initChunk: InitChunk | undefined;
-  private cookieEcho: CookieEchoChunk | undefined;
-  private t1Rto = 0;
-  private t1Count = 0;
-  private readonly t1: TimerSlot;
+  private readonly handshake: Handshake;
   private readonly t2: TimerSlot;
   private t2Chunk: Chunk | undefined;
   private readonly control: Chunk[] = [];
@@ -104,9 +86,26 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     super();
     this.o = resolveOptions(options);
     this.clock = this.o.clock;
-    this.cookies = new CookieSigner(this.o.cookieSecret);
     this.builder = new PacketBuilder(this.o.mtu);
-    this.t1 = new TimerSlot(this.clock, () => this.onT1());
+    const self = this;
+    this.handshake = new Handshake(this.o, {
+      get state() {
+        return self._state;
+      },
+      get connected() {
+        return CONNECTED.has(self._state);
+      },
+      setState: (st) => this.setState(st),
+      sendSingle: (vtag, chunk) => this.sendSingle(vtag, chunk),
+      control: (chunk, first) => (first ? this.control.unshift(chunk) : this.control.push(chunk)),
+      flush: () => this.flush(),
+      drop: (reason) => this.drops.inc(reason),
+      adopt: (c) => {
+        this.session = this.newSession(c);
+      },
+      establish: () => this.establish(),
+      fail: (reason, error) => this.end(reason, error),
+    });
     this.t2 = new TimerSlot(this.clock, () => this.onT2());
     this.flushTimer = new TimerSlot(this.clock, () => {
       this.flushScheduled = false;
@@ -183,18 +182,10 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   /** Sends INIT (RFC 9260 §5.1 A). Both WebRTC peers call this; collisions are handled (§5.2). */
   start(): void {
     if (this.ended) throw new Error('SctpAssociation.start(): the association has ended; create a new one');
-    if (this.started || this._state !== 'closed') {
+    if (this.handshake.started || this._state !== 'closed') {
       throw new Error(`SctpAssociation.start(): already started (state '${this._state}')`);
     }
-    this.started = true;
-    this.localTag = this.nonZeroRandom();
-    this.localInitialTsn = this.o.random() >>> 0;
-    this.initChunk = this.makeInit(1, this.localTag, this.localInitialTsn);
-    this.t1Rto = this.o.rto.initialMs;
-    this.t1Count = 0;
-    this.setState('cookie-wait');
-    this.sendSingle(0, this.initChunk);
-    this.t1.start(this.t1Rto);
+    this.handshake.start();
   }
 
   /** Queues a user message (RFC 9260 §10.1 E SEND). Throws on misuse. */
@@ -254,8 +245,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   /** Sends ABORT (RFC 9260 §9.1) and ends the association at once. */
   abort(reason = 'aborted by the application'): void {
     if (this.ended) return;
-    if (this.peerTag !== 0) {
-      this.sendSingle(this.peerTag, { type: ChunkType.ABORT, reflected: false, causes: [userInitiatedAbortCause(reason)] });
+    if (this.handshake.peerTag !== 0) {
+      this.sendSingle(this.handshake.peerTag, { type: ChunkType.ABORT, reflected: false, causes: [userInitiatedAbortCause(reason)] });
     }
     this.end(reason);
   }
@@ -296,19 +287,19 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.drops.inc('malformed');
         return;
       }
-      this.onInit(first);
+      this.handshake.onInit(first);
       return;
     }
     if (first.type === ChunkType.COOKIE_ECHO) {
       // The tag is checked against the cookie's contents (§5.1.5).
-      if (!this.onCookieEcho(first, p.verificationTag)) return;
+      if (!this.handshake.onCookieEcho(first, p.verificationTag)) return;
     } else if ((first.type === ChunkType.ABORT || first.type === ChunkType.SHUTDOWN_COMPLETE) && first.reflected) {
-      if (this.peerTag === 0 || p.verificationTag !== this.peerTag) {
+      if (this.handshake.peerTag === 0 || p.verificationTag !== this.handshake.peerTag) {
         this.drops.inc('badVerificationTag');
         return;
       }
-    } else if (this.localTag === 0 || p.verificationTag !== this.localTag) {
-      this.drops.inc(this.localTag === 0 ? 'outOfTheBlue' : 'badVerificationTag');
+    } else if (this.handshake.localTag === 0 || p.verificationTag !== this.handshake.localTag) {
+      this.drops.inc(this.handshake.localTag === 0 ? 'outOfTheBlue' : 'badVerificationTag');
       return;
     }
     for (let i = first.type === ChunkType.COOKIE_ECHO ? 1 : 0; i < p.chunks.length && !this.ended; i++) {
@@ -325,9 +316,9 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       case ChunkType.SACK:
         return this.onSack(c);
       case ChunkType.INIT_ACK:
-        return this.onInitAck(c);
+        return this.handshake.onInitAck(c);
       case ChunkType.COOKIE_ACK:
-        if (this._state === 'cookie-echoed') this.establish();
+        this.handshake.onCookieAck();
         return;
       case ChunkType.HEARTBEAT:
         if (this.session) this.control.push({ type: ChunkType.HEARTBEAT_ACK, info: Buffer.from(c.info) });
@@ -344,7 +335,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         return this.onShutdown(c.cumTsnAck);
       case ChunkType.SHUTDOWN_ACK:
         if (this._state === 'shutdown-sent' || this._state === 'shutdown-ack-sent') {
-          this.sendSingle(this.peerTag, { type: ChunkType.SHUTDOWN_COMPLETE, reflected: false });
+          this.sendSingle(this.handshake.peerTag, { type: ChunkType.SHUTDOWN_COMPLETE, reflected: false });
           this.end(undefined);
         } else this.drops.inc('unexpectedChunk');
         return;
@@ -381,134 +372,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     if ((code & 0x80) === 0) throw new ParseError(`unknown chunk type ${code} stops packet processing`);
   }
 
-  // ---- handshake (RFC 9260 §5) ----
-
-  private nonZeroRandom(): number {
-    for (let i = 0; i < 16; i++) {
-      const v = this.o.random() >>> 0;
-      if (v !== 0) return v;
-    }
-    return 1;
-  }
-
-  private makeInit(type: 1 | 2, tag: number, tsn: number, cookie?: Buffer): InitChunk {
-    const params = [forwardTsnSupportedParam(), supportedExtensionsParam([ChunkType.RECONFIG, ChunkType.FORWARD_TSN])];
-    if (cookie) params.unshift(stateCookieParam(cookie));
-    return {
-      type,
-      initiateTag: tag,
-      aRwnd: this.o.receiveWindow,
-      outboundStreams: this.o.streams,
-      inboundStreams: this.o.streams,
-      initialTsn: tsn,
-      params,
-    };
-  }
-
-  /** §5.1 B (stateless answer with a signed cookie) and §5.2.1 (INIT in COOKIE-WAIT/ECHOED). */
-  private onInit(init: InitChunk): void {
-    let tag: number;
-    let tsn: number;
-    if (this._state === 'closed' && !this.started) {
-      tag = this.nonZeroRandom();
-      tsn = this.o.random() >>> 0;
-    } else if (this._state === 'cookie-wait' || this._state === 'cookie-echoed') {
-      // §5.2.1: answer with the parameters of our own INIT, tag unchanged.
-      tag = this.localTag;
-      tsn = this.localInitialTsn;
-    } else {
-      // §5.2.2 would start a restart; WebRTC never restarts an association over one DTLS connection.
-      this.drops.inc('unexpectedChunk');
-      return;
-    }
-    const ext = peerExtensions(init);
-    const cookie = this.cookies.sign({
-      createdAt: this.clock.now(),
-      localTag: tag,
-      localInitialTsn: tsn,
-      peerTag: init.initiateTag,
-      peerInitialTsn: init.initialTsn,
-      peerARwnd: init.aRwnd,
-      outboundStreams: Math.min(this.o.streams, init.inboundStreams),
-      inboundStreams: Math.min(this.o.streams, init.outboundStreams),
-      peerForwardTsn: ext.forwardTsn,
-      peerReconfig: ext.reconfig,
-    });
-    this.sendSingle(init.initiateTag, this.makeInit(2, tag, tsn, cookie));
-  }
-
-  /** §5.1 C: INIT ACK in COOKIE-WAIT → COOKIE ECHO. */
-  private onInitAck(ack: InitChunk): void {
-    if (this._state !== 'cookie-wait') {
-      this.drops.inc('unexpectedChunk');
-      return;
-    }
-    const cookie = findTlv(ack.params, ParamType.STATE_COOKIE);
-    if (!cookie) throw new ParseError('INIT ACK without a State Cookie parameter');
-    const ext = peerExtensions(ack);
-    this.peerTag = ack.initiateTag;
-    this.session = this.newSession({
-      createdAt: this.clock.now(),
-      localTag: this.localTag,
-      localInitialTsn: this.localInitialTsn,
-      peerTag: ack.initiateTag,
-      peerInitialTsn: ack.initialTsn,
-      peerARwnd: ack.aRwnd,
-      outboundStreams: Math.min(this.o.streams, ack.inboundStreams),
-      inboundStreams: Math.min(this.o.streams, ack.outboundStreams),
-      peerForwardTsn: ext.forwardTsn,
-      peerReconfig: ext.reconfig,
-    });
-    this.cookieEcho = { type: ChunkType.COOKIE_ECHO, cookie: Buffer.from(cookie.value) };
-    this.t1.stop();
-    this.t1Rto = this.o.rto.initialMs;
-    this.t1Count = 0;
-    this.setState('cookie-echoed');
-    this.control.unshift(this.cookieEcho);
-    this.t1.start(this.t1Rto);
-  }
-
-  /** §5.1 D and §5.2.4: returns whether the rest of the packet may be processed. */
-  private onCookieEcho(echo: CookieEchoChunk, vtag: number): boolean {
-    const c = this.cookies.verify(echo.cookie);
-    if (!c) {
-      this.drops.inc('badCookie');
-      return false;
-    }
-    if (vtag !== c.localTag) {
-      this.drops.inc('badVerificationTag');
-      return false;
-    }
-    const age = this.clock.now() - c.createdAt;
-    if (age > this.o.cookieLifetimeMs) {
-      this.drops.inc('staleCookie');
-      this.sendSingle(c.peerTag, { type: ChunkType.ERROR, causes: [staleCookieCause((age - this.o.cookieLifetimeMs) * 1000)] });
-      return false;
-    }
-    if (this._state === 'closed' && !this.started) {
-      this.localTag = c.localTag;
-      this.localInitialTsn = c.localInitialTsn;
-    } else if (c.localTag !== this.localTag) {
-      // §5.2.4 A/C: a restart or a stale cookie from another association; we do not restart.
-      this.drops.inc('cookieTagMismatch');
-      return false;
-    }
-    if (CONNECTED.has(this._state)) {
-      // §5.2.4 D: our COOKIE ACK was lost; repeat it.
-      if (c.peerTag !== this.peerTag) {
-        this.drops.inc('cookieTagMismatch');
-        return false;
-      }
-      this.control.push({ type: ChunkType.COOKIE_ACK });
-      return true;
-    }
-    // Closed (listening), COOKIE-WAIT or COOKIE-ECHOED: §5.2.4 B/D, take the peer from the cookie.
-    this.peerTag = c.peerTag;
-    this.session = this.newSession(c);
-    this.control.push({ type: ChunkType.COOKIE_ACK });
-    this.establish();
-    return true;
-  }
+  // ---- handshake glue ----
 
   private newSession(c: CookieContents): PeerSession {
     this.session?.dispose();
@@ -528,26 +392,10 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   }
 
   private establish(): void {
-    this.t1.stop();
-    this.cookieEcho = undefined;
-    this.initChunk = undefined;
+    this.handshake.stop();
     this.setState('established');
     this.session!.startHeartbeats();
     this.emit('established');
-  }
-
-  private onT1(): void {
-    if (++this.t1Count > this.o.maxInitRetransmits) {
-      this.end('handshake timed out', new Error(`SCTP handshake timed out after ${this.o.maxInitRetransmits} retransmissions`));
-      return;
-    }
-    this.t1Rto = Math.min(this.t1Rto * 2, this.o.rto.maxMs);
-    if (this._state === 'cookie-wait' && this.initChunk) this.sendSingle(0, this.initChunk);
-    else if (this._state === 'cookie-echoed' && this.cookieEcho) {
-      this.control.unshift(this.cookieEcho);
-      this.flush();
-    } else return;
-    this.t1.start(this.t1Rto);
   }
 
   // ---- data and shutdown ----
@@ -616,8 +464,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
 
   private pathFailure(why: string): void {
     const reason = `peer unreachable: ${why} (Association.Max.Retrans ${this.o.maxRetransmits} exceeded)`;
-    if (this.peerTag !== 0) {
-      this.sendSingle(this.peerTag, { type: ChunkType.ABORT, reflected: false, causes: [protocolViolationCause(reason)] });
+    if (this.handshake.peerTag !== 0) {
+      this.sendSingle(this.handshake.peerTag, { type: ChunkType.ABORT, reflected: false, causes: [protocolViolationCause(reason)] });
     }
     this.end(reason, new Error(`SCTP ${reason}`));
   }
@@ -625,7 +473,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private end(reason: string | undefined, error?: Error): void {
     if (this.ended) return;
     this.ended = true;
-    this.t1.stop();
+    this.handshake.stop();
     this.t2.stop();
     this.flushTimer.stop();
     this.session?.dispose();
@@ -658,12 +506,12 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     const pb = this.builder;
     for (let guard = 0; guard < 100_000; guard++) {
       while (this.control.length > 0 && pb.put(this.control[0]!)) this.control.shift();
-      if (s && this.peerTag !== 0) {
+      if (s && this.handshake.peerTag !== 0) {
         s.writeControl(pb);
         if (this.dataAllowed() && s.sender.canSend()) pb.off = s.writeData(pb.ensure(), pb.off, this.o.mtu);
       }
       if (pb.empty) break;
-      const packet = pb.finish(this.o.localPort, this.o.remotePort, this.peerTag);
+      const packet = pb.finish(this.o.localPort, this.o.remotePort, this.handshake.peerTag);
       this.packetsSent++;
       s?.sender.endPacket();
       this.o.send(packet);
