@@ -1,10 +1,10 @@
-import { Counters, createLogger, ParseError, TypedEmitter, type Timer } from '@rivulet/common';
+import { Counters, createLogger, TypedEmitter, type Timer } from '@rivulet/common';
 import { AlertDescription, AlertLevel, alertName, ContentType } from './constants.js';
-import { DtlsAlertError, DtlsPeerAlertError } from './errors.js';
+import { DtlsPeerAlertError } from './errors.js';
 import { FlightTransmitter } from './flight.js';
 import { ClientHandshake } from './handshake/client.js';
 import type { HandshakeHost, RoleHandshake } from './handshake/context.js';
-import { HandshakeReassembler, parseHandshakeFragments } from './handshake/fragment.js';
+import { HandshakeDriver } from './handshake/driver.js';
 import { ServerHandshake } from './handshake/server.js';
 import { exportFromSession, srtpKeyingMaterialFor, type SrtpKeyingMaterial } from './keying.js';
 import { resolveOptions, type DtlsEndpointOptions, type ResolvedOptions } from './options.js';
@@ -35,8 +35,8 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   private readonly options: ResolvedOptions;
   private readonly records: RecordLayer;
   private readonly flights: FlightTransmitter;
-  private readonly reassembler = new HandshakeReassembler();
   private readonly handshake: RoleHandshake;
+  private readonly driver: HandshakeDriver;
   private currentState: DtlsState = 'new';
   private handshakeTimer: Timer | undefined;
   private readonly queue: DtlsRecord[] = [];
@@ -66,7 +66,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
         for (const d of RecordLayer.pack(records, o.mtu)) this.output(d);
       },
       keysInstalled: (pending) => this.queue.push(...pending),
-      expectMessageSeq: (seq) => this.reassembler.reset(seq),
+      expectMessageSeq: (seq) => this.driver.reassembler.reset(seq),
       handshakeComplete: () => this.onHandshakeComplete(),
       refuseRenegotiation: () => {
         this.counters.inc('renegotiationRefused');
@@ -74,6 +74,12 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       },
     };
     this.handshake = o.role === 'client' ? new ClientHandshake(host) : new ServerHandshake(host, o.cookieSecret);
+    this.driver = new HandshakeDriver(this.handshake, {
+      counters: this.counters,
+      peerRetransmitted: () => this.flights.onPeerRetransmission(),
+      fail: (error, alert) => this.fail(error, alert),
+      isTerminal: () => this.isTerminal(),
+    });
   }
 
   get state(): DtlsState {
@@ -210,7 +216,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     if (!plaintext) return;
     switch (record.type) {
       case ContentType.handshake:
-        return this.processHandshake(record, plaintext);
+        return this.driver.handleRecord(record, plaintext);
       case ContentType.changeCipherSpec:
         // RFC 5246 §7.1: a single byte 1. Ordering is enforced by requiring Finished in epoch 1.
         if (plaintext.length !== 1 || plaintext[0] !== 1) this.counters.inc('malformedChangeCipherSpec');
@@ -232,61 +238,6 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
         this.counters.inc('applicationDataReceived');
         this.emit('data', plaintext);
         return;
-    }
-  }
-
-  private processHandshake(record: DtlsRecord, plaintext: Buffer): void {
-    const fragments = parseHandshakeFragments(plaintext);
-    if (!fragments) {
-      this.counters.inc('malformedHandshake');
-      return;
-    }
-    for (const f of fragments) {
-      if (record.epoch === 0 && this.handshake.handleStatelessHello) {
-        let consumed = false;
-        this.handshakeStep(() => {
-          consumed = this.handshake.handleStatelessHello!(f.msgType, f.body, f.messageSeq, f.length, record.sequenceNumber, f.fragmentOffset);
-        }, undefined);
-        if (consumed || this.isTerminal()) continue;
-      }
-      if (record.epoch === 0 && this.handshake.complete && f.messageSeq >= this.reassembler.nextSeq) {
-        // After the handshake, unprotected handshake data can only be a retransmission; anything
-        // new in epoch 0 is unauthenticated and must not disturb the connection.
-        this.counters.inc('unprotectedHandshakeIgnored');
-        continue;
-      }
-      const verdict = this.reassembler.add(f, record.epoch);
-      if (verdict === 'old') {
-        // RFC 6347 §4.2.4: the peer repeating its last flight means ours was lost.
-        this.counters.inc('duplicateHandshake');
-        this.flights.onPeerRetransmission();
-      } else if (verdict !== 'buffered') {
-        this.counters.inc(verdict === 'tooFarAhead' ? 'handshakeTooFarAhead' : 'inconsistentFragment');
-      }
-    }
-    for (let m = this.reassembler.next(); m && !this.isTerminal(); m = this.reassembler.next()) {
-      const message = m;
-      this.handshakeStep(() => this.handshake.handle(message), message.messageSeq);
-    }
-  }
-
-  /** Runs handshake logic, turning its errors into drops (ParseError) or fatal alerts. */
-  private handshakeStep(fn: () => void, messageSeq: number | undefined): void {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof ParseError) {
-        // RFC 6347 §4.1.2.7: invalid input is discarded; let a retransmission replace the message.
-        this.counters.inc('malformedHandshake');
-        if (messageSeq !== undefined) this.reassembler.reset(messageSeq);
-        return;
-      }
-      if (err instanceof DtlsAlertError) {
-        this.fail(err, err.alert);
-        return;
-      }
-      this.counters.inc('internalError');
-      this.fail(new Error(`DTLS internal error: ${(err as Error).message}`), AlertDescription.internalError);
     }
   }
 

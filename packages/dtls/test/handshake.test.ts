@@ -284,7 +284,7 @@ describe('dtls server statelessness and renegotiation policy', function () {
     runUntil(p.clock, () => p.client.state === 'connected' && p.server.state === 'connected', 5_000);
     // Forge a HelloRequest from inside the server (epoch 1, next message_seq) using its record layer.
     const serverRecords = (p.server as unknown as { records: import('../src/record/recordLayer.js').RecordLayer }).records;
-    const nextSeq = (p.client as unknown as { reassembler: { nextSeq: number } }).reassembler.nextSeq;
+    const nextSeq = (p.client as unknown as { driver: { reassembler: { nextSeq: number } } }).driver.reassembler.nextSeq;
     const helloRequest = Buffer.from([0, 0, 0, 0, nextSeq >> 8, nextSeq & 0xff, 0, 0, 0, 0, 0, 0]);
     p.client.handleDatagram(serverRecords.seal(22, 1, helloRequest));
     expect(p.client.counters.get('renegotiationRefused')).to.equal(1);
