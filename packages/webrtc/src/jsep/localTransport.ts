@@ -4,18 +4,18 @@ import type { PeerState } from '../pc/state.js';
 import type { TransportAttributes } from './sections.js';
 
 export function localTransportAttributes(st: PeerState, setup: TransportAttributes['setup']): TransportAttributes {
-  const ice = st.pendingIceParameters ?? st.bundle!.localIceParameters;
+  // restartIce()/iceRestart already switched the bundle to new credentials (createOffer).
+  const ice = st.bundle!.localIceParameters;
   const material = certificateMaterial(st.certificate!);
   const sha256 = material.fingerprints.find((f) => f.algorithm.toLowerCase() === 'sha-256') ?? material.fingerprints[0]!;
-  const sameGeneration = st.pendingIceParameters === null;
   return {
     ufrag: ice.usernameFragment,
     pwd: ice.password,
     fingerprints: [{ algorithm: sha256.algorithm.toLowerCase(), value: sha256.value.toUpperCase() }],
     setup,
-    // Candidates of the current generation only; a restart starts with none (RFC 8445 §9).
-    candidates: sameGeneration ? [...st.localCandidates] : [],
-    endOfCandidates: sameGeneration && st.localEndOfCandidates,
+    // Candidates of the current generation only (a restart clears the list, RFC 8445 §9).
+    candidates: [...st.localCandidates],
+    endOfCandidates: st.localEndOfCandidates,
   };
 }
 

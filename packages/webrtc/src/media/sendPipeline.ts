@@ -1,7 +1,19 @@
 /**
- * The send side of one RTCRtpSender: takes what its track delivers (frames
- * or RTP) and emits RTP for each negotiated encoding through the transport.
+ * The send side of one RTCRtpSender: takes what its track delivers and
+ * emits RTP through the transport.
+ * - Frames are payloaded with the negotiated codec's payloader (@rivulet/rtp)
+ *   and timestamped on the codec clock from the frame's microseconds.
+ * - RTP (passthrough, e.g. a remote track forwarded by an SFU) is rewritten:
+ *   our SSRC and payload type, sequence numbers and timestamps continued
+ *   across source switches (replaceTrack), our MID/RID header extensions.
+ * Simulcast: frames go to the first active encoding; forwarded RTP goes to
+ * the encoding whose rid matches the packet's rid extension.
  */
+import { RtpPacket, createPayloader, type Payloader } from '@rivulet/rtp';
+import { randomBytes } from 'node:crypto';
+import type { EncodedFrame } from './frames.js';
+import { trackInternals } from './MediaStreamTrack.js';
+import type { NegotiatedSend, SenderState } from '../transceiver/RTCRtpSender.js';
 import type { RTCRtpEncodingParameters } from '../transceiver/parameters.js';
 
 export interface SendPipeline {
@@ -13,3 +25,137 @@ export interface SendPipeline {
   readonly bytesSent: number;
   readonly framesSent: number;
 }
+
+const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+const RID_URI = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
+
+interface StreamCursor {
+  ssrc: number;
+  rid: string | undefined;
+  seq: number;
+  /** RTP timestamp base for frames. */
+  tsBase: number;
+  firstUs: number | undefined;
+  /** Passthrough rebasing: input → output offsets, reset when the source changes. */
+  seqOffset: number | undefined;
+  tsOffset: number | undefined;
+  lastOutSeq: number;
+  lastOutTs: number;
+  lastInSsrc: number | undefined;
+}
+
+function rand16(): number { return randomBytes(2).readUInt16BE(0); }
+function rand32(): number { return randomBytes(4).readUInt32BE(0); }
+
+export function createSendPipeline(s: SenderState, send: (packet: Uint8Array) => void): SendPipeline {
+  const n = s.negotiated!;
+  const codec = n.codecs[0]!;
+  const midId = n.headerExtensions.find((h) => h.uri === MID_URI)?.id;
+  const ridId = n.headerExtensions.find((h) => h.uri === RID_URI)?.id;
+  let payloader: Payloader | undefined;
+  try {
+    payloader = createPayloader(codec.mimeType.split('/')[1]!);
+  } catch {
+    payloader = undefined; // passthrough still works for codecs we cannot payload
+  }
+  const cursors: StreamCursor[] = s.streams.map((x) => ({
+    ssrc: x.ssrc, rid: x.rid, seq: rand16(), tsBase: rand32(), firstUs: undefined, seqOffset: undefined,
+    tsOffset: undefined, lastOutSeq: 0, lastOutTs: 0, lastInSsrc: undefined,
+  }));
+  let encodings = s.encodings;
+  let unsubscribe: (() => void) | null = null;
+  const stats = { packetsSent: 0, bytesSent: 0, framesSent: 0 };
+  const midBuf = Buffer.from(n.mid, 'ascii');
+
+  const extensionsFor = (c: StreamCursor, useRid: boolean) => {
+    const exts: { id: number; data: Buffer }[] = [];
+    if (midId !== undefined) exts.push({ id: midId, data: midBuf });
+    if (useRid && ridId !== undefined && c.rid !== undefined) exts.push({ id: ridId, data: Buffer.from(c.rid, 'ascii') });
+    return exts;
+  };
+
+  const emit = (p: RtpPacket, payloadBytes: number) => {
+    const bytes = p.serialize();
+    stats.packetsSent++;
+    stats.bytesSent += payloadBytes;
+    send(bytes);
+  };
+
+  const activeIndex = () => encodings.findIndex((e) => e.active !== false);
+
+  const onFrame = (frame: EncodedFrame) => {
+    if (!payloader) return;
+    const i = activeIndex();
+    if (i < 0) return;
+    const c = cursors[i]!;
+    c.firstUs ??= frame.timestamp;
+    const ts = (c.tsBase + Math.round(((frame.timestamp - c.firstUs) * codec.clockRate) / 1e6)) >>> 0;
+    const payloads = payloader.payload(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength));
+    for (const pl of payloads) {
+      const p = new RtpPacket({
+        payloadType: codec.payloadType, sequenceNumber: c.seq, timestamp: ts, ssrc: c.ssrc, marker: pl.marker,
+        extensions: extensionsFor(c, n.rids.length > 0), payload: pl.payload,
+      });
+      c.seq = (c.seq + 1) & 0xffff;
+      c.lastOutSeq = p.sequenceNumber;
+      c.lastOutTs = ts;
+      emit(p, pl.payload.length);
+    }
+    stats.framesSent++;
+  };
+
+  const onRtp = (raw: Uint8Array) => {
+    const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    const inP = RtpPacket.tryParse(buf);
+    if (!inP) return;
+    let i = activeIndex();
+    if (n.rids.length > 0) {
+      // Forwarded simulcast keeps its layer: match the incoming rid extension by value.
+      for (const e of inP.extensions) {
+        const v = e.data.toString('ascii');
+        const j = cursors.findIndex((c, k) => c.rid === v && encodings[k]?.active !== false);
+        if (j >= 0) { i = j; break; }
+      }
+    }
+    if (i < 0) return;
+    const c = cursors[i]!;
+    if (c.lastInSsrc !== inP.ssrc || c.seqOffset === undefined || c.tsOffset === undefined) {
+      // A new source (first packet, or replaceTrack): continue our numbering after the last packet sent.
+      c.lastInSsrc = inP.ssrc;
+      c.seqOffset = (c.seq - inP.sequenceNumber) & 0xffff;
+      c.tsOffset = ((c.lastOutTs + 3000) - inP.timestamp) >>> 0;
+    }
+    const out = new RtpPacket({
+      payloadType: codec.payloadType, sequenceNumber: (inP.sequenceNumber + c.seqOffset) & 0xffff,
+      timestamp: (inP.timestamp + c.tsOffset) >>> 0, ssrc: c.ssrc, marker: inP.marker, csrcs: inP.csrcs,
+      extensions: extensionsFor(c, n.rids.length > 0), payload: inP.payload,
+    });
+    c.seq = (out.sequenceNumber + 1) & 0xffff;
+    c.lastOutSeq = out.sequenceNumber;
+    c.lastOutTs = out.timestamp;
+    emit(out, inP.payload.length);
+  };
+
+  const subscribe = () => {
+    unsubscribe?.();
+    unsubscribe = null;
+    if (s.track && s.track.readyState === 'live') {
+      unsubscribe = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp });
+    }
+  };
+  subscribe();
+
+  return {
+    updateEncodings(e) { encodings = e; },
+    retarget: subscribe,
+    stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+    get packetsSent() { return stats.packetsSent; },
+    get bytesSent() { return stats.bytesSent; },
+    get framesSent() { return stats.framesSent; },
+  };
+}
+
+export type { NegotiatedSend };

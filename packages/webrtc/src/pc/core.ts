@@ -8,6 +8,7 @@ import { randomSessionId } from '../base/random.js';
 import { RTCRtpTransceiver, transceiverInternals } from '../transceiver/RTCRtpTransceiver.js';
 import type { PeerContext } from '../transceiver/context.js';
 import type { RTCStatsReport } from '../stats/RTCStatsReport.js';
+import type { RTCCertificate } from '../rtc/RTCCertificate.js';
 import type { NormalizedConfiguration } from './configuration.js';
 import { isNegotiationNeeded } from './negotiationNeeded.js';
 import { OperationsChain } from './operations.js';
@@ -20,6 +21,10 @@ export class PeerCore {
   readonly clock: Clock;
   /** Set by the stats module (avoids an import cycle). */
   statsFor: (selector: object | null) => Promise<RTCStatsReport> = () => Promise.reject(new Error('stats not wired'));
+  /** Every sender this connection created (removeTrack's InvalidAccessError check). */
+  readonly createdSenders = new WeakSet<object>();
+  /** The configured or generated certificate (generation is asynchronous). */
+  certificateReady: Promise<RTCCertificate> | null = null;
   /** Set by the transport wiring. */
   sendRtp: (packet: Uint8Array) => void = () => {};
   sendRtcp: (packet: Uint8Array) => void = () => {};

@@ -3,20 +3,15 @@
  * @rivulet/dtls generates (certificate DER, private key, fingerprints) and is
  * created by RTCPeerConnection.generateCertificate().
  */
-import type { KeyObject } from 'node:crypto';
+import type { DtlsCertificate } from '@rivulet/dtls';
 
 export interface RTCDtlsFingerprint {
   algorithm: string;
   value: string;
 }
 
-/** The certificate material DTLS needs; structurally the @rivulet/dtls DtlsCertificate. */
-export interface CertificateMaterial {
-  readonly certificateDer: Buffer;
-  readonly privateKey: KeyObject;
-  readonly expires: Date;
-  readonly fingerprints: { algorithm: string; value: string }[];
-}
+/** The certificate material DTLS needs (from @rivulet/dtls generateCertificate/loadCertificate). */
+export type CertificateMaterial = DtlsCertificate;
 
 let constructing = false;
 const materials = new WeakMap<RTCCertificate, CertificateMaterial>();

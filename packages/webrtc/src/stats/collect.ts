@@ -1,0 +1,144 @@
+/**
+ * getStats (webrtc-pc §8.2, webrtc-stats): builds an RTCStatsReport from the
+ * W3C objects and the transport bundle. Ids cross-reference as the spec
+ * asks (transportId, codecId, mediaSourceId, selectedCandidatePairId,
+ * localCertificateId...). With a selector, only the sender's outbound-rtp or
+ * the receiver's inbound-rtp and the stats they reference are returned.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { formatCandidate, type CandidateAttribute } from '@rivulet/sdp';
+import { dataChannelInternals } from '../datachannel/RTCDataChannel.js';
+import type { PeerCore } from '../pc/core.js';
+import { certificateMaterial } from '../rtc/RTCCertificate.js';
+import { receiverInternals, RTCRtpReceiver } from '../transceiver/RTCRtpReceiver.js';
+import { RTCRtpSender, senderInternals } from '../transceiver/RTCRtpSender.js';
+import { createStatsReport, type RTCStats, type RTCStatsReport } from './RTCStatsReport.js';
+
+const TRANSPORT_ID = 'T01';
+
+function fingerprintOf(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+}
+
+function candidateStats(id: string, c: CandidateAttribute, type: 'local-candidate' | 'remote-candidate', now: number): RTCStats {
+  return {
+    id, type, timestamp: now, transportId: TRANSPORT_ID, address: c.address, port: c.port,
+    protocol: c.transport.toLowerCase(), candidateType: c.type, priority: c.priority, foundation: c.foundation,
+  };
+}
+
+export async function collectStats(core: PeerCore, selector: object | null): Promise<RTCStatsReport> {
+  const st = core.st;
+  const now = performance.timeOrigin + performance.now();
+  const out: RTCStats[] = [];
+  const referenced = new Set<string>();
+  const bundle = st.bundle;
+
+  // Transport, candidate pair, certificates.
+  const transport: RTCStats[] = [];
+  if (bundle && st.dtlsTransport && st.iceTransport) {
+    const ts = bundle.stats();
+    const t: RTCStats = {
+      id: TRANSPORT_ID, type: 'transport', timestamp: now, bytesSent: ts.bytesSent, bytesReceived: ts.bytesReceived,
+      packetsSent: ts.packetsSent, packetsReceived: ts.packetsReceived, iceState: st.iceTransport.state,
+      dtlsState: st.dtlsTransport.state, iceRole: st.iceTransport.role, iceLocalUsernameFragment: bundle.localIceParameters.usernameFragment,
+    };
+    if (bundle.dtlsRole) t['dtlsRole'] = bundle.dtlsRole;
+    if (st.certificate) {
+      const m = certificateMaterial(st.certificate);
+      const fp = fingerprintOf(m.certificateDer);
+      t['localCertificateId'] = `CF${fp}`;
+      transport.push({ id: `CF${fp}`, type: 'certificate', timestamp: now, fingerprint: fp, fingerprintAlgorithm: 'sha-256', base64Certificate: m.certificateDer.toString('base64') });
+    }
+    for (const der of bundle.remoteCertificates()) {
+      const fp = fingerprintOf(der);
+      t['remoteCertificateId'] = `CF${fp}`;
+      let valid = true;
+      try { new X509Certificate(der); } catch { valid = false; }
+      if (valid) transport.push({ id: `CF${fp}`, type: 'certificate', timestamp: now, fingerprint: fp, fingerprintAlgorithm: 'sha-256', base64Certificate: Buffer.from(der).toString('base64') });
+    }
+    const pair = bundle.selectedPair;
+    if (pair) {
+      const lid = `I${createHash('sha1').update(formatCandidate(pair.local)).digest('hex').slice(0, 8)}`;
+      const rid = `I${createHash('sha1').update(formatCandidate(pair.remote)).digest('hex').slice(0, 8)}`;
+      const pid = `CP${lid.slice(1)}_${rid.slice(1)}`;
+      t['selectedCandidatePairId'] = pid;
+      transport.push(
+        { id: pid, type: 'candidate-pair', timestamp: now, transportId: TRANSPORT_ID, localCandidateId: lid, remoteCandidateId: rid, state: 'succeeded', nominated: true, bytesSent: ts.bytesSent, bytesReceived: ts.bytesReceived, packetsSent: ts.packetsSent, packetsReceived: ts.packetsReceived },
+        candidateStats(lid, pair.local, 'local-candidate', now),
+        candidateStats(rid, pair.remote, 'remote-candidate', now),
+      );
+    }
+    transport.unshift(t);
+  }
+
+  const codecs = new Map<string, RTCStats>();
+  const codec = (dir: 'I' | 'O', c: { payloadType: number; mimeType: string; clockRate: number; channels?: number; sdpFmtpLine?: string }): string => {
+    const id = `C${dir}${TRANSPORT_ID}_${c.payloadType}`;
+    if (!codecs.has(id)) {
+      const s: RTCStats = { id, type: 'codec', timestamp: now, transportId: TRANSPORT_ID, payloadType: c.payloadType, mimeType: c.mimeType, clockRate: c.clockRate };
+      if (c.channels !== undefined) s['channels'] = c.channels;
+      if (c.sdpFmtpLine !== undefined) s['sdpFmtpLine'] = c.sdpFmtpLine;
+      codecs.set(id, s);
+    }
+    return id;
+  };
+
+  for (const t of st.transceivers) {
+    const s = st.transceiverState(t);
+    const kindLetter = s.kind === 'audio' ? 'A' : 'V';
+    const ss = senderInternals.state(t.sender);
+    if ((selector === null || selector === t.sender) && ss.negotiated && ss.pipeline) {
+      const main = ss.streams[0]!;
+      const o: RTCStats = {
+        id: `OT01${kindLetter}${main.ssrc}`, type: 'outbound-rtp', timestamp: now, ssrc: main.ssrc, kind: s.kind,
+        transportId: TRANSPORT_ID, mid: ss.negotiated.mid, packetsSent: ss.pipeline.packetsSent, bytesSent: ss.pipeline.bytesSent,
+        active: ss.encodings[0]?.active !== false,
+      };
+      if (ss.negotiated.codecs[0]) o['codecId'] = codec('O', ss.negotiated.codecs[0]);
+      if (s.kind === 'video') o['framesSent'] = ss.pipeline.framesSent;
+      if (main.rid !== undefined) o['rid'] = main.rid;
+      if (ss.track) {
+        o['mediaSourceId'] = `S${kindLetter}${ss.track.id}`;
+        out.push({ id: `S${kindLetter}${ss.track.id}`, type: 'media-source', timestamp: now, trackIdentifier: ss.track.id, kind: s.kind });
+      }
+      out.push(o);
+      referenced.add('transport');
+    }
+    const rs = receiverInternals.state(t.receiver);
+    if ((selector === null || selector === t.receiver) && rs.ssrcsSeen.size > 0) {
+      for (const ssrc of rs.ssrcsSeen) {
+        const i: RTCStats = {
+          id: `IT01${kindLetter}${ssrc}`, type: 'inbound-rtp', timestamp: now, ssrc, kind: s.kind, transportId: TRANSPORT_ID,
+          trackIdentifier: rs.track.id, packetsReceived: rs.packetsReceived, bytesReceived: rs.bytesReceived,
+        };
+        if (s.mid !== null) i['mid'] = s.mid;
+        if (rs.codecs[0]) i['codecId'] = codec('I', rs.codecs[0]);
+        if (rs.lastPacketAt !== null) i['lastPacketReceivedTimestamp'] = now - (core.clock.now() - rs.lastPacketAt);
+        out.push(i);
+      }
+      referenced.add('transport');
+    }
+  }
+  out.push(...codecs.values());
+  if (selector === null) {
+    let opened = 0;
+    let n = 0;
+    for (const dc of st.dataChannels) {
+      if (dc.readyState === 'open') opened++;
+      const h = dataChannelInternals.handle(dc);
+      out.push({
+        id: `D${n++}`, type: 'data-channel', timestamp: now, label: dc.label, protocol: dc.protocol,
+        dataChannelIdentifier: dc.id ?? undefined, state: dc.readyState, messagesSent: h?.messagesSent ?? 0,
+        bytesSent: h?.bytesSent ?? 0, messagesReceived: h?.messagesReceived ?? 0, bytesReceived: h?.bytesReceived ?? 0,
+      });
+    }
+    out.unshift({ id: 'P', type: 'peer-connection', timestamp: now, dataChannelsOpened: opened, dataChannelsClosed: 0 });
+    out.push(...transport);
+  } else if (referenced.has('transport')) {
+    out.push(...transport);
+  }
+  void RTCRtpSender;
+  void RTCRtpReceiver;
+  return createStatsReport(out);
+}

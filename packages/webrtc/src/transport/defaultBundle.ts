@@ -1,0 +1,268 @@
+/**
+ * The built-in transport bundle over the @rivulet packages:
+ * ICE agent → demultiplex by first byte (RFC 7983 §7) → DTLS (RFC 6347) →
+ * SCTP (RFC 8261) → data channels (RFC 8831/8832); SRTP/SRTCP keyed from the
+ * DTLS exporter (RFC 5764 §4.2). One bundle per peer connection.
+ */
+import { Counters, TypedEmitter } from '@rivulet/common';
+import { DtlsEndpoint } from '@rivulet/dtls';
+import { IceAgent, IceCandidate, type IceServer } from '@rivulet/ice';
+import { DataChannelManager, SctpAssociation } from '@rivulet/sctp';
+import { formatCandidate, parseCandidate, type CandidateAttribute } from '@rivulet/sdp';
+import { SrtpSession, srtpProfileFromDtlsId } from '@rivulet/srtp';
+import type {
+  CandidatePair, DataChannelHandle, DataChannelParameters, DtlsFingerprint, DtlsRole, DtlsTransportStateValue,
+  IceGatheringStateValue, IceParameters, IceRole, IceTransportStateValue, SctpTransportStateValue, TransportBundle,
+  TransportBundleEvents, TransportBundleInit, TransportStats,
+} from './bundle.js';
+import { SctpChannelHandle } from './sctpChannelHandle.js';
+
+type DropReason = 'unknown-first-byte' | 'srtp-before-keys' | 'srtp-unprotect-failed' | 'bad-remote-candidate' | 'rtp-before-keys';
+
+function toCandidateAttribute(c: IceCandidate): CandidateAttribute | undefined {
+  return parseCandidate(c.toSdp().slice('candidate:'.length));
+}
+
+export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> implements TransportBundle {
+  readonly counters = new Counters<DropReason>();
+  private readonly agent: IceAgent;
+  private dtls: DtlsEndpoint | null = null;
+  private srtp: SrtpSession | null = null;
+  private sctp: SctpAssociation | null = null;
+  private channels: DataChannelManager | null = null;
+  private _dtlsState: DtlsTransportStateValue = 'new';
+  private _sctpState: SctpTransportStateValue | null = null;
+  private _dtlsRole: DtlsRole | null = null;
+  private _remoteMaxMessageSize = 65536;
+  private haveRemote = false;
+  private gatherCalled = false;
+  private closed = false;
+  private readonly traffic = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
+  private sctpOptions: { localPort: number; remotePort: number } | null = null;
+
+  constructor(private readonly init: TransportBundleInit) {
+    super();
+    const iceServers: IceServer[] = init.iceServers.map((s) => {
+      const server: IceServer = { urls: s.url };
+      if (s.username !== undefined) server.username = s.username;
+      if (s.credential !== undefined) server.credential = s.credential;
+      return server;
+    });
+    const only = init.interfaceAddresses;
+    this.agent = new IceAgent({
+      controlling: false, clock: init.clock, iceServers, iceTransportPolicy: init.iceTransportPolicy,
+      ...(init.network ? { network: init.network } : {}),
+      ...(only ? { interfaceFilter: (a: { address: string }) => only.includes(a.address) } : {}),
+    });
+    this.agent.on('candidate', (c) => {
+      const attr = toCandidateAttribute(c);
+      if (attr) this.emit('candidate', attr);
+    });
+    this.agent.on('gatheringstatechange', (s) => this.emit('gatheringstatechange', s));
+    this.agent.on('statechange', (s) => {
+      if ((s === 'connected' || s === 'completed') && this.dtls && this.dtls.state === 'new') this.dtls.start();
+      this.emit('icestatechange', s);
+    });
+    this.agent.on('selectedpairchange', () => this.emit('selectedpairchange'));
+    this.agent.on('data', (d) => this.onDatagram(d));
+  }
+
+  get localIceParameters(): IceParameters {
+    const p = this.agent.localParameters;
+    return { usernameFragment: p.usernameFragment, password: p.password };
+  }
+  get iceRole(): IceRole { return this.agent.role; }
+  get iceState(): IceTransportStateValue { return this.agent.state; }
+  get gatheringState(): IceGatheringStateValue { return this.agent.gatheringState; }
+  get dtlsState(): DtlsTransportStateValue { return this._dtlsState; }
+  get dtlsRole(): DtlsRole | null { return this._dtlsRole; }
+  get sctpState(): SctpTransportStateValue | null { return this._sctpState; }
+  get remoteMaxMessageSize(): number { return this._remoteMaxMessageSize; }
+  get selectedPair(): CandidatePair | null {
+    const p = this.agent.selectedPair;
+    if (!p) return null;
+    const local = toCandidateAttribute(p.local.candidate);
+    const remote = toCandidateAttribute(p.remote);
+    return local && remote ? { local, remote } : null;
+  }
+
+  remoteCertificates(): Uint8Array[] {
+    const c = this.dtls?.remoteCertificate;
+    return c ? [c] : [];
+  }
+
+  setIceRole(role: IceRole): void {
+    if (this.agent.role !== role) this.agent.setRole(role === 'controlling');
+  }
+
+  gather(): void {
+    if (this.closed) return;
+    this.gatherCalled = true;
+    this.agent.gather().catch(() => { /* failures surface as gathering 'complete' with fewer candidates */ });
+    this.maybeStartChecks();
+  }
+
+  restartIce(): IceParameters {
+    this.agent.restart();
+    return this.localIceParameters;
+  }
+
+  setRemoteIceParameters(params: IceParameters): void {
+    const p: { usernameFragment: string; password: string; iceLite?: boolean } = { usernameFragment: params.usernameFragment, password: params.password };
+    if (params.iceLite !== undefined) p.iceLite = params.iceLite;
+    this.agent.setRemoteParameters(p);
+    this.haveRemote = true;
+    this.maybeStartChecks();
+  }
+
+  private maybeStartChecks(): void {
+    if (this.haveRemote && this.gatherCalled && !this.closed) this.agent.start();
+  }
+
+  addRemoteCandidate(candidate: CandidateAttribute | null): void {
+    if (this.closed) return;
+    if (candidate === null) {
+      this.agent.addRemoteCandidate(null);
+      return;
+    }
+    try {
+      this.agent.addRemoteCandidate(IceCandidate.fromSdp(`candidate:${formatCandidate(candidate)}`));
+    } catch {
+      this.counters.inc('bad-remote-candidate');
+    }
+  }
+
+  startDtls(role: DtlsRole, fingerprints: DtlsFingerprint[]): void {
+    if (this.dtls || this.closed) return;
+    this._dtlsRole = role;
+    const dtls = new DtlsEndpoint({
+      role, certificate: this.init.certificate, remoteFingerprints: fingerprints, clock: this.init.clock,
+      send: (d) => this.agent.send(d),
+    });
+    this.dtls = dtls;
+    dtls.on('statechange', (s) => {
+      this._dtlsState = s;
+      if (s === 'connected') this.onDtlsConnected();
+      this.emit('dtlsstatechange', s);
+    });
+    dtls.on('data', (d) => this.sctp?.handlePacket(d));
+    const ice = this.agent.state;
+    if (ice === 'connected' || ice === 'completed') dtls.start();
+  }
+
+  private onDtlsConnected(): void {
+    const dtls = this.dtls!;
+    if (dtls.srtpProfile !== undefined) {
+      const profile = srtpProfileFromDtlsId(dtls.srtpProfile);
+      if (profile) {
+        const k = dtls.srtpKeyingMaterial();
+        this.srtp = new SrtpSession({ profile, localKey: k.localKey, localSalt: k.localSalt, remoteKey: k.remoteKey, remoteSalt: k.remoteSalt });
+      }
+    }
+    // RFC 8841 §4: the DTLS client opens the association; the server answers its INIT.
+    if (this.sctp && this._dtlsRole === 'client' && this.sctp.state === 'closed') this.sctp.start();
+  }
+
+  startSctp(options: { localPort: number; remotePort: number; remoteMaxMessageSize: number }): void {
+    if (this.sctp || this.closed) return;
+    this.sctpOptions = { localPort: options.localPort, remotePort: options.remotePort };
+    this._remoteMaxMessageSize = options.remoteMaxMessageSize;
+    const sctp = new SctpAssociation({
+      send: (p) => this.dtls?.send(p), clock: this.init.clock, localPort: options.localPort, remotePort: options.remotePort,
+    });
+    this.sctp = sctp;
+    this._sctpState = 'connecting';
+    this.channels = new DataChannelManager({
+      association: sctp, dtlsRole: this._dtlsRole ?? 'client', maxMessageSize: options.remoteMaxMessageSize,
+    });
+    this.channels.on('channel', (ch) => this.emit('datachannel', new SctpChannelHandle(ch)));
+    sctp.on('established', () => {
+      this._sctpState = 'connected';
+      this.emit('sctpstatechange', 'connected');
+    });
+    sctp.on('closed', () => {
+      if (this._sctpState === 'closed') return;
+      this._sctpState = 'closed';
+      this.emit('sctpstatechange', 'closed');
+    });
+    if (this._dtlsState === 'connected' && this._dtlsRole === 'client') sctp.start();
+  }
+
+  createDataChannel(p: DataChannelParameters): DataChannelHandle {
+    if (!this.channels) throw new Error('createDataChannel: SCTP has not been started');
+    const ch = this.channels.createChannel({
+      label: p.label, protocol: p.protocol, ordered: p.ordered, maxRetransmits: p.maxRetransmits,
+      maxPacketLifeTime: p.maxPacketLifeTime, negotiated: p.negotiated, id: p.id, priority: p.priority,
+    });
+    return new SctpChannelHandle(ch);
+  }
+
+  sendRtp(packet: Uint8Array): void {
+    if (!this.srtp) {
+      this.counters.inc('rtp-before-keys');
+      return;
+    }
+    const out = this.srtp.protectRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
+    this.traffic.packetsSent++;
+    this.traffic.bytesSent += out.length;
+    this.agent.send(out);
+  }
+
+  sendRtcp(packet: Uint8Array): void {
+    if (!this.srtp) {
+      this.counters.inc('rtp-before-keys');
+      return;
+    }
+    const out = this.srtp.protectRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
+    this.traffic.packetsSent++;
+    this.traffic.bytesSent += out.length;
+    this.agent.send(out);
+  }
+
+  /** RFC 7983 §7: 20-63 DTLS, 128-191 RTP/RTCP (RTCP when the second byte is a 192-223 packet type, RFC 5761 §4). */
+  private onDatagram(d: Buffer): void {
+    if (d.length === 0) return;
+    this.traffic.packetsReceived++;
+    this.traffic.bytesReceived += d.length;
+    const b = d[0]!;
+    if (b >= 20 && b <= 63) {
+      this.dtls?.handleDatagram(d);
+      return;
+    }
+    if (b >= 128 && b <= 191) {
+      if (!this.srtp) {
+        this.counters.inc('srtp-before-keys');
+        return;
+      }
+      const pt = d.length > 1 ? d[1]! : 0;
+      if (pt >= 192 && pt <= 223) {
+        const plain = this.srtp.unprotectRtcp(d);
+        if (plain) this.emit('rtcp', plain);
+        else this.counters.inc('srtp-unprotect-failed');
+      } else {
+        const plain = this.srtp.unprotectRtp(d);
+        if (plain) this.emit('rtp', plain);
+        else this.counters.inc('srtp-unprotect-failed');
+      }
+      return;
+    }
+    this.counters.inc('unknown-first-byte');
+  }
+
+  stats(): TransportStats {
+    return { ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON() } };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try { this.sctp?.abort('peer connection closed'); } catch { /* already ended */ }
+    this.dtls?.close();
+    this.agent.close();
+    void this.sctpOptions;
+  }
+}
+
+export function createDefaultBundle(init: TransportBundleInit): TransportBundle {
+  return new RivuletTransportBundle(init);
+}

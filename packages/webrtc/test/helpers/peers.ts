@@ -1,0 +1,38 @@
+import { RTCPeerConnection, type RTCConfiguration } from '../../src/index.js';
+import { linkedFactories, type LinkedBundle } from './linkedBundles.js';
+
+export interface Pair {
+  a: RTCPeerConnection;
+  b: RTCPeerConnection;
+  bundles: { a?: LinkedBundle; b?: LinkedBundle };
+  close(): void;
+}
+
+export function createPair(config: RTCConfiguration = {}): Pair {
+  const f = linkedFactories();
+  const a = new RTCPeerConnection({ ...config, rivulet: { ...(config.rivulet ?? {}), transportFactory: f.a } });
+  const b = new RTCPeerConnection({ ...config, rivulet: { ...(config.rivulet ?? {}), transportFactory: f.b } });
+  return { a, b, bundles: f.bundles, close: () => { a.close(); b.close(); } };
+}
+
+/** One full offer/answer from `offerer` to `answerer` with parameterless setLocalDescription. */
+export async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection): Promise<void> {
+  await offerer.setLocalDescription();
+  await answerer.setRemoteDescription(offerer.localDescription!);
+  await answerer.setLocalDescription();
+  await offerer.setRemoteDescription(answerer.localDescription!);
+}
+
+/** Resolves when `cond()` holds, polling every few ms; rejects after `ms`. */
+export async function until(cond: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Lets queued tasks (setImmediate) run. */
+export async function flush(n = 5): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}

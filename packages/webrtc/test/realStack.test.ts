@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, type RTCDataChannel } from '../src/index.js';
+import { negotiate, until } from './helpers/peers.js';
+
+/** Two peer connections over the real @rivulet stack (ICE, DTLS, SRTP, SCTP) on 127.0.0.1. */
+function realPair() {
+  const config = { rivulet: { interfaceAddresses: ['127.0.0.1'] } };
+  return { a: new RTCPeerConnection(config), b: new RTCPeerConnection(config) };
+}
+
+function trickle(from: RTCPeerConnection, to: RTCPeerConnection) {
+  from.onicecandidate = (e) => {
+    if (e.candidate && e.candidate.candidate) void to.addIceCandidate(e.candidate).catch(() => {});
+  };
+}
+
+describe('RTCPeerConnection over the real stack (127.0.0.1)', function () {
+  this.timeout(20000);
+
+  it('connects, opens a data channel both ways and exchanges text and binary', async () => {
+    const { a, b } = realPair();
+    trickle(a, b);
+    trickle(b, a);
+    const dc = a.createDataChannel('chat', { protocol: 'p1' });
+    let remote: RTCDataChannel | undefined;
+    const received: (string | ArrayBuffer)[] = [];
+    const order: string[] = [];
+    b.ondatachannel = (e) => {
+      order.push('datachannel');
+      remote = e.channel;
+      remote.onopen = () => order.push('open');
+      remote.onmessage = (m) => received.push(m.data as string | ArrayBuffer);
+    };
+    await negotiate(a, b);
+    await until(() => dc.readyState === 'open', 10000, 'local channel open');
+    await until(() => remote?.readyState === 'open', 5000, 'remote channel open');
+    expect(order).to.deep.equal(['datachannel', 'open']);
+    expect(remote!.label).to.equal('chat');
+    expect(remote!.protocol).to.equal('p1');
+    expect(remote!.id).to.equal(dc.id);
+    expect(a.connectionState).to.equal('connected');
+    expect(a.sctp?.state).to.equal('connected');
+    expect(a.sctp?.maxMessageSize).to.equal(262144);
+    dc.send('hello');
+    dc.send(new Uint8Array([1, 2, 3]));
+    await until(() => received.length === 2, 5000, 'messages');
+    expect(received[0]).to.equal('hello');
+    expect([...new Uint8Array(received[1] as ArrayBuffer)]).to.deep.equal([1, 2, 3]);
+    const back: string[] = [];
+    dc.onmessage = (m) => back.push(m.data as string);
+    remote!.send('world');
+    await until(() => back.length === 1, 5000, 'reply');
+    expect(back).to.deep.equal(['world']);
+    const stats = await a.getStats();
+    const types = new Set([...stats.values()].map((s) => s.type));
+    expect(types).to.include.members(['peer-connection', 'transport', 'candidate-pair', 'certificate', 'data-channel']);
+    a.close();
+    b.close();
+  });
+
+  it('sends RTP from a passthrough track and the remote track unmutes and receives it', async () => {
+    const { a, b } = realPair();
+    trickle(a, b);
+    trickle(b, a);
+    const source = new MediaStreamTrackSource({ kind: 'video' });
+    const track = source.createTrack();
+    const stream = new MediaStream([track]);
+    a.addTrack(track, stream);
+    const got: Uint8Array[] = [];
+    let remoteStreamId = '';
+    let unmuted = false;
+    b.ontrack = (e) => {
+      remoteStreamId = e.streams[0]?.id ?? '';
+      e.track.onunmute = () => { unmuted = true; };
+      readTrack(e.track, { rtp: (p) => got.push(p) });
+    };
+    await negotiate(a, b);
+    await until(() => a.connectionState === 'connected' && b.connectionState === 'connected', 10000, 'connected');
+    expect(remoteStreamId).to.equal(stream.id);
+    for (let i = 0; i < 20 && got.length < 5; i++) {
+      const p = Buffer.alloc(12 + 20);
+      p[0] = 0x80; p[1] = 96; p.writeUInt16BE(1000 + i, 2); p.writeUInt32BE(90000 + i * 3000, 4); p.writeUInt32BE(0x1234, 8);
+      p.fill(i, 12);
+      source.writeRtp(p);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await until(() => got.length >= 5, 5000, 'RTP at the remote track');
+    expect(unmuted).to.equal(true);
+    const first = Buffer.from(got[0]!);
+    expect(first[1]! & 0x7f).to.equal(96);
+    expect(first.readUInt32BE(8)).to.not.equal(0x1234); // our SSRC, not the source's
+    a.close();
+    b.close();
+  });
+});
