@@ -1,9 +1,9 @@
-import { Counters, reportError, type AddressFamily, type Clock, type ConnectOptions, type StreamSocket, type TransportAddress } from '@rivulet/common';
+import { Counters, type AddressFamily, type Clock, type ConnectOptions, type StreamSocket, type TransportAddress } from '@rivulet/common';
 import { canonicalAddress, familyOfLiteral, transportAddress } from './addresses.js';
 import { VirtualHost, type HostRouter } from './host.js';
 import { Link, type DropReason, type LinkConditions, type LinkDirection, type LinkSink } from './link.js';
 import { NatTable, type NatMapping, type NatOptions } from './nat.js';
-import { VirtualStreamSocket, pathCut, pathDelay, type TcpCounter, type TcpEnv } from './tcp.js';
+import { connectVirtualTcp, type TcpCounter, type TcpEnv } from './tcp.js';
 
 export type NetworkCounter = 'sent' | 'delivered' | 'duplicated' | 'dropped' | `dropped:${DropReason}` | 'handler-error' | TcpCounter;
 
@@ -301,44 +301,17 @@ export class VirtualNetwork {
     const src: TransportAddress = { address: srcAddress, port: host.allocateTcpPort(), family };
     const dst: TransportAddress = { address: dstAddress, port: options.port, family };
     const route = this.tcpRoute(host, src, dst);
-    const later = (ms: number, fn: () => void) => {
-      this.pending++;
-      this.clock.setTimeout(() => {
-        this.pending--;
-        fn();
-      }, ms);
-    };
-    return new Promise<StreamSocket>((resolve, reject) => {
-      if (!route) {
-        this.counters.inc('tcp-refused');
-        return later(0, () => reject(new Error(`${what}: no route to host (a private address behind another NAT, or an unknown address)`)));
-      }
-      const rtt = pathDelay(route.forward) + pathDelay(route.backward);
-      if (pathCut(route.forward) || pathCut(route.backward)) {
-        this.counters.inc('tcp-refused');
-        return later(rtt, () => reject(new Error(`${what}: ETIMEDOUT (a link on the path is cut)`)));
-      }
-      const client = new VirtualStreamSocket(this.tcpEnv, src, dst, route.forward);
-      const server = new VirtualStreamSocket(this.tcpEnv, dst, route.seenAs, route.backward);
-      client.peer = server;
-      server.peer = client;
-      // SYN reaches the listener after the forward delay; SYN-ACK returns after the backward one.
-      later(pathDelay(route.forward), () => {
-        const listener = route.target.tcpListener(dst.address, dst.port);
-        if (!listener || listener.closed) {
-          this.counters.inc('tcp-refused');
-          return later(pathDelay(route.backward), () => reject(new Error(`${what}: ECONNREFUSED (nothing listens there)`)));
-        }
-        this.counters.inc('tcp-connected');
-        try {
-          listener.onConnection(server);
-        } catch (err) {
-          this.counters.inc('handler-error');
-          reportError(err, `virtual TCP listener on ${route.target.name}`);
-        }
-        later(pathDelay(route.backward), () => resolve(client));
+    if (!route) {
+      this.counters.inc('tcp-refused');
+      return new Promise((_resolve, reject) => {
+        this.pending++;
+        this.clock.setTimeout(() => {
+          this.pending--;
+          reject(new Error(`${what}: no route to host (a private address behind another NAT, or an unknown address)`));
+        }, 0);
       });
-    });
+    }
+    return connectVirtualTcp(this.tcpEnv, { ...route, listener: () => route.target.tcpListener(dst.address, dst.port), targetName: route.target.name }, src, dst, what);
   }
 
   private arriveAtHost(host: VirtualHost, src: TransportAddress, dst: TransportAddress, payload: Buffer): void {

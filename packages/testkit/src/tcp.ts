@@ -144,3 +144,60 @@ export class VirtualStreamSocket implements StreamSocket {
     }, 0);
   }
 }
+
+/** A resolved path for a new connection (see VirtualNetwork's routing). */
+export interface TcpConnectPath {
+  readonly forward: readonly LinkDirection[];
+  readonly backward: readonly LinkDirection[];
+  /** The client's address as the server sees it (after NAT). */
+  readonly seenAs: TransportAddress;
+  /** Looks up the listener when the SYN arrives (it may have closed meanwhile). */
+  readonly listener: () => { readonly closed: boolean; readonly onConnection: (s: StreamSocket) => void } | undefined;
+  readonly targetName: string;
+}
+
+/**
+ * The handshake: the SYN reaches the listener after the forward delay, the
+ * SYN-ACK returns after the backward one, so `connectTcp` resolves after one RTT.
+ */
+export function connectVirtualTcp(
+  env: TcpEnv,
+  path: TcpConnectPath,
+  src: TransportAddress,
+  dst: TransportAddress,
+  what: string,
+): Promise<StreamSocket> {
+  const later = (ms: number, fn: () => void) => {
+    env.scheduled();
+    env.clock.setTimeout(() => {
+      env.settled();
+      fn();
+    }, ms);
+  };
+  return new Promise<StreamSocket>((resolve, reject) => {
+    const rtt = pathDelay(path.forward) + pathDelay(path.backward);
+    if (pathCut(path.forward) || pathCut(path.backward)) {
+      env.count('tcp-refused');
+      return later(rtt, () => reject(new Error(`${what}: ETIMEDOUT (a link on the path is cut)`)));
+    }
+    const client = new VirtualStreamSocket(env, src, dst, path.forward);
+    const server = new VirtualStreamSocket(env, dst, path.seenAs, path.backward);
+    client.peer = server;
+    server.peer = client;
+    later(pathDelay(path.forward), () => {
+      const listener = path.listener();
+      if (!listener || listener.closed) {
+        env.count('tcp-refused');
+        return later(pathDelay(path.backward), () => reject(new Error(`${what}: ECONNREFUSED (nothing listens there)`)));
+      }
+      env.count('tcp-connected');
+      try {
+        listener.onConnection(server);
+      } catch (err) {
+        env.handlerError();
+        reportError(err, `virtual TCP listener on ${path.targetName}`);
+      }
+      later(pathDelay(path.backward), () => resolve(client));
+    });
+  });
+}

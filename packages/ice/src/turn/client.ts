@@ -2,20 +2,18 @@ import { Counters, reportError, type Clock, type Timer, type TransportAddress } 
 import { StunAttr, StunClass, StunMethod, StunMessage, attr, encodeStun, parseStun, type StunDropReason } from '../stun/index.js';
 import { LongTermCredentials } from './auth.js';
 import { encodeChannelData, isChannelData, parseChannelData } from './channelData.js';
+import { IdleKeepalive } from './keepalive.js';
 import { PeerTable, canonicalIp } from './peers.js';
 import { TurnRequester } from './requester.js';
 import { openTurnTransport, type TurnTransport } from './transport.js';
+import { validateAllocateOptions } from './validate.js';
 import { TurnError, type AllocateTurnOptions, type TurnAllocation, type TurnCounter, type TurnState } from './types.js';
 
 /** RFC 8656 §18.11: REQUESTED-TRANSPORT protocol number for UDP relaying. */
 const PROTOCOL_UDP = 17;
 /** How long close() waits for the releasing Refresh before closing anyway. */
 const RELEASE_WAIT_MS = 5_000;
-/**
- * Idle time after which a Binding indication (RFC 8489 §3: "keep-alive")
- * goes to the server over UDP, so the client's NAT mapping outlives the
- * gaps between refreshes (NAT UDP timeouts can be 30 s; RFC 4787 REQ-5).
- */
+/** Idle time after which a keepalive goes to the server over UDP (see keepalive.ts). */
 const DEFAULT_KEEPALIVE_MS = 15_000;
 
 /**
@@ -37,9 +35,7 @@ export class TurnClient implements TurnAllocation {
   private readonly dataHandlers: Array<(data: Buffer, from: TransportAddress) => void> = [];
   private readonly stateHandlers: Array<(state: TurnState, error?: Error) => void> = [];
   private refreshTimer: Timer | undefined;
-  private keepaliveTimer: Timer | undefined;
-  private lastSentAt = 0;
-  private readonly keepaliveMs: number;
+  private readonly keepalive: IdleKeepalive;
   private expiresAt = 0;
   private readonly requestedLifetime: number;
   private readonly canonicalCache = new Map<string, string>();
@@ -51,11 +47,14 @@ export class TurnClient implements TurnAllocation {
     options: AllocateTurnOptions,
   ) {
     this.requestedLifetime = options.lifetimeSeconds ?? 600;
-    this.keepaliveMs = options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS;
-    // Every byte to the server counts as activity for the keepalive.
+    this.keepalive = new IdleKeepalive(clock, options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS, () => {
+      this.transport.send(encodeStun(new StunMessage(StunMethod.Binding, StunClass.Indication), { fingerprint: true }));
+      this.counters.inc('keepalives');
+    });
+    // Every message to the server counts as activity for the keepalive.
     const raw = transport.send.bind(transport);
     transport.send = (m: Uint8Array) => {
-      this.lastSentAt = clock.now();
+      this.keepalive.activity();
       raw(m);
     };
     const credentials = new LongTermCredentials(options.server.username, options.server.credential);
@@ -68,7 +67,7 @@ export class TurnClient implements TurnAllocation {
 
   /** Opens the transport and allocates; rejects with a TurnError saying what went wrong. */
   static async allocate(options: AllocateTurnOptions): Promise<TurnClient> {
-    validateOptions(options);
+    validateAllocateOptions(options);
     const { server } = options;
     const label = `${server.transport} ${server.address.includes(':') ? `[${server.address}]` : server.address}:${server.port}`;
     let transport: TurnTransport;
@@ -111,22 +110,10 @@ export class TurnClient implements TurnAllocation {
     this.mappedAddress = mapped;
     this.stateValue = 'allocated';
     this.granted(response);
-    if (!this.transport.reliable && this.keepaliveMs > 0) this.scheduleKeepalive(this.keepaliveMs);
+    if (!this.transport.reliable) this.keepalive.start();
   }
 
-  private scheduleKeepalive(delayMs: number): void {
-    this.keepaliveTimer = this.clock.setTimeout(() => {
-      if (this.stateValue !== 'allocated') return;
-      const idle = this.clock.now() - this.lastSentAt;
-      if (idle >= this.keepaliveMs) {
-        this.transport.send(encodeStun(new StunMessage(StunMethod.Binding, StunClass.Indication), { fingerprint: true }));
-        this.counters.inc('keepalives');
-        this.scheduleKeepalive(this.keepaliveMs);
-      } else {
-        this.scheduleKeepalive(this.keepaliveMs - idle);
-      }
-    }, delayMs);
-  }
+
 
   /** Records the granted LIFETIME and schedules the next Refresh (RFC 8656 §8). */
   private granted(response: StunMessage): void {
@@ -336,8 +323,7 @@ export class TurnClient implements TurnAllocation {
   private stopTimers(): void {
     this.refreshTimer?.cancel();
     this.refreshTimer = undefined;
-    this.keepaliveTimer?.cancel();
-    this.keepaliveTimer = undefined;
+    this.keepalive.stop();
     this.peers.stop();
   }
 
@@ -346,18 +332,6 @@ export class TurnClient implements TurnAllocation {
     this.requester.cancelAll('allocation failed');
     this.transport.close();
   }
-}
-
-function validateOptions(options: AllocateTurnOptions): void {
-  const s = options?.server;
-  if (!s) throw new TypeError('allocateTurn: options.server is required');
-  if (typeof s.address !== 'string' || s.address.length === 0) throw new TypeError(`allocateTurn: server.address must be a non-empty string, got ${String(s.address)}`);
-  if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw new RangeError(`allocateTurn: server.port must be an integer 1..65535, got ${String(s.port)}`);
-  if (s.transport !== 'udp' && s.transport !== 'tcp') throw new TypeError(`allocateTurn: server.transport must be 'udp' or 'tcp', got ${String(s.transport)}`);
-  if (typeof s.username !== 'string' || typeof s.credential !== 'string') throw new TypeError('allocateTurn: server.username and server.credential must be strings');
-  if (!options.network || !options.clock) throw new TypeError('allocateTurn: options.network and options.clock are required');
-  const l = options.lifetimeSeconds;
-  if (l !== undefined && (!Number.isInteger(l) || l < 1)) throw new RangeError(`allocateTurn: lifetimeSeconds must be a positive integer, got ${String(l)}`);
 }
 
 /** Allocates a relayed address on a TURN server (RFC 8656 §7). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Counters, type Clock, type DatagramSocket, type Network, type StreamSocket, type Timer, type TransportAddress } from '@rivulet/common';
+import { Counters, type Clock, type DatagramSocket, type Network, type StreamSocket, type TransportAddress } from '@rivulet/common';
 import {
   StunAttr,
   StunClass,
@@ -12,7 +12,10 @@ import {
   parseStun,
   verifyIntegrity,
 } from '../stun/index.js';
-import { MAX_CHANNEL, MIN_CHANNEL, TurnStreamFramer, encodeChannelData, isChannelData, parseChannelData } from './channelData.js';
+import { MAX_CHANNEL, MIN_CHANNEL, TurnStreamFramer, isChannelData, parseChannelData } from './channelData.js';
+import { ServerAllocation, tupleKey, type ClientConn, type TurnTestServerCounter } from './testServerAllocation.js';
+
+export type { TurnTestServerCounter };
 
 export interface TurnTestServerOptions {
   network: Network;
@@ -41,51 +44,8 @@ export interface TurnTestServerOptions {
   listenTcp?: (port: number, onConnection: (socket: StreamSocket) => void) => { close(): void };
 }
 
-/** The server's path back to one client: its UDP 5-tuple or its TCP connection. */
-interface ClientConn {
-  readonly key: string;
-  readonly remote: TransportAddress;
-  readonly reliable: boolean;
-  send(bytes: Uint8Array): void;
-}
 
-export type TurnTestServerCounter =
-  | 'requests'
-  | 'challenged'
-  | 'stale-nonce'
-  | 'bad-credentials'
-  | 'allocations'
-  | 'refreshes'
-  | 'released'
-  | 'expired'
-  | 'permissions'
-  | 'channel-binds'
-  | 'retransmitted-responses'
-  | 'relayed-to-peer'
-  | 'relayed-to-client'
-  | 'dropped-no-permission'
-  | 'dropped-no-allocation'
-  | 'dropped-malformed'
-  | 'keepalives';
-
-/** RFC 8656 §9 and §12 lifetimes. */
-const PERMISSION_LIFETIME_MS = 300_000;
-const CHANNEL_LIFETIME_MS = 600_000;
 const RESPONSE_CACHE_MS = 40_000;
-
-interface Allocation {
-  readonly key: string;
-  readonly client: ClientConn;
-  readonly relay: DatagramSocket;
-  readonly username: string;
-  expiresAt: number;
-  timer: Timer | undefined;
-  readonly permissions: Map<string, number>;
-  readonly channels: Map<number, { peer: TransportAddress; expiresAt: number }>;
-  readonly channelOfPeer: Map<string, number>;
-}
-
-const tupleKey = (a: { address: string; port: number }) => `${a.address}|${a.port}`;
 
 /**
  * A minimal TURN server (RFC 8656; UDP, and TCP through the `listenTcp` hook) for tests: long-term
@@ -95,7 +55,7 @@ const tupleKey = (a: { address: string; port: number }) => `${a.address}|${a.por
  */
 export class TurnTestServer {
   readonly counters = new Counters<TurnTestServerCounter>();
-  private readonly allocationsByTuple = new Map<string, Allocation>();
+  private readonly allocationsByTuple = new Map<string, ServerAllocation>();
   private readonly pending = new Set<string>();
   private readonly responseCache = new Map<string, { bytes: Buffer; at: number }>();
   private readonly realm: string;
@@ -214,9 +174,7 @@ export class TurnTestServer {
     const cd = parseChannelData(data);
     if (!cd) return this.counters.inc('dropped-malformed');
     if (!a) return this.counters.inc('dropped-no-allocation');
-    const ch = a.channels.get(cd.channel);
-    if (!ch || ch.expiresAt <= this.options.clock.now()) return this.counters.inc('dropped-no-permission');
-    this.relayToPeer(a, cd.data, ch.peer);
+    a.channelToPeer(cd.channel, cd.data);
   }
 
   private onSendIndication(msg: StunMessage, from: ClientConn): void {
@@ -225,29 +183,7 @@ export class TurnTestServer {
     const peer = attr.getXorAddress(msg, StunAttr.XorPeerAddress);
     const data = attr.getData(msg);
     if (!peer || !data) return this.counters.inc('dropped-malformed');
-    this.relayToPeer(a, data, peer);
-  }
-
-  private relayToPeer(a: Allocation, data: Buffer, peer: TransportAddress): void {
-    // RFC 8656 §10: relay only to peers with an unexpired permission.
-    if ((a.permissions.get(peer.address) ?? 0) <= this.options.clock.now()) return this.counters.inc('dropped-no-permission');
-    this.counters.inc('relayed-to-peer');
-    a.relay.send(data, peer.port, peer.address);
-  }
-
-  private onPeerPacket(a: Allocation, data: Buffer, from: TransportAddress): void {
-    const now = this.options.clock.now();
-    if ((a.permissions.get(from.address) ?? 0) <= now) return this.counters.inc('dropped-no-permission');
-    this.counters.inc('relayed-to-client');
-    const channel = a.channelOfPeer.get(tupleKey(from));
-    if (channel !== undefined && a.channels.get(channel)!.expiresAt > now) {
-      a.client.send(encodeChannelData(channel, data, a.client.reliable));
-      return;
-    }
-    const ind = new StunMessage(StunMethod.Data, StunClass.Indication);
-    attr.setXorAddress(ind, StunAttr.XorPeerAddress, from);
-    attr.setData(ind, data);
-    a.client.send(encodeStun(ind));
+    a.toPeer(data, peer);
   }
 
   private reply(to: ClientConn, request: StunMessage, response: StunMessage, key?: Buffer): void {
@@ -304,7 +240,7 @@ export class TurnTestServer {
     switch (msg.method) {
       case StunMethod.Allocate:
         if (a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
-        return void this.allocate(msg, from, username, key);
+        return void this.allocate(msg, from, key);
       case StunMethod.Refresh:
         if (!a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
         return this.refresh(a, msg, from, key);
@@ -326,7 +262,7 @@ export class TurnTestServer {
     return Math.max(def, Math.min(requested, max));
   }
 
-  private async allocate(msg: StunMessage, from: ClientConn, username: string, key: Buffer): Promise<void> {
+  private async allocate(msg: StunMessage, from: ClientConn, key: Buffer): Promise<void> {
     const transport = attr.getRequestedTransport(msg);
     if (transport === undefined) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: REQUESTED-TRANSPORT missing', key);
     if (transport !== 17) return this.error(from, msg, StunErrorCode.UnsupportedTransportProtocol, 'Unsupported Transport Protocol', key);
@@ -342,24 +278,7 @@ export class TurnTestServer {
     this.pending.delete(tuple);
     if (this.closed) return relay.close();
     const lifetime = this.lifetimeFor(msg);
-    const a: Allocation = {
-      key: tuple,
-      client: from,
-      relay,
-      username,
-      expiresAt: 0,
-      timer: undefined,
-      permissions: new Map(),
-      channels: new Map(),
-      channelOfPeer: new Map(),
-    };
-    relay.onMessage((data, peer) => {
-      try {
-        this.onPeerPacket(a, data, peer);
-      } catch {
-        this.counters.inc('dropped-malformed');
-      }
-    });
+    const a = new ServerAllocation(from, relay, this.options.clock, this.counters);
     this.allocationsByTuple.set(tuple, a);
     this.setExpiry(a, lifetime);
     this.counters.inc('allocations');
@@ -370,24 +289,20 @@ export class TurnTestServer {
     this.reply(from, msg, res, key);
   }
 
-  private setExpiry(a: Allocation, lifetimeSeconds: number): void {
-    a.timer?.cancel();
-    a.expiresAt = this.options.clock.now() + lifetimeSeconds * 1000;
-    a.timer = this.options.clock.setTimeout(() => {
-      if (this.allocationsByTuple.get(a.key) === a && this.options.clock.now() >= a.expiresAt) {
-        this.counters.inc('expired');
-        this.remove(a);
-      }
-    }, lifetimeSeconds * 1000);
+  private setExpiry(a: ServerAllocation, lifetimeSeconds: number): void {
+    a.setLifetime(lifetimeSeconds, () => {
+      if (this.allocationsByTuple.get(a.client.key) !== a) return;
+      this.counters.inc('expired');
+      this.remove(a);
+    });
   }
 
-  private remove(a: Allocation): void {
-    a.timer?.cancel();
-    a.relay.close();
-    this.allocationsByTuple.delete(a.key);
+  private remove(a: ServerAllocation): void {
+    a.close();
+    if (this.allocationsByTuple.get(a.client.key) === a) this.allocationsByTuple.delete(a.client.key);
   }
 
-  private refresh(a: Allocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
+  private refresh(a: ServerAllocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
     const requested = attr.getLifetime(msg);
     const res = msg.createResponse();
     if (requested === 0) {
@@ -404,7 +319,7 @@ export class TurnTestServer {
     this.reply(from, msg, res, key);
   }
 
-  private createPermission(a: Allocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
+  private createPermission(a: ServerAllocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
     const peers = msg.getAll(StunAttr.XorPeerAddress);
     if (peers.length === 0) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: XOR-PEER-ADDRESS missing', key);
     const tmp = new StunMessage(msg.method, msg.messageClass, msg.transactionId);
@@ -418,27 +333,21 @@ export class TurnTestServer {
       }
       ips.push(peer.address);
     }
-    for (const ip of ips) a.permissions.set(ip, this.options.clock.now() + PERMISSION_LIFETIME_MS);
+    for (const ip of ips) a.permit(ip);
     this.counters.inc('permissions');
     this.reply(from, msg, msg.createResponse(), key);
   }
 
-  private channelBind(a: Allocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
+  private channelBind(a: ServerAllocation, msg: StunMessage, from: ClientConn, key: Buffer): void {
     const channel = attr.getChannelNumber(msg);
     const peer = attr.getXorAddress(msg, StunAttr.XorPeerAddress);
     if (channel === undefined || channel < MIN_CHANNEL || channel > MAX_CHANNEL || !peer) {
       return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: bad CHANNEL-NUMBER or XOR-PEER-ADDRESS', key);
     }
     // RFC 8656 §12.1: a channel is bound to one peer and a peer to one channel.
-    const bound = a.channels.get(channel);
-    const peerChannel = a.channelOfPeer.get(tupleKey(peer));
-    if ((bound && tupleKey(bound.peer) !== tupleKey(peer)) || (peerChannel !== undefined && peerChannel !== channel)) {
+    if (!a.bindChannel(channel, peer)) {
       return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: channel or peer already bound', key);
     }
-    const now = this.options.clock.now();
-    a.channels.set(channel, { peer, expiresAt: now + CHANNEL_LIFETIME_MS });
-    a.channelOfPeer.set(tupleKey(peer), channel);
-    a.permissions.set(peer.address, now + PERMISSION_LIFETIME_MS);
     this.counters.inc('channel-binds');
     this.reply(from, msg, msg.createResponse(), key);
   }

@@ -74,6 +74,24 @@ describe('TURN client over testkit (FakeClock)', () => {
     expect(alloc.state).to.equal('allocated');
   });
 
+  it('sends a keepalive after 15 s idle so the NAT mapping survives; without it the refresh hits a new mapping', async () => {
+    const clock = new FakeClock();
+    const w = await relayWorld(clock);
+    const alloc = (await drive(clock, allocateTurn({ server: w.config('alice', 'secret-a'), network: w.a, clock }))) as TurnClient;
+    const t0 = clock.now();
+    await clock.advanceAsync(60_000 - (clock.now() - t0) + 100, 100); // the 60 s one needs 15 ms to reach the server
+    expect(alloc.counters.get('keepalives')).to.equal(4); // at 15, 30, 45, 60 s
+    expect(w.server.counters.get('keepalives')).to.equal(4);
+
+    const clock2 = new FakeClock();
+    const w2 = await relayWorld(clock2);
+    const silent = (await drive(clock2, allocateTurn({ server: w2.config('alice', 'secret-a'), network: w2.a, clock: clock2, keepaliveMs: 0 }))) as TurnClient;
+    await clock2.advanceAsync(560_000, 1000);
+    // the 120 s NAT mapping expired: the Refresh left from a new port, a 5-tuple without allocation
+    expect(silent.state).to.equal('failed');
+    expect(silent.counters.get('keepalives')).to.equal(0);
+  });
+
   it('retries a refresh answered with 438 Stale Nonce using the new nonce', async () => {
     const clock = new FakeClock();
     const w = await relayWorld(clock, { nonceLifetimeMs: 100_000 });

@@ -1,0 +1,15 @@
+import type { AllocateTurnOptions } from './types.js';
+
+/** API misuse of allocateTurn gets an error naming the field and the value. */
+export function validateAllocateOptions(options: AllocateTurnOptions): void {
+  const s = options?.server;
+  if (!s) throw new TypeError('allocateTurn: options.server is required');
+  if (typeof s.address !== 'string' || s.address.length === 0) throw new TypeError(`allocateTurn: server.address must be a non-empty string, got ${String(s.address)}`);
+  if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw new RangeError(`allocateTurn: server.port must be an integer 1..65535, got ${String(s.port)}`);
+  if (s.transport !== 'udp' && s.transport !== 'tcp') throw new TypeError(`allocateTurn: server.transport must be 'udp' or 'tcp', got ${String(s.transport)}`);
+  if (typeof s.username !== 'string' || typeof s.credential !== 'string') throw new TypeError('allocateTurn: server.username and server.credential must be strings');
+  if (!options.network || !options.clock) throw new TypeError('allocateTurn: options.network and options.clock are required');
+  const l = options.lifetimeSeconds;
+  if (l !== undefined && (!Number.isInteger(l) || l < 1)) throw new RangeError(`allocateTurn: lifetimeSeconds must be a positive integer, got ${String(l)}`);
+}
+
