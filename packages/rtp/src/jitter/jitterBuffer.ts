@@ -41,7 +41,7 @@ export interface JitterBufferOptions {
   depayloader: Depayloader;
   /** Give up on an incomplete frame this long after its oldest packet arrived (ms, default 200). */
   maxLatencyMs?: number;
-  /** Packets held at most; over it the oldest frame is given up. A jump further than this resets (default 1000). */
+  /** Packets held at most; over it the oldest frame is given up (default 1000). */
   maxPackets?: number;
   /** After a loss, drop frames until a keyframe, as a decoder could not use them (default true). */
   dropUntilKeyframe?: boolean;
@@ -54,6 +54,9 @@ export interface JitterBufferOptions {
    */
   initialDelayMs?: number;
 }
+
+/** A sequence jump further than this (or maxPackets) means the sender restarted: start over. */
+const RESET_DISTANCE = 0x2000;
 
 interface Slot {
   packet: RtpPacketLike;
@@ -134,7 +137,7 @@ export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
     }
     const ext = this.head === undefined ? packet.sequenceNumber + 0x10000 : unwrap16(this.highest, packet.sequenceNumber);
     if (this.head !== undefined) {
-      if (Math.abs(ext - this.head) > this.maxPackets) {
+      if (Math.abs(ext - this.head) > Math.max(this.maxPackets, RESET_DISTANCE)) {
         this.reset(); // the sender restarted or we were away too long: nothing held can complete
         this.markLoss();
       } else if (ext < this.head) {
@@ -282,7 +285,7 @@ export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
       if (!first && next > this.head) break; // head itself was missing: stop at the first held packet
       break;
     }
-    this.counters.inc('framesIncomplete');
+    if (first) this.counters.inc('framesIncomplete');
     if (lost > 0) {
       this.counters.inc('packetsLost', lost);
       this.emit('loss', { firstSequenceNumber: lostFrom! & 0xffff, count: lost });

@@ -1,22 +1,8 @@
 import { expect } from 'chai';
 import { AnnexBSplitter, H264AccessUnitSplitter } from '../../src/codecs/containers/annexB.js';
 import { IvfReader } from '../../src/codecs/containers/ivf.js';
-import { OggOpusReader, OggPageReader, oggCrc32, opusPacketSamples } from '../../src/codecs/containers/ogg.js';
-
-/** Builds one Ogg page (RFC 3533 §6) with a correct CRC from lacing values and body. */
-export function oggPage(opts: { type?: number; granule?: bigint; serial?: number; seq: number; laces: number[]; body: Buffer }): Buffer {
-  const h = Buffer.alloc(27 + opts.laces.length);
-  h.write('OggS', 0, 'latin1');
-  h[5] = opts.type ?? 0;
-  h.writeBigInt64LE(opts.granule ?? -1n, 6);
-  h.writeUInt32LE(opts.serial ?? 0x1234, 14);
-  h.writeUInt32LE(opts.seq, 18);
-  h[26] = opts.laces.length;
-  opts.laces.forEach((l, i) => (h[27 + i] = l));
-  const page = Buffer.concat([h, opts.body]);
-  page.writeUInt32LE(oggCrc32(page), 22);
-  return page;
-}
+import { OggOpusReader, OggPageReader, opusPacketSamples } from '../../src/codecs/containers/ogg.js';
+import { oggPage } from '../fixtures/ogg.js';
 
 const opusHead = Buffer.concat([
   Buffer.from('OpusHead', 'latin1'),
