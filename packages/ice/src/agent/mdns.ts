@@ -58,12 +58,15 @@ export class MulticastDnsService implements MdnsResolver, MdnsResponder {
   constructor(
     private readonly clock: Clock,
     private readonly timeoutMs = 3000,
+    /** Creates the mDNS socket; default `multicast-dns` on 224.0.0.251:5353 (tests inject a fake). */
+    private readonly factory?: () => import('multicast-dns').MulticastDns,
   ) {}
 
   private open(): Promise<import('multicast-dns').MulticastDns | undefined> {
-    this.opening ??= import('multicast-dns').then(
-      (mod) => {
-        const m = mod.default({ reuseAddr: true });
+    const create = this.factory ? Promise.resolve(this.factory) : import('multicast-dns').then((mod) => () => mod.default({ reuseAddr: true }));
+    this.opening ??= create.then(
+      (make) => {
+        const m = make();
         m.on('error', (e: Error) => log.warn('mdns socket error: %s', e.message));
         m.on('warning', (e: Error) => log.debug('mdns warning: %s', e.message));
         m.on('response', (packet) => {
