@@ -174,6 +174,28 @@ describe('dtls handshake between our client and our server (in-memory link, Fake
     expect(p.clock.pendingTimers).to.equal(0);
   });
 
+  it('retransmission back-off doubles and is capped at 60 s (RFC 6347 §4.2.4.1)', () => {
+    const p = makePair({ client: ec[0]!, server: ec[1]! }, { loss: 1 }, { initialRetransmitMs: 16_000, handshakeTimeoutMs: 200_000 });
+    p.client.start();
+    const times: number[] = [];
+    let last = p.pipe.log.length;
+    runUntil(
+      p.clock,
+      () => {
+        if (p.pipe.log.length !== last) {
+          times.push(p.clock.now());
+          last = p.pipe.log.length;
+        }
+        return p.client.state === 'failed';
+      },
+      250_000,
+      100,
+    );
+    // Timeouts 16, 32, 60 (not 64), 60 s → sends at 16, 48, 108, 168 s; failed at 200 s.
+    expect(times).to.deep.equal([16_000, 48_000, 108_000, 168_000]);
+    expect(p.client.retransmissions).to.equal(4);
+  });
+
   it("data that overtakes the peer's lost Finished is held and delivered once connected", () => {
     const p = makePair({ client: ec[0]!, server: ec[1]! }, {}, { initialRetransmitMs: 100 });
     let droppedFinished = false;

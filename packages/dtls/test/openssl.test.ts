@@ -4,7 +4,7 @@ import { CipherSuite, DtlsEndpoint, SrtpProfile, type DtlsCertificate } from '..
 import { testCertificates } from './helpers/pair.js';
 import {
   bindLoopback,
-  keyToPem,
+  noEmsConfig,
   OpensslProcess,
   opensslCertificate,
   opensslMissing,
@@ -81,7 +81,7 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     role: 'client' | 'server',
     certificate: DtlsCertificate,
     peerPem: string,
-    extra: { cipherSuites?: number[]; srtpProfiles?: number[]; mtu?: number; dropEvery?: number },
+    extra: { cipherSuites?: number[]; srtpProfiles?: number[]; mtu?: number; dropEvery?: number; requireExtendedMasterSecret?: boolean },
     peer?: { port: number },
   ): Promise<Harness> {
     const socket = await bindLoopback();
@@ -299,5 +299,57 @@ describe('dtls interop with OpenSSL 3 (s_server / s_client on 127.0.0.1)', funct
     expect(h.errors.map((e) => e.message)).to.deep.equal([]);
     expect(h.endpoint.state).to.equal('connected');
     await client.waitFor(/Cipher is ECDHE-ECDSA-AES128-GCM-SHA256/, 10_000);
+  });
+
+  // A peer without RFC 7627: by default we fall back to the legacy master secret (and the exporter
+  // must still agree with OpenSSL's, which checks that path); with requireExtendedMasterSecret we refuse.
+  it('our client ↔ s_server without extended master secret: legacy master secret, exporter agrees', async () => {
+    const peer = theirs.ec;
+    const env = { OPENSSL_CONF: noEmsConfig(dir) };
+    const server = OpensslProcess.start(
+      ['s_server', '-dtls1_2', '-accept', '127.0.0.1:0', '-cert', peer.cert, '-key', peer.key, '-naccept', '1', '-use_srtp', 'SRTP_AES128_CM_SHA1_80', '-keymatexport', 'EXTRACTOR-dtls_srtp', '-keymatexportlen', '60'],
+      env,
+    );
+    processes.push(server);
+    const port = Number((await server.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 10_000))[1]);
+    const h = await harness('client', ours.ec[0]!, peer.pem, { srtpProfiles: [1] }, { port });
+    h.endpoint.start();
+    await until(() => h.endpoint.state !== 'connecting', 10_000, () => server.output);
+    expect(h.errors.map((e) => e.message)).to.deep.equal([]);
+    expect(h.endpoint.extendedMasterSecret).to.equal(false);
+    await server.waitFor(/Keying material: [0-9A-F]+/, 5_000);
+    expect(h.endpoint.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60).toString('hex')).to.equal(server.keyingMaterial());
+  });
+
+  it('s_client without extended master secret ↔ our server: legacy master secret, exporter agrees', async () => {
+    const peer = theirs.ec;
+    const h = await harness('server', ours.ec[1]!, peer.pem, { srtpProfiles: [1] });
+    h.endpoint.start();
+    const client = OpensslProcess.start(
+      ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${h.socket.localAddress.port}`, '-cert', peer.cert, '-key', peer.key, '-use_srtp', 'SRTP_AES128_CM_SHA1_80', '-keymatexport', 'EXTRACTOR-dtls_srtp', '-keymatexportlen', '60'],
+      { OPENSSL_CONF: noEmsConfig(dir) },
+    );
+    processes.push(client);
+    await until(() => h.endpoint.state !== 'connecting', 10_000, () => client.output);
+    expect(h.errors.map((e) => e.message)).to.deep.equal([]);
+    expect(h.endpoint.extendedMasterSecret).to.equal(false);
+    await client.waitFor(/Keying material: [0-9A-F]+/, 5_000);
+    expect(client.output).to.include('Extended master secret: no');
+    expect(h.endpoint.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60).toString('hex')).to.equal(client.keyingMaterial());
+  });
+
+  it('requireExtendedMasterSecret refuses an s_server without it (handshake_failure)', async () => {
+    const peer = theirs.ec;
+    const server = OpensslProcess.start(['s_server', '-dtls1_2', '-accept', '127.0.0.1:0', '-cert', peer.cert, '-key', peer.key, '-naccept', '1'], {
+      OPENSSL_CONF: noEmsConfig(dir),
+    });
+    processes.push(server);
+    const port = Number((await server.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 10_000))[1]);
+    const h = await harness('client', ours.ec[0]!, peer.pem, { requireExtendedMasterSecret: true }, { port });
+    h.endpoint.start();
+    await until(() => h.endpoint.state !== 'connecting', 10_000, () => server.output);
+    expect(h.endpoint.state).to.equal('failed');
+    expect(h.errors[0]!.message).to.match(/does not support extended_master_secret \(RFC 7627\).*handshakeFailure/);
+    await server.waitFor(/alert handshake failure|handshake failure/i, 5_000);
   });
 });

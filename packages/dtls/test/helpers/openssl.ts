@@ -76,8 +76,8 @@ export class OpensslProcess {
     });
   }
 
-  static start(args: string[]): OpensslProcess {
-    return new OpensslProcess(spawn(OPENSSL, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
+  static start(args: string[], env?: Record<string, string>): OpensslProcess {
+    return new OpensslProcess(spawn(OPENSSL, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env }));
   }
 
   /** Resolves when the output matches `re`; rejects after `ms` with the output so far. */
@@ -123,4 +123,21 @@ export async function until(cond: () => boolean, ms: number, what: () => string)
     if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms: ${what()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** An OPENSSL_CONF that turns extended master secret off (OpenSSL 3.0 SSL_CONF "Options"). */
+export function noEmsConfig(dir: TempDir): string {
+  return dir.file(
+    'no-ems.cnf',
+    [
+      'openssl_conf = openssl_init',
+      '[openssl_init]',
+      'ssl_conf = ssl_sect',
+      '[ssl_sect]',
+      'system_default = system_default_sect',
+      '[system_default_sect]',
+      'Options = -ExtendedMasterSecret',
+      '',
+    ].join('\n'),
+  );
 }
