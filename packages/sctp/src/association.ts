@@ -306,7 +306,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       const { chunk, raw } = p.chunks[i]!;
       this.dispatch(chunk, raw);
     }
-    this.session?.afterPacket();
+    if (!this.ended) this.session?.afterPacket();
   }
 
   private dispatch(c: Chunk, raw: Buffer): void {
@@ -387,6 +387,10 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       control: (chunk) => this.control.push(chunk),
       flush: () => this.flush(),
       pathFailure: (why) => this.pathFailure(why),
+      abort: (cause, why) => {
+        this.sendSingle(this.handshake.peerTag, { type: ChunkType.ABORT, reflected: false, causes: [cause] });
+        this.end(why, new Error(`SCTP association aborted: ${why}`));
+      },
       onIdle: () => this.maybeShutdown(),
     });
   }

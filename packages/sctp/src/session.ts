@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@rivulet/common';
 import { invalidStreamCause } from './chunks/error.js';
-import { ChunkType, pad4, type Chunk, type DataChunk, type ForwardTsnChunk, type SackChunk } from './chunks/types.js';
+import { CauseCode, ChunkType, pad4, type Tlv, type Chunk, type DataChunk, type ForwardTsnChunk, type SackChunk } from './chunks/types.js';
 import type { CookieContents } from './cookie.js';
 import type { PacketBuilder } from './packetBuilder.js';
 import type { ResolvedOptions } from './options.js';
@@ -20,6 +20,8 @@ export interface SessionHooks {
   control(chunk: Chunk): void;
   flush(): void;
   pathFailure(why: string): void;
+  /** Sends ABORT with this cause and ends the association (a protocol violation by the peer). */
+  abort(cause: Tlv, why: string): void;
   /** Everything sent has been acknowledged (drives graceful shutdown). */
   onIdle(): void;
 }
@@ -116,7 +118,11 @@ export class PeerSession {
   onData(c: DataChunk): void {
     this.dataInPacket = true;
     if (c.userData.length === 0) {
+      // §6.2: a DATA chunk without user data is answered with ABORT, cause "No User Data".
       this.hooks.drop('noUserData');
+      const v = Buffer.alloc(4);
+      v.writeUInt32BE(c.tsn);
+      this.hooks.abort({ type: CauseCode.NO_USER_DATA, value: v }, `peer sent DATA chunk TSN ${c.tsn} without user data`);
       return;
     }
     if (c.streamId >= this.inboundStreams) {

@@ -31,6 +31,8 @@ export class Path {
   bytes = 0;
   /** Optional tap: sees every packet offered to the path (before loss). */
   tap: ((packet: Buffer) => void) | undefined;
+  /** Optional filter: return true to drop this packet (targeted loss). */
+  dropIf: ((packet: Buffer) => boolean) | undefined;
   target: ((packet: Buffer) => void) | undefined;
 
   constructor(
@@ -43,7 +45,7 @@ export class Path {
     this.sent++;
     this.bytes += packet.length;
     this.tap?.(packet);
-    if (!this.up || this.rand() < (this.options.loss ?? 0)) {
+    if (!this.up || this.dropIf?.(packet) || this.rand() < (this.options.loss ?? 0)) {
       this.lost++;
       return;
     }
