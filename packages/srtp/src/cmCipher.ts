@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { SrtpCipher } from './cipher.js';
 import { SRTCP_E_FLAG } from './cipher.js';
 import { HMAC_HEADROOM as H0, HmacSha1 } from './hmacSha1.js';
-import { AesCmKeystream } from './keystream.js';
+import { AesCmKeystream, setSrtpIv, xorInPlace } from './keystream.js';
+import { SrtpKeystreamCache } from './keystreamCache.js';
 import type { SrtpSessionKeys } from './kdf.js';
 
 /** SRTCP authentication tag is 80 bits for every AES-CM profile, including _32 (RFC 5764 §4.1.2). */
@@ -24,6 +25,7 @@ export class AesCmHmacCipher implements SrtpCipher {
   private readonly rtcpAuth: HmacSha1;
   private readonly rtpSalt: Buffer;
   private readonly rtcpSalt: Buffer;
+  private readonly rtpCache: SrtpKeystreamCache;
 
   constructor(keys: SrtpSessionKeys, private readonly rtpTagLength: number) {
     if (keys.rtpSalt.length !== 14 || keys.rtcpSalt.length !== 14) {
@@ -42,17 +44,16 @@ export class AesCmHmacCipher implements SrtpCipher {
     this.rtcpAuth = new HmacSha1(keys.rtcpAuthKey);
     this.rtpSalt = Buffer.from(keys.rtpSalt);
     this.rtcpSalt = Buffer.from(keys.rtcpSalt);
+    this.rtpCache = new SrtpKeystreamCache(this.rtpKs, this.rtpSalt);
   }
 
-  /** IV = salt·2^16 XOR SSRC·2^64 XOR (hi32·2^16 + lo16)·2^16, written into the keystream's IV. */
-  private static setIv(ks: AesCmKeystream, salt: Buffer, ssrc: number, hi32: number, lo16: number): void {
-    const iv = ks.iv;
-    salt.copy(iv, 0, 0, 4);
-    iv.writeUInt32BE((salt.readUInt32BE(4) ^ ssrc) >>> 0, 4);
-    iv.writeUInt32BE((salt.readUInt32BE(8) ^ hi32) >>> 0, 8);
-    iv.writeUInt16BE(salt.readUInt16BE(12) ^ lo16, 12);
-    iv[14] = 0;
-    iv[15] = 0;
+  /** XOR the keystream of RTP packet (ssrc, roc·2^16 + seq) into data[start, end). */
+  private cryptRtp(data: Buffer, start: number, end: number, ssrc: number, roc: number, seq: number): void {
+    const len = end - start;
+    if (len <= 0) return;
+    const cache = this.rtpCache;
+    cache.lookup(ssrc, roc * 65536 + seq, len);
+    xorInPlace(data, start, cache.buf, len, cache.off);
   }
 
   protectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer {
@@ -61,8 +62,7 @@ export class AesCmHmacCipher implements SrtpCipher {
     // The tag's place first holds the ROC, which is authenticated (§4.2) but never sent.
     const out = Buffer.allocUnsafe(H0 + n + tagLen);
     packet.copy(out, H0, 0, n);
-    AesCmHmacCipher.setIv(this.rtpKs, this.rtpSalt, ssrc, roc, seq);
-    this.rtpKs.apply(out, H0 + headerLength, H0 + n);
+    this.cryptRtp(out, H0 + headerLength, H0 + n, ssrc, roc, seq);
     out.writeUInt32BE(roc >>> 0, H0 + n);
     this.rtpAuth.macInPlace(out, H0 + n + 4).copy(out, H0 + n, 0, tagLen);
     return out.subarray(H0);
@@ -76,8 +76,7 @@ export class AesCmHmacCipher implements SrtpCipher {
     out.writeUInt32BE(roc >>> 0, H0 + m);
     const mac = this.rtpAuth.macInPlace(out, H0 + m + 4);
     if (!timingSafeEqual(mac.subarray(0, tagLen), packet.subarray(m))) return undefined;
-    AesCmHmacCipher.setIv(this.rtpKs, this.rtpSalt, ssrc, roc, seq);
-    this.rtpKs.apply(out, H0 + headerLength, H0 + m);
+    this.cryptRtp(out, H0 + headerLength, H0 + m, ssrc, roc, seq);
     return out.subarray(H0, H0 + m);
   }
 
@@ -87,7 +86,7 @@ export class AesCmHmacCipher implements SrtpCipher {
     packet.copy(out, H0, 0, n);
     if (encrypt) {
       // RFC 3711 §3.4: everything after the first 8 bytes of the compound packet is encrypted.
-      AesCmHmacCipher.setIv(this.rtcpKs, this.rtcpSalt, ssrc, index >>> 16, index & 0xffff);
+      setSrtpIv(this.rtcpKs.iv, this.rtcpSalt, ssrc, index >>> 16, index & 0xffff);
       this.rtcpKs.apply(out, H0 + 8, H0 + n);
     }
     out.writeUInt32BE((encrypt ? SRTCP_E_FLAG | index : index) >>> 0, H0 + n);
@@ -107,7 +106,7 @@ export class AesCmHmacCipher implements SrtpCipher {
     if (!timingSafeEqual(mac.subarray(0, RTCP_TAG), packet.subarray(authEnd))) return undefined;
     const n = authEnd - 4;
     if (encrypted) {
-      AesCmHmacCipher.setIv(this.rtcpKs, this.rtcpSalt, ssrc, index >>> 16, index & 0xffff);
+      setSrtpIv(this.rtcpKs.iv, this.rtcpSalt, ssrc, index >>> 16, index & 0xffff);
       this.rtcpKs.apply(out, H0 + 8, H0 + n);
     }
     return out.subarray(H0, H0 + n);

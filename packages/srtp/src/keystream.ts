@@ -69,6 +69,33 @@ export class AesCmKeystream {
     return this.ecb.update(this.counters.subarray(0, blocks * 16));
   }
 
+  /**
+   * Keystream for `count` consecutive SRTP/SRTCP indexes from `firstIndex`, `strideBlocks` blocks
+   * each, in ONE cipher call. IV_j = (salt·2^16) XOR (SSRC·2^64) XOR ((firstIndex + j)·2^16)
+   * (RFC 3711 §4.1.1). Packet j's keystream starts at byte j·strideBlocks·16.
+   */
+  batch(salt: Buffer, ssrc: number, firstIndex: number, count: number, strideBlocks: number): Buffer {
+    const blocks = count * strideBlocks;
+    if (blocks * 16 > this.counters.length) this.grow(Math.max(blocks, 96));
+    const c = this.counters32;
+    const w3 = this.counterWord3;
+    const iv = this.iv;
+    const iv32 = this.iv32;
+    let o = 0;
+    for (let j = 0; j < count; j++) {
+      const idx = firstIndex + j;
+      setSrtpIv(iv, salt, ssrc, Math.floor(idx / 65536), idx & 0xffff);
+      const i0 = iv32[0]!, i1 = iv32[1]!, i2 = iv32[2]!, i3 = iv32[3]!;
+      for (let b = 0; b < strideBlocks; b++, o += 4) {
+        c[o] = i0;
+        c[o + 1] = i1;
+        c[o + 2] = i2;
+        c[o + 3] = i3 ^ w3[b]!;
+      }
+    }
+    return this.ecb.update(this.counters.subarray(0, blocks * 16));
+  }
+
   /** XOR the keystream for the current `iv` into data[start, end) in place. */
   apply(data: Buffer, start: number, end: number): void {
     const len = end - start;
@@ -78,16 +105,30 @@ export class AesCmKeystream {
   }
 }
 
+/**
+ * Write the SRTP AES-CM IV (RFC 3711 §4.1.1) for a 48-bit index split as hi32·2^16 + lo16 into
+ * `iv`: (salt·2^16) XOR (SSRC·2^64) XOR (index·2^16). Bytes 14..15 stay zero for the block counter.
+ */
+export function setSrtpIv(iv: Buffer, salt: Buffer, ssrc: number, hi32: number, lo16: number): void {
+  salt.copy(iv, 0, 0, 4);
+  iv.writeUInt32BE((salt.readUInt32BE(4) ^ ssrc) >>> 0, 4);
+  iv.writeUInt32BE((salt.readUInt32BE(8) ^ hi32) >>> 0, 8);
+  iv.writeUInt16BE(salt.readUInt16BE(12) ^ lo16, 12);
+  iv[14] = 0;
+  iv[15] = 0;
+}
+
 /** data[start + i] ^= ks[i] for i < len; 32 bits at a time when both are 4-byte aligned. */
-export function xorInPlace(data: Buffer, start: number, ks: Buffer, len: number): void {
+export function xorInPlace(data: Buffer, start: number, ks: Buffer, len: number, ksOffset = 0): void {
   const dOff = data.byteOffset + start;
   let i = 0;
-  if ((dOff & 3) === 0 && (ks.byteOffset & 3) === 0 && len >= 16) {
+  const kOff = ks.byteOffset + ksOffset;
+  if ((dOff & 3) === 0 && (kOff & 3) === 0 && len >= 16) {
     const words = len >>> 2;
     const d32 = new Int32Array(data.buffer, dOff, words);
-    const k32 = new Int32Array(ks.buffer, ks.byteOffset, words);
+    const k32 = new Int32Array(ks.buffer, kOff, words);
     for (let w = 0; w < words; w++) d32[w] ^= k32[w]!;
     i = words << 2;
   }
-  for (; i < len; i++) data[start + i] ^= ks[i]!;
+  for (; i < len; i++) data[start + i] ^= ks[ksOffset + i]!;
 }
