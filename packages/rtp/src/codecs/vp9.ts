@@ -250,7 +250,10 @@ export class Vp9Depayloader implements Depayloader {
       }
       parts.push(packets[i]!.payload.subarray(d.headerLength));
     }
-    return { data: Buffer.concat(parts), timestamp: packets[0]!.timestamp, keyframe };
+    const data = Buffer.concat(parts);
+    // Some senders (ffmpeg's VP9 muxer) never set P; the frame header is the final word when it parses.
+    if (keyframe) keyframe = parseVp9FrameHeader(data)?.keyframe ?? true;
+    return { data, timestamp: packets[0]!.timestamp, keyframe };
   }
 }
 
