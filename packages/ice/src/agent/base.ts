@@ -12,7 +12,8 @@ export interface TurnAllocationLike {
   send(data: Uint8Array, peer: TransportAddress): void;
   onData(handler: (data: Buffer, from: TransportAddress) => void): void;
   onStateChange(handler: (state: string) => void): void;
-  close(): void;
+  /** Releases the allocation (the TURN client's returns a promise; failures are its own to log). */
+  close(): void | Promise<void>;
 }
 
 export interface RelayServerConfig {
@@ -69,6 +70,7 @@ export class LocalBase {
     if (this.closed) return;
     this.closed = true;
     this.socket?.close();
-    this.allocation?.close();
+    const released = this.allocation?.close();
+    if (released) released.catch(() => {});
   }
 }
