@@ -39,6 +39,8 @@ export class TurnClient implements TurnAllocation {
   private expiresAt = 0;
   private readonly requestedLifetime: number;
   private readonly canonicalCache = new Map<string, string>();
+  /** Set once close() starts: no more sends, deliveries or state changes but 'closed'. */
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly transport: TurnTransport,
@@ -113,8 +115,6 @@ export class TurnClient implements TurnAllocation {
     if (!this.transport.reliable) this.keepalive.start();
   }
 
-
-
   /** Records the granted LIFETIME and schedules the next Refresh (RFC 8656 §8). */
   private granted(response: StunMessage): void {
     let lifetime: number | undefined;
@@ -126,20 +126,21 @@ export class TurnClient implements TurnAllocation {
     this.lifetimeSeconds = lifetime ?? this.requestedLifetime;
     this.expiresAt = this.clock.now() + this.lifetimeSeconds * 1000;
     // Refresh a minute before expiry, or at half-life for short lifetimes.
-    const lead = this.lifetimeSeconds > 120 ? this.lifetimeSeconds - 60 : this.lifetimeSeconds / 2;
+    // (At least 1 s, so a server granting a nonsensical 0 cannot make us hammer it.)
+    const lead = Math.max(1, this.lifetimeSeconds > 120 ? this.lifetimeSeconds - 60 : this.lifetimeSeconds / 2);
     this.refreshTimer?.cancel();
     this.refreshTimer = this.clock.setTimeout(() => this.refresh(), lead * 1000);
   }
 
   private refresh(): void {
-    if (this.stateValue !== 'allocated') return;
+    if (this.stateValue !== 'allocated' || this.closing) return;
     this.counters.inc('allocation-refreshes');
     this.requester.request(StunMethod.Refresh, (m) => attr.setLifetime(m, this.requestedLifetime)).then(
       (response) => {
-        if (this.stateValue === 'allocated') this.granted(response);
+        if (this.stateValue === 'allocated' && !this.closing) this.granted(response);
       },
       (err: Error) => {
-        if (this.stateValue !== 'allocated') return;
+        if (this.stateValue !== 'allocated' || this.closing) return;
         // A timed-out Refresh (no error code) is retried while the allocation still lives:
         // the server may only have been unreachable for a while. An error response is final.
         const left = this.expiresAt - this.clock.now();
@@ -182,7 +183,7 @@ export class TurnClient implements TurnAllocation {
     if (address === undefined) {
       throw new TypeError(`TurnAllocation.send: peer address must be an IP literal, got ${JSON.stringify(peer.address)}`);
     }
-    if (this.stateValue !== 'allocated') {
+    if (this.stateValue !== 'allocated' || this.closing) {
       this.counters.inc('send-not-allocated');
       return;
     }
@@ -214,7 +215,7 @@ export class TurnClient implements TurnAllocation {
 
   /** RFC 8656 §11.1: a Send indication (unauthenticated by design). */
   private sendIndication(data: Uint8Array, peer: TransportAddress): void {
-    if (this.stateValue !== 'allocated') return;
+    if (this.stateValue !== 'allocated' || this.closing) return;
     const m = new StunMessage(StunMethod.Send, StunClass.Indication);
     attr.setXorAddress(m, StunAttr.XorPeerAddress, peer);
     attr.setData(m, data);
@@ -263,7 +264,7 @@ export class TurnClient implements TurnAllocation {
   }
 
   private deliver(data: Buffer, from: TransportAddress): void {
-    if (this.stateValue !== 'allocated') return;
+    if (this.stateValue !== 'allocated' || this.closing) return;
     for (const h of this.dataHandlers) {
       try {
         h(data, from);
@@ -286,7 +287,7 @@ export class TurnClient implements TurnAllocation {
   }
 
   private fail(error: Error): void {
-    if (this.stateValue === 'closed' || this.stateValue === 'failed') return;
+    if (this.stateValue === 'closed' || this.stateValue === 'failed' || this.closing) return;
     if (this.stateValue === 'allocating') {
       // Allocate is still running: abort it so allocate() rejects now rather than after its timeout.
       this.requester.cancelAll(error.message);
@@ -298,13 +299,17 @@ export class TurnClient implements TurnAllocation {
     this.setState('failed', error);
   }
 
-  async close(): Promise<void> {
-    if (this.stateValue === 'closed') return;
+  close(): Promise<void> {
+    if (this.stateValue === 'closed') return Promise.resolve();
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
     const wasAllocated = this.stateValue === 'allocated';
     this.stopTimers();
     if (wasAllocated) {
       // RFC 8656 §7: a Refresh with LIFETIME 0 deletes the allocation at once.
-      this.stateValue = 'closed';
       const release = this.requester
         .request(StunMethod.Refresh, (m) => attr.setLifetime(m, 0), { rc: 4, rm: 4 })
         .then(() => true, () => false);
@@ -313,7 +318,6 @@ export class TurnClient implements TurnAllocation {
       const released = await Promise.race([release, timeout]);
       timer?.cancel();
       if (!released) this.counters.inc('release-failed');
-      this.stateValue = 'allocated';
     }
     this.requester.cancelAll('allocation closed');
     this.transport.close();

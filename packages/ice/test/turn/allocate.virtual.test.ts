@@ -153,6 +153,29 @@ describe('TURN client over testkit (FakeClock)', () => {
     expect(clock.pendingTimers).to.equal(0);
   });
 
+  it('close() twice releases once; close() with the server gone gives up after 5 s', async () => {
+    const clock = new FakeClock();
+    const w = await relayWorld(clock);
+    const alloc = (await drive(clock, allocateTurn({ server: w.config('alice', 'secret-a'), network: w.a, clock }))) as TurnClient;
+    const states: string[] = [];
+    alloc.onStateChange((s) => states.push(s));
+    const p1 = alloc.close();
+    const p2 = alloc.close();
+    expect(p2).to.equal(p1);
+    await drive(clock, p1);
+    expect(states).to.deep.equal(['closed']);
+    expect(w.server.counters.get('released')).to.equal(1);
+
+    const other = (await drive(clock, allocateTurn({ server: w.config('bob', 'secret-b'), network: w.b, clock }))) as TurnClient;
+    w.turnHost.link.cut();
+    const start = clock.now();
+    await drive(clock, other.close());
+    expect(clock.now() - start).to.be.within(5_000, 5_010);
+    expect(other.counters.get('release-failed')).to.equal(1);
+    expect(other.state).to.equal('closed');
+    expect(clock.pendingTimers).to.equal(1); // only the server's own expiry timer for bob's allocation
+  });
+
   it('rejects API misuse with messages naming the value', async () => {
     const clock = new FakeClock();
     const w = await relayWorld(clock);
