@@ -6,9 +6,7 @@
  */
 import { createCipheriv, createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
-import { AesCmKeystream, setSrtpIv, xorInPlace } from '../packages/srtp/src/keystream.js';
-import { SrtpKeystreamCache } from '../packages/srtp/src/keystreamCache.js';
-import { HMAC_HEADROOM, HmacSha1 } from '../packages/srtp/src/hmacSha1.js';
+import { AesCmKeystream, HMAC_HEADROOM, HmacSha1, SrtpKeystreamCache, setSrtpIv, xorInPlace } from '@rivulet/srtp';
 
 const ROUNDS = 5;
 const MS = 250;

@@ -10,7 +10,9 @@ export {
   splitDtlsSrtpKeyingMaterial,
 } from './profiles.js';
 export { type SrtpSessionKeys, KDF_LABEL, srtpKdf, deriveSessionKeys } from './kdf.js';
-export { AesCmKeystream } from './keystream.js';
+export { AesCmKeystream, setSrtpIv, xorInPlace } from './keystream.js';
+export { SrtpKeystreamCache } from './keystreamCache.js';
+export { HmacSha1, HMAC_HEADROOM } from './hmacSha1.js';
 export { type SrtpCipher, SRTCP_E_FLAG } from './cipher.js';
 export { AesCmHmacCipher } from './cmCipher.js';
 export { AesGcmCipher } from './gcmCipher.js';
