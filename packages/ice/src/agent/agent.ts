@@ -226,6 +226,8 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.resetChecks();
     this.remoteParameters = undefined;
     this._gatheringState = 'new';
+    // W3C: a restart is how an application recovers from 'failed': check again.
+    if (this.started && this._state === 'failed') this.setState('checking');
     this.gather().catch((err: Error) => log.warn('regathering after restart failed: %s', err.message));
   }
 
@@ -532,8 +534,10 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
 
   private onConsentStatus(s: ConsentStatus): void {
     if (s === 'expired') {
-      // RFC 7675 §5.1: consent lost — stop sending on the pair.
+      // RFC 7675 §5.1: consent lost — stop sending on the pair; it is no longer selected.
       this.consent.stop();
+      this._selectedPair = undefined;
+      this.emit('selectedpairchange', undefined);
       this.setState('failed');
       return;
     }

@@ -61,7 +61,7 @@ describe('IceAgent behaviour (testkit, fake clock)', function () {
     }
   });
 
-  it('consent: link cut → disconnected within ~5–11 s → failed at 30 s; never before', async () => {
+  it('consent: link cut → disconnected within ~5–11 s → failed at 30 s; a restart recovers', async () => {
     const w = await makeWorld({ turn: false });
     try {
       await connect(w);
@@ -77,9 +77,19 @@ describe('IceAgent behaviour (testkit, fake clock)', function () {
       // Consent expires 30 s after the last response (which came just before the cut).
       expect(failed).to.be.within(29_000, 31_000);
       // RFC 7675: no more sending after consent is lost.
+      expect(w.a.selectedPair).to.equal(undefined);
       const sent = w.a.counters.get('send-without-pair');
       w.a.send(Buffer.from([0x80]));
       expect(w.a.counters.get('send-without-pair')).to.equal(sent + 1);
+      // An ICE restart (both sides, link back) recovers from 'failed'.
+      w.hostB.link.restore();
+      w.a.restart();
+      w.b.restart();
+      expect(w.a.state).to.equal('checking');
+      w.a.setRemoteParameters(w.b.localParameters);
+      w.b.setRemoteParameters(w.a.localParameters);
+      await w.clock.runUntil(() => isUp(w.a.state) && isUp(w.b.state), { maxMs: 10_000 });
+      expect(w.a.selectedPair).to.not.equal(undefined);
     } finally {
       w.close();
     }
