@@ -26,6 +26,9 @@ export type NackGeneratorCounter =
   | 'nackPacketsSent' | 'nackedSequences' | 'recovered' | 'givenUp' | 'discontinuities' | 'rtxUnwrapped' | 'rtxPaddingDropped'
   | 'rtxMalformed';
 
+/** Most missing packets remembered per stream. */
+const MAX_TRACKED = 2048;
+
 interface Missing {
   detectedAt: number;
   sent: number;
@@ -127,7 +130,14 @@ export class NackGenerator implements Interceptor {
         st.missing.clear();
         this.counters.inc('discontinuities');
       } else {
-        for (let s = st.highest + 1; s < ext; s++) st.missing.set(s, { detectedAt: now, sent: 0, lastSentAt: -Infinity });
+        for (let s = st.highest + 1; s < ext; s++) {
+          // Bound the log: the oldest gaps are the least likely to be recovered in time.
+          if (st.missing.size >= MAX_TRACKED) {
+            st.missing.delete(st.missing.keys().next().value!);
+            this.counters.inc('givenUp');
+          }
+          st.missing.set(s, { detectedAt: now, sent: 0, lastSentAt: -Infinity });
+        }
       }
       st.highest = ext;
     } else if (st.missing.delete(ext)) {

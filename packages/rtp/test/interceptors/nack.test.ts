@@ -104,6 +104,22 @@ describe('interceptors: NackGenerator (RFC 4585 §6.2.1 receiver side)', () => {
     expect(gen.counters.get('discontinuities')).to.equal(1);
   });
 
+  it('bounds the receive log: many gaps keep at most 2048 missing entries, oldest dropped', () => {
+    const gen = new NackGenerator();
+    const { chain } = harness([gen]);
+    chain.bindRemoteStream(REMOTE);
+    let seq = 0;
+    chain.readRtp(media(1000, seq));
+    for (let i = 0; i < 10; i++) {
+      seq += 901; // 900 lost each time
+      chain.readRtp(media(1000, seq));
+    }
+    const missing = gen.missingSequences(1000);
+    expect(missing.length).to.equal(2048);
+    expect(missing[missing.length - 1]).to.equal((seq - 1) & 0xffff);
+    expect(gen.counters.get('givenUp')).to.equal(9000 - 2048);
+  });
+
   it('ignores streams that did not negotiate nack, and unwraps RTX into the original stream', () => {
     const gen = new NackGenerator();
     const { chain, clock, rtcp } = harness([gen]);
