@@ -38,6 +38,7 @@ export class TurnClient implements TurnAllocation {
   private readonly keepalive: IdleKeepalive;
   private expiresAt = 0;
   private readonly requestedLifetime: number;
+  private readonly relayFamily: 'IPv4' | 'IPv6' | undefined;
   private readonly canonicalCache = new Map<string, string>();
   /** Set once close() starts: no more sends, deliveries or state changes but 'closed'. */
   private closing: Promise<void> | undefined;
@@ -49,6 +50,7 @@ export class TurnClient implements TurnAllocation {
     options: AllocateTurnOptions,
   ) {
     this.requestedLifetime = options.lifetimeSeconds ?? 600;
+    this.relayFamily = options.relayFamily;
     this.keepalive = new IdleKeepalive(clock, options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS, () => {
       this.transport.send(encodeStun(new StunMessage(StunMethod.Binding, StunClass.Indication), { fingerprint: true }));
       this.counters.inc('keepalives');
@@ -96,6 +98,7 @@ export class TurnClient implements TurnAllocation {
   private async allocateNow(): Promise<void> {
     const response = await this.requester.request(StunMethod.Allocate, (m) => {
       attr.setRequestedTransport(m, PROTOCOL_UDP);
+      if (this.relayFamily) attr.setRequestedAddressFamily(m, this.relayFamily);
       attr.setLifetime(m, this.requestedLifetime);
     });
     let relayed: TransportAddress | undefined;

@@ -34,6 +34,11 @@ export interface AllocateTurnOptions {
   localAddress?: string;
   /** Bind channels (RFC 8656 §12) for peers once their permission exists; default true. */
   channelBinding?: boolean;
+  /**
+   * Address family of the relayed address (RFC 8656 §7.1 REQUESTED-ADDRESS-FAMILY). Default: not
+   * sent, so the server picks (IPv4 per RFC 8656 §7.2).
+   */
+  relayFamily?: 'IPv4' | 'IPv6';
   /** LIFETIME to request, seconds (RFC 8656 §7.2); default 600. */
   lifetimeSeconds?: number;
   /** Over UDP, send a Binding indication after this much idle time to keep NAT mappings alive; 0 disables. Default 15000. */

@@ -11,5 +11,6 @@ export function validateAllocateOptions(options: AllocateTurnOptions): void {
   if (!options.network || !options.clock) throw new TypeError('allocateTurn: options.network and options.clock are required');
   const l = options.lifetimeSeconds;
   if (l !== undefined && (!Number.isInteger(l) || l < 1)) throw new RangeError(`allocateTurn: lifetimeSeconds must be a positive integer, got ${String(l)}`);
+  const f = options.relayFamily;
+  if (f !== undefined && f !== 'IPv4' && f !== 'IPv6') throw new TypeError(`allocateTurn: relayFamily must be 'IPv4' or 'IPv6', got ${String(f)}`);
 }
-

@@ -90,7 +90,9 @@ describe('TURN client against coturn (real peer, RealClock)', function () {
       [
         '-n',
         '--listening-ip=127.0.0.1',
+        '--listening-ip=::1',
         '--relay-ip=127.0.0.1',
+        '--relay-ip=::1',
         `--listening-port=${port}`,
         `--min-port=${MIN_PORT}`,
         `--max-port=${MAX_PORT}`,
@@ -233,6 +235,25 @@ describe('TURN client against coturn (real peer, RealClock)', function () {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(got).to.include('alive');
+  });
+
+  it('allocates an IPv6 relay over IPv6 (REQUESTED-ADDRESS-FAMILY) and relays between two of them', async () => {
+    const v6 = { ...server('udp'), address: '::1' };
+    const a = (await allocateTurn({ server: v6, network: nodeNetwork, clock, localAddress: '::1', relayFamily: 'IPv6' })) as TurnClient;
+    const b = (await allocateTurn({ server: v6, network: nodeNetwork, clock, localAddress: '::1', relayFamily: 'IPv6' })) as TurnClient;
+    open.push(a, b);
+    expect(a.relayedAddress.family).to.equal('IPv6');
+    expect(a.relayedAddress.address).to.equal('::1');
+    expect(a.relayedAddress.port).to.be.within(MIN_PORT, MAX_PORT);
+    expect(a.mappedAddress).to.deep.equal({ address: '::1', port: a.localAddress.port, family: 'IPv6' });
+    const got: string[] = [];
+    b.onData((d) => got.push(d.toString()));
+    for (let i = 0; i < 50 && !got.includes('over-v6'); i++) {
+      b.send(Buffer.from('open'), a.relayedAddress);
+      a.send(Buffer.from('over-v6'), b.relayedAddress);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(got).to.include('over-v6');
   });
 
   it('close() releases the allocation: coturn acknowledges and logs the Refresh with lifetime=0', async () => {
