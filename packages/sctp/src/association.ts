@@ -204,7 +204,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       throw new RangeError('SctpAssociation.sendMessage(): SCTP cannot carry an empty message (RFC 9260 §6.2); send one byte with an "empty" PPID');
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const pr = s.peerForwardTsn ? options : { unordered: options.unordered, excludeFromBufferedAmount: options.excludeFromBufferedAmount };
+    const pr: SendOptions = s.peerForwardTsn ? options : { ...options, maxRetransmits: undefined, maxLifetimeMs: undefined };
     s.sender.enqueue(streamId, ppid >>> 0, buf, pr, this.clock.now());
     this.scheduleFlush();
   }

@@ -151,7 +151,7 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
         label: ch.label,
         protocol: ch.protocol,
       };
-      this.assoc.sendMessage(ch.id, Ppid.DCEP, serializeDcep(open), { excludeFromBufferedAmount: true });
+      this.assoc.sendMessage(ch.id, Ppid.DCEP, serializeDcep(open), { excludeFromBufferedAmount: true, priority: open.priority });
     }
     ch.setOpen();
   }
@@ -174,6 +174,7 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
       unordered: !ch.ordered && ch.acked,
       maxRetransmits: ch.maxRetransmits ?? undefined,
       maxLifetimeMs: ch.maxPacketLifeTime ?? undefined,
+      priority: priorityValue(ch.priority),
     });
     this.lastBuffered.set(ch, this.assoc.bufferedAmount(ch.id));
   }

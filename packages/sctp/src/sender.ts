@@ -1,7 +1,8 @@
-import { add16, add32, seqLessOrEqual32, seqLessThan32 } from '@rivulet/common';
+import { add32, seqLessOrEqual32, seqLessThan32 } from '@rivulet/common';
 import { CongestionControl, RtoEstimator, type RtoConfig } from './congestion.js';
 import { DATA_HEADER_LENGTH } from './chunks/data.js';
 import type { ForwardTsnChunk, SackChunk } from './chunks/types.js';
+import { StreamScheduler, type PendingMessage } from './scheduler.js';
 
 /** Per-message partial-reliability policy (RFC 3758 §3.5, RFC 8831 §6.6). */
 export interface SendOptions {
@@ -12,6 +13,8 @@ export interface SendOptions {
   maxLifetimeMs?: number;
   /** Control messages (DCEP) do not count towards the stream's bufferedAmount. */
   excludeFromBufferedAmount?: boolean;
+  /** Stream priority as the RFC 8832 wire value (128, 256, 512, 1024); weights the scheduler. */
+  priority?: number;
 }
 
 interface OutMessage {
@@ -60,9 +63,9 @@ export interface SackResult {
  *
  * Chunks live in one array indexed by TSN distance from the oldest
  * unacknowledged TSN (TSNs are contiguous), so lookups by TSN are O(1) and
- * nothing is ever searched or concatenated per chunk. TSNs are assigned at
- * send() time; a message abandoned before transmission is skipped with
- * FORWARD TSN like any other.
+ * nothing is ever searched or concatenated per chunk. Messages wait in the
+ * StreamScheduler until picked; then all their fragments get consecutive TSNs
+ * at once (§6.9) and go out before the next message is picked.
  */
 export class Sender {
   readonly rto: RtoEstimator;
@@ -81,12 +84,7 @@ export class Sender {
   private retransmitList: OutChunk[] = [];
   private rtxHead = 0;
   private fastRtxBudget = false;
-  private readonly nextSsn = new Map<number, number>();
-  /** Unsent user bytes per stream (a mutable box, so the hot path does one Map lookup). */
-  private readonly buffered = new Map<number, { bytes: number }>();
-  /** Streams whose unsent byte count went down since the last takeDrained(). */
-  private readonly drained = new Set<number>();
-  totalBuffered = 0;
+  private readonly scheduler = new StreamScheduler(() => this.abandonedMessages++);
   retransmissions = 0;
   abandonedMessages = 0;
 
@@ -119,12 +117,17 @@ export class Sender {
   }
 
   get hasUnsent(): boolean {
-    return this.sendIdx < this.q.length || this.rtxPending;
+    return this.sendIdx < this.q.length || this.rtxPending || !this.scheduler.isEmpty;
   }
 
   /** Everything sent has been acknowledged and nothing is queued (§9.2 shutdown). */
   get idle(): boolean {
-    return this.q.length === this.head;
+    return this.q.length === this.head && this.scheduler.isEmpty;
+  }
+
+  /** Whether messages on this stream still wait for TSNs (an outgoing reset must wait for them). */
+  hasPendingOn(streamId: number): boolean {
+    return this.scheduler.hasPending(streamId);
   }
 
   private get rtxPending(): boolean {
@@ -132,7 +135,7 @@ export class Sender {
   }
 
   bufferedAmount(streamId: number): number {
-    return this.buffered.get(streamId)?.bytes ?? 0;
+    return this.scheduler.bufferedAmount(streamId);
   }
 
   /** The TSN the next new chunk will get, minus one (RFC 6525 Sender's Last Assigned TSN). */
@@ -142,24 +145,33 @@ export class Sender {
 
   /** RFC 6525 §5.1.2: after an outgoing reset, the stream's SSNs restart at 0. */
   resetStreamSsn(streamId: number): void {
-    this.nextSsn.delete(streamId);
+    this.scheduler.resetSsn(streamId);
   }
 
   takeDrained(): number[] {
-    if (this.drained.size === 0) return [];
-    const out = [...this.drained];
-    this.drained.clear();
-    return out;
+    return this.scheduler.takeDrained();
   }
 
-  /** Fragments a user message into DATA chunks (§6.9) and queues them. */
+  /** Queues a user message with the stream scheduler. */
   enqueue(streamId: number, ppid: number, data: Buffer, options: SendOptions, now: number): void {
-    const unordered = options.unordered === true;
-    let ssn = 0;
-    if (!unordered) {
-      ssn = this.nextSsn.get(streamId) ?? 0;
-      this.nextSsn.set(streamId, add16(ssn, 1));
-    }
+    this.scheduler.push(
+      {
+        streamId,
+        ppid,
+        data,
+        unordered: options.unordered === true,
+        maxRetransmits: options.maxRetransmits,
+        expiresAt: options.maxLifetimeMs !== undefined ? now + options.maxLifetimeMs : undefined,
+        counted: options.excludeFromBufferedAmount !== true,
+      },
+      options.priority,
+    );
+  }
+
+  /** Fragments a picked message into DATA chunks with consecutive TSNs (§6.9). */
+  private assign(m: PendingMessage): void {
+    const { streamId, ppid, data, unordered } = m;
+    const ssn = unordered ? 0 : this.scheduler.takeSsn(streamId);
     const frag = this.maxFragment;
     const count = Math.max(1, Math.ceil(data.length / frag));
     const msg: OutMessage = {
@@ -168,10 +180,10 @@ export class Sender {
       ssn,
       firstTsn: this.nextTsn,
       count,
-      maxRetransmits: options.maxRetransmits,
-      expiresAt: options.maxLifetimeMs !== undefined ? now + options.maxLifetimeMs : undefined,
+      maxRetransmits: m.maxRetransmits,
+      expiresAt: m.expiresAt,
       abandoned: false,
-      counted: options.excludeFromBufferedAmount !== true,
+      counted: m.counted,
     };
     for (let i = 0; i < count; i++) {
       const part = data.subarray(i * frag, Math.min(data.length, (i + 1) * frag));
@@ -194,12 +206,6 @@ export class Sender {
       });
       this.nextTsn = add32(this.nextTsn, 1);
     }
-    if (msg.counted) {
-      let box = this.buffered.get(streamId);
-      if (!box) this.buffered.set(streamId, (box = { bytes: 0 }));
-      box.bytes += data.length;
-      this.totalBuffered += data.length;
-    }
   }
 
   private at(tsn: number): OutChunk | undefined {
@@ -208,14 +214,7 @@ export class Sender {
   }
 
   private unbuffer(c: OutChunk): void {
-    if (!c.msg.counted) return;
-    const id = c.msg.streamId;
-    const box = this.buffered.get(id);
-    if (!box) return;
-    box.bytes -= c.data.length;
-    this.totalBuffered -= c.data.length;
-    if (box.bytes === 0) this.buffered.delete(id);
-    this.drained.add(id);
+    if (c.msg.counted) this.scheduler.unbuffer(c.msg.streamId, c.data.length);
   }
 
   /** RFC 3758 §3.5 A2 / RFC 8831: give up on every fragment of a message. */
@@ -266,7 +265,7 @@ export class Sender {
     if (this.fastRtxBudget && this.rtxPending) return true;
     if (this.flightSize >= this.cc.cwnd) return false;
     if (this.rtxPending) return true;
-    return this.sendIdx < this.q.length && (this.peerRwnd > 0 || this.flightSize === 0);
+    return (this.sendIdx < this.q.length || !this.scheduler.isEmpty) && (this.peerRwnd > 0 || this.flightSize === 0);
   }
 
   /**
@@ -299,23 +298,30 @@ export class Sender {
     }
     // §7.2.4 step 3: the packet sent outside cwnd carries retransmissions only.
     if (this.fastRtxBudget && this.flightSize >= this.cc.cwnd) return undefined;
-    while (this.sendIdx < this.q.length) {
-      const c = this.q[this.sendIdx]!;
-      if (c.abandoned) {
+    for (;;) {
+      while (this.sendIdx < this.q.length) {
+        const c = this.q[this.sendIdx]!;
+        if (c.abandoned) {
+          this.sendIdx++;
+          continue;
+        }
+        if (this.expired(c, now)) {
+          this.abandon(c.msg);
+          this.sendIdx++;
+          continue;
+        }
+        if (c.size > room) return undefined;
+        if (this.flightSize > 0 && this.peerRwnd < c.size) return undefined;
         this.sendIdx++;
-        continue;
+        return c;
       }
-      if (this.expired(c, now)) {
-        this.abandon(c.msg);
-        this.sendIdx++;
-        continue;
-      }
-      if (c.size > room) return undefined;
-      if (this.flightSize > 0 && this.peerRwnd < c.size) return undefined;
-      this.sendIdx++;
-      return c;
+      // The current message is out: let the scheduler pick the next one, if the window allows.
+      if (this.scheduler.isEmpty || room < DATA_HEADER_LENGTH + 4) return undefined;
+      if (this.flightSize > 0 && this.peerRwnd < DATA_HEADER_LENGTH + this.maxFragment) return undefined;
+      const m = this.scheduler.pop(now);
+      if (!m) return undefined;
+      this.assign(m);
     }
-    return undefined;
   }
 
   /** Records that `c` was written into a packet. */
@@ -339,7 +345,7 @@ export class Sender {
 
   /** Whether nothing remains to be sent after the current packet (sets RFC 7053 I bit). */
   get drainedAfterPacket(): boolean {
-    return this.sendIdx >= this.q.length && !this.rtxPending;
+    return this.sendIdx >= this.q.length && !this.rtxPending && this.scheduler.isEmpty;
   }
 
   /** RFC 9260 §6.2.1 processing of a received SACK. */

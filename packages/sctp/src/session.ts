@@ -72,6 +72,7 @@ export class PeerSession {
     this.reassembly = new Reassembly(hooks.deliver);
     this.reset = new StreamReset(c.localInitialTsn, c.peerInitialTsn, {
       lastAssignedTsn: () => this.sender.lastAssignedTsn,
+      hasPendingData: (id) => this.sender.hasPendingOn(id),
       cumTsn: () => this.tracker.cumTsn,
       incomingReset: (ids) => {
         this.reassembly.resetStreams(ids);

@@ -10,6 +10,8 @@ import {
 export interface StreamResetHooks {
   /** The TSN most recently assigned to outgoing DATA (RFC 6525 §4.1 Sender's Last Assigned TSN). */
   lastAssignedTsn(): number;
+  /** Whether messages on a stream still wait for TSNs; the request must cover them (§5.1.2). */
+  hasPendingData(streamId: number): boolean;
   /** Our cumulative TSN of received DATA. */
   cumTsn(): number;
   /** The peer reset its outgoing streams; our incoming SSNs restart at 0. */
@@ -51,10 +53,6 @@ export class StreamReset {
     return this.outstanding !== undefined;
   }
 
-  get hasWork(): boolean {
-    return this.responses.length > 0 || this.sendRequest || (this.outstanding === undefined && this.queued.size > 0);
-  }
-
   /** Queues streams for an outgoing reset; sent as soon as no other request is outstanding. */
   request(streams: readonly number[]): void {
     for (const s of streams) this.queued.add(s);
@@ -80,7 +78,7 @@ export class StreamReset {
     const params: ReconfigParam[] = [];
     const response = this.responses.shift();
     if (response) params.push(response);
-    if (!this.outstanding && this.queued.size > 0) {
+    if (!this.outstanding && this.queued.size > 0 && ![...this.queued].some((id) => this.hooks.hasPendingData(id))) {
       this.outstanding = {
         type: 13,
         requestSeq: this.nextRequestSeq,
