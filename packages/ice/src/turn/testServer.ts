@@ -25,7 +25,7 @@ export interface TurnTestServerOptions {
   /** Listening port; default 3478. */
   port?: number;
   /** Address relay sockets bind to; default `address`. */
-  relayAddress?: string;
+  relayAddress?: string | readonly string[];
   /** Default 'rivulet.test'. */
   realm?: string;
   /** username → password. */
@@ -253,6 +253,11 @@ export class TurnTestServer {
     }
   }
 
+  private relayAddresses(): readonly string[] {
+    const r = this.options.relayAddress ?? this.options.address;
+    return typeof r === 'string' ? [r] : r;
+  }
+
   /** RFC 8656 §7.2: min(requested, max), but never below the default. */
   private lifetimeFor(msg: StunMessage): number {
     const def = this.options.defaultLifetimeSeconds ?? 600;
@@ -266,11 +271,17 @@ export class TurnTestServer {
     const transport = attr.getRequestedTransport(msg);
     if (transport === undefined) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: REQUESTED-TRANSPORT missing', key);
     if (transport !== 17) return this.error(from, msg, StunErrorCode.UnsupportedTransportProtocol, 'Unsupported Transport Protocol', key);
+    // RFC 8656 §7.2: the relayed family is REQUESTED-ADDRESS-FAMILY's, IPv4 when absent.
+    const family = attr.getRequestedAddressFamily(msg) ?? 'IPv4';
+    const relayAt = this.relayAddresses().find((a) => (a.includes(':') ? 'IPv6' : 'IPv4') === family);
+    if (relayAt === undefined) {
+      return this.error(from, msg, StunErrorCode.AddressFamilyNotSupported, 'Address Family not Supported', key);
+    }
     const tuple = from.key;
     this.pending.add(tuple);
     let relay: DatagramSocket;
     try {
-      relay = await this.options.network.bindUdp({ address: this.options.relayAddress ?? this.options.address, port: 0 });
+      relay = await this.options.network.bindUdp({ address: relayAt, port: 0 });
     } catch {
       this.pending.delete(tuple);
       return this.error(from, msg, StunErrorCode.InsufficientCapacity, 'Insufficient Capacity', key);

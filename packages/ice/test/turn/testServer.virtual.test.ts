@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import { FakeClock } from '@rivulet/common';
+import { VirtualNetwork } from '@rivulet/testkit';
+import { allocateTurn, TurnClient, TurnTestServer } from '../../src/turn/index.js';
+import { drive } from './helpers.js';
+
+describe('TurnTestServer relay families (REQUESTED-ADDRESS-FAMILY)', () => {
+  it('relays from the IPv6 relay address when asked, and answers 440 for a family it lacks', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock });
+    const srv = net.addHost('srv', { addresses: ['203.0.113.1', '2001:db8::1'] });
+    const cli = net.addHost('cli', { addresses: ['203.0.113.2', '2001:db8::2'] });
+    await TurnTestServer.start({ network: srv, clock, address: '203.0.113.1', relayAddress: ['203.0.113.1', '2001:db8::1'], users: { u: 'p' } });
+    const cfg = { address: '203.0.113.1', port: 3478, transport: 'udp' as const, username: 'u', credential: 'p' };
+    const v6 = (await drive(clock, allocateTurn({ server: cfg, network: cli, clock, relayFamily: 'IPv6' }))) as TurnClient;
+    expect(v6.relayedAddress).to.deep.equal({ address: '2001:db8::1', port: 49152, family: 'IPv6' });
+    const v4 = (await drive(clock, allocateTurn({ server: cfg, network: cli, clock }))) as TurnClient;
+    expect(v4.relayedAddress.family).to.equal('IPv4');
+
+    const net2 = new VirtualNetwork({ clock });
+    const srv2 = net2.addHost('srv', { addresses: ['203.0.113.1'] });
+    const cli2 = net2.addHost('cli', { addresses: ['203.0.113.2'] });
+    await TurnTestServer.start({ network: srv2, clock, address: '203.0.113.1', users: { u: 'p' } });
+    const err = await drive(clock, allocateTurn({ server: cfg, network: cli2, clock, relayFamily: 'IPv6' })).catch((e: Error) => e);
+    expect((err as Error).message).to.equal('TURN Allocate to udp 203.0.113.1:3478 failed: 440 Address Family not Supported');
+  });
+});
