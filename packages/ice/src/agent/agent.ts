@@ -1,16 +1,17 @@
 import { isIP } from 'node:net';
-import { Counters, TypedEmitter, createLogger, nodeNetwork, realClock, type Clock, type Network, type Timer, type TransportAddress } from '@rivulet/common';
-import { StunCancelledError, StunClass, StunTransactionTable, bytesToIp, ipToBytes, parseStun } from '../stun/index.js';
+import { Counters, TypedEmitter, createLogger, nodeNetwork, realClock, type Clock, type Network, type TransportAddress } from '@rivulet/common';
+import { StunClass, StunTransactionTable, bytesToIp, ipToBytes, parseStun } from '../stun/index.js';
 import type { LocalBase } from './base.js';
-import { IceCandidate, addressKey, candidatePriority } from './candidate.js';
+import { IceCandidate } from './candidate.js';
 import { CheckList } from './checklist.js';
-import { buildCheckRequest } from './checks.js';
 import { ConsentMonitor, type ConsentStatus } from './consent.js';
 import { generateIceParameters, generateTieBreaker, validateIceParameters, type IceParameters } from './credentials.js';
 import { CandidateGatherer } from './gatherer.js';
 import { handleBindingRequest, handleCheckResponse, type CheckContext } from './handlers.js';
 import { MulticastDnsService } from './mdns.js';
 import { CandidatePair, type LocalCandidate } from './pair.js';
+import { CheckScheduler } from './scheduler.js';
+import { sourceKey } from './sourceKey.js';
 import type { IceAgentEvents, IceAgentOptions, IceConnectionState, IceCounter, IceGatheringState, IceRole, IceTransportPolicy } from './types.js';
 
 const log = createLogger('ice');
@@ -61,14 +62,8 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   private pendingMdns = 0;
   private gatheredOnce = false;
   private gathering: Promise<void> | undefined;
-  private taTimer: Timer | undefined;
-  private lastCheckAt = -Infinity;
-  private nominating = false;
-  private generationNominated = false;
-  private firstValidAt: number | undefined;
-  private nominationTimer: Timer | undefined;
-  private consentTxKey: string | undefined;
-  private readonly consent: ConsentMonitor;
+  /** @internal */ readonly scheduler = new CheckScheduler(this);
+  /** @internal */ readonly consent: ConsentMonitor;
   private readonly gatherer: CandidateGatherer;
   private ownMdns: MulticastDnsService | undefined;
 
@@ -99,7 +94,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.consent = new ConsentMonitor(
       this.clock,
       { intervalMs: options.consentIntervalMs, disconnectedMs: options.disconnectedTimeoutMs, failedMs: options.failedTimeoutMs },
-      () => this.sendConsentCheck(),
+      () => this.scheduler.sendConsent(),
       (s) => this.onConsentStatus(s),
     );
     this.gatherer = new CandidateGatherer({
@@ -117,6 +112,15 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       onCandidate: (l) => this.addLocal(l),
       isClosed: () => this.closed,
     });
+  }
+
+  /** @internal */
+  get isStarted(): boolean {
+    return this.started;
+  }
+  /** @internal */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get role(): IceRole {
@@ -234,8 +238,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.taTimer?.cancel();
-    this.nominationTimer?.cancel();
+    this.scheduler.stop();
     this.consent.stop();
     this.transactions.cancelAll('agent closed');
     this.gatherer.close(this.options.mdnsResponder ?? this.ownMdns);
@@ -344,153 +347,14 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.remoteCandidates = [];
     this.prflxRemoteCount = 0;
     this.remoteEndOfCandidates = false;
-    this.nominating = false;
-    this.generationNominated = false;
-    this.firstValidAt = undefined;
-    this.nominationTimer?.cancel();
-    this.nominationTimer = undefined;
+    this.scheduler.reset();
   }
 
   // ---------------------------------------------------------------- checks
 
-  /** @internal paces ordinary and triggered checks at Ta (RFC 8445 §6.1.4.2) */
+  /** @internal */
   scheduleTick(): void {
-    if (!this.started || this.closed || this.taTimer || this.iceLite || !this.remoteParameters) return;
-    const delay = Math.max(0, this.lastCheckAt + this.opts.taMs - this.clock.now());
-    this.taTimer = this.clock.setTimeout(() => {
-      this.taTimer = undefined;
-      this.tick();
-    }, delay);
-  }
-
-  private tick(): void {
-    if (this.closed || !this.remoteParameters) return;
-    const pair = this.checklist.next(!this.generationNominated);
-    if (!pair) return;
-    this.sendCheck(pair, 'check');
-    this.scheduleTick();
-  }
-
-  private sendCheck(pair: CandidatePair, kind: CheckContext['kind']): void {
-    const creds: PairCredentials | undefined =
-      kind === 'consent'
-        ? this.selectedCredentials
-        : this.remoteParameters && {
-            localUfrag: this.localParameters.usernameFragment,
-            remoteUfrag: this.remoteParameters.usernameFragment,
-            remotePassword: this.remoteParameters.password,
-          };
-    if (!creds) return;
-    // §7.1.1: PRIORITY = what a peer-reflexive candidate from this base would get.
-    const localPref = Math.floor(pair.local.candidate.priority / 256) % 65536;
-    const priority = candidatePriority('prflx', localPref, 1);
-    const { message, bytes } = buildCheckRequest({
-      ...creds,
-      priority,
-      controlling: this.controlling,
-      tieBreaker: this.tieBreaker,
-      useCandidate: kind === 'nominate',
-      ...(this.opts.software ? { software: this.opts.software } : {}),
-    });
-    if (kind === 'check') pair.state = 'in-progress';
-    const options =
-      kind === 'consent'
-        ? { rto: this.consent.tickMs, backoff: false, rc: Math.ceil((this.consent.intervalMs * 1.2) / this.consent.tickMs) }
-        : // Capped backoff: a lossy path should not leave a check (or a nomination) waiting 16 s
-          // between retransmissions; a pair still fails after ~16 s without any answer.
-          { rto: this.opts.checkRtoMs, maxIntervalMs: 1600 };
-    const base = pair.local.base;
-    const to = pair.remoteAddress;
-    const t = this.transactions.start(message, bytes, (b) => base.send(b, to), options);
-    this.lastCheckAt = this.clock.now();
-    pair.requestsSent++;
-    this.counters.inc(kind === 'consent' ? 'consent-checks-sent' : 'checks-sent');
-    this.checkTx.set(t.key, { pair, kind, priority, sentAt: this.clock.now(), controlling: this.controlling, remotePassword: creds.remotePassword });
-    if (kind === 'consent') this.consentTxKey = t.key;
-    else pair.transactionKey = t.key;
-    t.promise.then(undefined, (err: Error) => this.onCheckFailed(t.key, err));
-  }
-
-  private onCheckFailed(key: string, err: Error): void {
-    const ctx = this.checkTx.get(key);
-    if (!ctx) return;
-    this.checkTx.delete(key);
-    if (err instanceof StunCancelledError || ctx.kind === 'consent' || this.closed) return;
-    this.counters.inc('checks-timed-out');
-    this.pairFailed(ctx);
-  }
-
-  /** @internal a check ended without success (timeout or error response) */
-  pairFailed(ctx: CheckContext): void {
-    ctx.pair.state = 'failed';
-    if (ctx.kind === 'nominate') this.nominating = false;
-    this.maybeNominate();
-    this.updateState();
-    this.scheduleTick();
-  }
-
-  private sendConsentCheck(): void {
-    const p = this._selectedPair;
-    if (!p || this.closed) return;
-    if (this.consentTxKey) {
-      this.checkTx.delete(this.consentTxKey);
-      this.transactions.get(this.consentTxKey)?.cancel('next consent check');
-    }
-    this.sendCheck(p, 'consent');
-  }
-
-  /** @internal a pair's check succeeded: note it valid and move nomination on */
-  pairSucceeded(ctx: CheckContext, from: TransportAddress): void {
-    const pair = ctx.pair;
-    pair.state = 'succeeded';
-    pair.rttMs = this.clock.now() - ctx.sentAt;
-    pair.responsesReceived++;
-    pair.lastResponseReceived = this.clock.now();
-    this.validSources.add(sourceKey(pair.local.base, from));
-    this.checklist.unfreeze(pair.foundation);
-    this.firstValidAt ??= this.clock.now();
-    if (ctx.kind === 'nominate') {
-      this.nominating = false;
-      pair.nominated = true;
-      this.selectPair(pair);
-    } else if (!this.controlling && pair.nominateOnSuccess) {
-      pair.nominated = true;
-      this.selectNominated();
-    } else this.maybeNominate();
-    this.updateState();
-    this.scheduleTick();
-  }
-
-  /** @internal a nomination check was answered with 487: nominate again later, maybe in the other role */
-  abortNomination(): void {
-    this.nominating = false;
-  }
-
-  /** @internal a consent check was answered */
-  consentAnswered(pair: CandidatePair, ctx: CheckContext): void {
-    pair.rttMs = this.clock.now() - ctx.sentAt;
-    pair.responsesReceived++;
-    pair.lastResponseReceived = this.clock.now();
-    if (this.consentTxKey === undefined || this._selectedPair === pair) this.consent.onResponse();
-  }
-
-  /** RFC 8445 §8.1.1 regular nomination: nominate the best valid pair once no better pair can still succeed. */
-  private maybeNominate(): void {
-    if (!this.controlling || this.iceLite || this.nominating || this.generationNominated || this.closed) return;
-    const pairs = this.checklist.all;
-    const best = pairs.find((p) => p.state === 'succeeded');
-    if (!best) return;
-    const better = pairs.some((p) => p.priority > best.priority && (p.state === 'waiting' || p.state === 'in-progress' || p.state === 'frozen'));
-    const waited = this.clock.now() - (this.firstValidAt ?? this.clock.now());
-    if (better && waited < this.opts.nominationDelayMs) {
-      this.nominationTimer ??= this.clock.setTimeout(() => {
-        this.nominationTimer = undefined;
-        this.maybeNominate();
-      }, this.opts.nominationDelayMs - waited);
-      return;
-    }
-    this.nominating = true;
-    this.sendCheck(best, 'nominate');
+    this.scheduler.schedule();
   }
 
   /** @internal controlled side: select the highest-priority nominated valid pair (§8.1.1, §7.3.1.5) */
@@ -501,9 +365,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
 
   /** @internal */
   selectPair(pair: CandidatePair): void {
-    this.generationNominated = true;
-    this.nominationTimer?.cancel();
-    this.nominationTimer = undefined;
+    this.scheduler.onSelected();
     if (this._selectedPair === pair) return;
     this._selectedPair = pair;
     this.validSources.add(sourceKey(pair.local.base, pair.remoteAddress));
@@ -527,7 +389,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.controlling = controlling;
     this.checklist.reprioritize(controlling);
     this.emit('rolechange', this.role);
-    if (controlling) this.maybeNominate();
+    if (controlling) this.scheduler.maybeNominate();
   }
 
   // ---------------------------------------------------------------- states
@@ -556,7 +418,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     if (!this.started) return;
     const exhausted =
       !this.checklist.active &&
-      !this.nominating &&
+      !this.scheduler.nominating &&
       this.remoteEndOfCandidates &&
       this._gatheringState === 'complete' &&
       this.pendingMdns === 0 &&
@@ -611,10 +473,6 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   private assertOpen(what: string): void {
     if (this.closed) throw new Error(`IceAgent.${what}: the agent is closed`);
   }
-}
-
-export function sourceKey(base: LocalBase, from: TransportAddress): string {
-  return `${base.id}|${addressKey(from.address, from.port)}`;
 }
 
 function canonicalIp(address: string): string {

@@ -1,6 +1,7 @@
 import type { TransportAddress } from '@rivulet/common';
 import { StunClass, StunErrorCode, StunMethod, attr, shortTermKey, verifyIntegrity, type StunMessage } from '../stun/index.js';
-import { sourceKey, type IceAgent } from './agent.js';
+import type { IceAgent } from './agent.js';
+import { sourceKey } from './sourceKey.js';
 import type { LocalBase } from './base.js';
 import { IceCandidate } from './candidate.js';
 import { buildErrorResponse, buildSuccessResponse, resolveRoleConflict } from './checks.js';
@@ -174,24 +175,24 @@ export function handleCheckResponse(agent: IceAgent, base: LocalBase, msg: StunM
       // §7.2.5.1: switch to the role opposite the one the request asserted, then retry.
       c.inc('response-role-conflict');
       if (ctx.controlling === agent.controlling) agent.setRole(!ctx.controlling);
-      if (ctx.kind === 'nominate') agent.abortNomination();
+      if (ctx.kind === 'nominate') agent.scheduler.abortNomination();
       pair.state = 'waiting';
       agent.checklist.trigger(pair);
       agent.scheduleTick();
       return;
     }
     c.inc('response-error');
-    agent.pairFailed(ctx);
+    agent.scheduler.pairFailed(ctx);
     return;
   }
   // §7.2.5.2.1: the response must come from where the request went, to the base it left from.
   if (base !== pair.local.base || from.address !== pair.remote.address || from.port !== pair.remote.port) {
     c.inc('response-asymmetric');
-    if (ctx.kind !== 'consent') agent.pairFailed(ctx);
+    if (ctx.kind !== 'consent') agent.scheduler.pairFailed(ctx);
     return;
   }
   if (ctx.kind === 'consent') {
-    agent.consentAnswered(pair, ctx);
+    agent.scheduler.consentAnswered(pair, ctx);
     return;
   }
   let mapped: TransportAddress | undefined;
@@ -202,7 +203,7 @@ export function handleCheckResponse(agent: IceAgent, base: LocalBase, msg: StunM
   }
   if (!mapped) {
     c.inc('response-malformed');
-    agent.pairFailed(ctx);
+    agent.scheduler.pairFailed(ctx);
     return;
   }
   // §7.2.5.3.1: a mapped address we do not know is a peer-reflexive local candidate.
@@ -222,5 +223,5 @@ export function handleCheckResponse(agent: IceAgent, base: LocalBase, msg: StunM
       address: m,
     });
   }
-  agent.pairSucceeded(ctx, from);
+  agent.scheduler.pairSucceeded(ctx, from);
 }
