@@ -3,6 +3,8 @@ import { describeCauses, protocolViolationCause, userInitiatedAbortCause } from 
 import { ChunkType, type Chunk, type DataChunk, type SackChunk } from './chunks/types.js';
 import type { CookieContents } from './cookie.js';
 import { Handshake } from './handshake.js';
+import { GracefulShutdown } from './shutdown.js';
+import type { AssociationEvents, AssociationState, DropReason } from './associationTypes.js';
 import { resolveOptions, type ResolvedOptions, type SctpAssociationOptions } from './options.js';
 import { PacketBuilder } from './packetBuilder.js';
 import { COMMON_HEADER_LENGTH, parsePacket, serializePacket, verifyChecksum } from './packet.js';
@@ -10,52 +12,9 @@ import { PeerSession } from './session.js';
 import { TimerSlot } from './timer.js';
 import type { SendOptions } from './sender.js';
 
+export type { AssociationState, AssociationEvents, DropReason } from './associationTypes.js';
+
 const log = createLogger('sctp');
-
-/** RFC 9260 §4 association states (CLOSED also after the end of an association). */
-export type AssociationState =
-  | 'closed'
-  | 'cookie-wait'
-  | 'cookie-echoed'
-  | 'established'
-  | 'shutdown-pending'
-  | 'shutdown-sent'
-  | 'shutdown-received'
-  | 'shutdown-ack-sent';
-
-export interface AssociationEvents {
-  statechange: [state: AssociationState];
-  established: [];
-  /** The association ended; `reason` is set when it did not end by a clean shutdown. */
-  closed: [reason: string | undefined];
-  /** The peer aborted, the peer was declared unreachable, or the handshake failed. */
-  error: [error: Error];
-  message: [streamId: number, ppid: number, data: Buffer];
-  /** Our Outgoing SSN Reset Request for these streams was answered (RFC 6525 §5.1.2). */
-  outgoingStreamsReset: [streams: number[]];
-  /** The peer reset its outgoing streams, i.e. our incoming ones (RFC 6525 §5.2.2). */
-  incomingStreamsReset: [streams: number[]];
-  /** The unsent bytes queued on a stream went down (sent for the first time, or abandoned). */
-  bufferedAmountDecrease: [streamId: number, bufferedAmount: number];
-}
-
-export type DropReason =
-  | 'badChecksum'
-  | 'malformed'
-  | 'badPort'
-  | 'badVerificationTag'
-  | 'outOfTheBlue'
-  | 'unexpectedChunk'
-  | 'badCookie'
-  | 'staleCookie'
-  | 'cookieTagMismatch'
-  | 'duplicateTsn'
-  | 'tsnTooFar'
-  | 'receiveWindowFull'
-  | 'noUserData'
-  | 'invalidStream'
-  | 'unknownChunk'
-  | 'internalError';
 
 const CONNECTED = new Set<AssociationState>(['established', 'shutdown-pending', 'shutdown-sent', 'shutdown-received', 'shutdown-ack-sent']);
 
@@ -73,8 +32,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private ended = false;
   private session: PeerSession | undefined;
   private readonly handshake: Handshake;
-  private readonly t2: TimerSlot;
-  private t2Chunk: Chunk | undefined;
+  private readonly shutdown: GracefulShutdown;
   private readonly control: Chunk[] = [];
   private flushScheduled = false;
   private readonly flushTimer: TimerSlot;
@@ -106,7 +64,17 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       establish: () => this.establish(),
       fail: (reason, error) => this.end(reason, error),
     });
-    this.t2 = new TimerSlot(this.clock, () => this.onT2());
+    this.shutdown = new GracefulShutdown(this.clock, {
+      get state() {
+        return self._state;
+      },
+      get session() {
+        return self.session;
+      },
+      setState: (st) => this.setState(st),
+      control: (chunk) => this.control.push(chunk),
+      flush: () => this.flush(),
+    });
     this.flushTimer = new TimerSlot(this.clock, () => {
       this.flushScheduled = false;
       this.flush();
@@ -235,7 +203,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     if (this.ended) return;
     if (this._state === 'established') {
       this.setState('shutdown-pending');
-      this.maybeShutdown();
+      this.shutdown.proceed();
       this.flush();
     } else if (!CONNECTED.has(this._state)) {
       this.end(undefined);
@@ -332,7 +300,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         return;
       }
       case ChunkType.SHUTDOWN:
-        return this.onShutdown(c.cumTsnAck);
+        return this.shutdown.onShutdown(c.cumTsnAck);
       case ChunkType.SHUTDOWN_ACK:
         if (this._state === 'shutdown-sent' || this._state === 'shutdown-ack-sent') {
           this.sendSingle(this.handshake.peerTag, { type: ChunkType.SHUTDOWN_COMPLETE, reflected: false });
@@ -391,7 +359,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.sendSingle(this.handshake.peerTag, { type: ChunkType.ABORT, reflected: false, causes: [cause] });
         this.end(why, new Error(`SCTP association aborted: ${why}`));
       },
-      onIdle: () => this.maybeShutdown(),
+      onIdle: () => this.shutdown.proceed(),
     });
   }
 
@@ -422,50 +390,6 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     s.onSack(c);
   }
 
-  private onShutdown(cumTsnAck: number): void {
-    const s = this.session;
-    if (!s) return;
-    if (this._state === 'established' || this._state === 'shutdown-pending') {
-      s.onSack({ type: ChunkType.SACK, cumTsnAck, aRwnd: s.sender.peerRwnd + s.sender.flightSize, gapBlocks: [], duplicateTsns: [] });
-      this.setState('shutdown-received');
-      this.maybeShutdown();
-    } else if (this._state === 'shutdown-sent') {
-      // §9.2: both sides shut down at once; answer with SHUTDOWN ACK.
-      this.startT2({ type: ChunkType.SHUTDOWN_ACK });
-      this.setState('shutdown-ack-sent');
-    }
-  }
-
-  /** §9.2: once everything we sent is acknowledged, move to the next shutdown step. */
-  private maybeShutdown(): void {
-    const s = this.session;
-    if (!s || !s.sender.idle) return;
-    if (this._state === 'shutdown-pending') {
-      this.startT2({ type: ChunkType.SHUTDOWN, cumTsnAck: s.tracker.cumTsn });
-      this.setState('shutdown-sent');
-    } else if (this._state === 'shutdown-received') {
-      this.startT2({ type: ChunkType.SHUTDOWN_ACK });
-      this.setState('shutdown-ack-sent');
-    }
-  }
-
-  private startT2(chunk: Chunk): void {
-    this.t2Chunk = chunk;
-    this.control.push(chunk);
-    this.t2.start(this.session!.sender.rto.rto);
-  }
-
-  private onT2(): void {
-    const s = this.session;
-    if (!s || !this.t2Chunk) return;
-    if (!s.countError()) return;
-    s.sender.rto.backoff();
-    if (this.t2Chunk.type === ChunkType.SHUTDOWN) this.t2Chunk = { type: ChunkType.SHUTDOWN, cumTsnAck: s.tracker.cumTsn };
-    this.control.push(this.t2Chunk);
-    this.t2.start(s.sender.rto.rto);
-    this.flush();
-  }
-
   private pathFailure(why: string): void {
     const reason = `peer unreachable: ${why} (Association.Max.Retrans ${this.o.maxRetransmits} exceeded)`;
     if (this.handshake.peerTag !== 0) {
@@ -478,7 +402,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     if (this.ended) return;
     this.ended = true;
     this.handshake.stop();
-    this.t2.stop();
+    this.shutdown.stop();
     this.flushTimer.stop();
     this.session?.dispose();
     this.setState('closed');

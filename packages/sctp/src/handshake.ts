@@ -6,7 +6,7 @@ import { ChunkType, ParamType, type Chunk, type CookieEchoChunk, type InitChunk 
 import { CookieSigner, type CookieContents } from './cookie.js';
 import type { ResolvedOptions } from './options.js';
 import { TimerSlot } from './timer.js';
-import type { AssociationState, DropReason } from './association.js';
+import type { AssociationState, DropReason } from './associationTypes.js';
 
 /** What the handshake needs from its association. */
 export interface HandshakeHost {

@@ -10,7 +10,7 @@ import { Sender } from './sender.js';
 import { StreamReset } from './streamReset.js';
 import { TimerSlot } from './timer.js';
 import { TsnTracker } from './tsnTracker.js';
-import type { DropReason } from './association.js';
+import type { DropReason } from './associationTypes.js';
 
 export interface SessionHooks {
   deliver(streamId: number, ppid: number, data: Buffer): void;
