@@ -114,7 +114,8 @@ export class LinkDirection {
    * Puts a packet on the link; `exit` runs from a clock timer when it comes out
    * the far end (never synchronously in the sender's call stack).
    */
-  transmit(size: number, exit: () => void): void {
+  transmit(data: Buffer, exit: (data: Buffer) => void): void {
+    const size = data.length;
     const c = this.conditionsValue;
     this.packets++;
     this.bytes += size;
@@ -129,14 +130,15 @@ export class LinkDirection {
       this.busyUntil = start + (size * 8000) / c.bandwidthBps;
       leaves = this.busyUntil;
     }
-    this.schedule(leaves, exit);
+    this.schedule(leaves, exit, data);
     if (this.prng.chance(c.duplicate ?? 0)) {
       this.sink.duplicated();
-      this.schedule(leaves, exit);
+      // The twin gets its own bytes: receivers must not see each other's mutations.
+      this.schedule(leaves, exit, Buffer.from(data));
     }
   }
 
-  private schedule(leaves: number, exit: () => void): void {
+  private schedule(leaves: number, exit: (data: Buffer) => void, data: Buffer): void {
     const c = this.conditionsValue;
     let at = leaves + (c.delayMs ?? 0);
     if (c.jitterMs) at += this.prng.next() * c.jitterMs;
@@ -146,7 +148,7 @@ export class LinkDirection {
       this.sink.settled();
       // A packet still on the wire when the link is cut is lost with it.
       if (this.conditionsValue.cut) return this.sink.drop('link-cut');
-      exit();
+      exit(data);
     }, at - this.clock.now());
   }
 }

@@ -214,7 +214,7 @@ export class VirtualNetwork {
       return;
     }
     const nat = this.natOf.get(host);
-    host.link.up.transmit(data.length, () => (nat ? this.routeInside(nat, src, dst, data) : this.routePublic(src, dst, data)));
+    host.link.up.transmit(data, (d) => (nat ? this.routeInside(nat, src, dst, d) : this.routePublic(src, dst, d)));
   }
 
   /** A packet reached NAT `nat` from its private side. */
@@ -222,7 +222,7 @@ export class VirtualNetwork {
     const local = nat.hosts.get(dst.address);
     if (local) {
       // Same private realm: the NAT box switches it without translation.
-      local.link.down.transmit(data.length, () => this.arriveAtHost(local, src, dst, data));
+      local.link.down.transmit(data, (d) => this.arriveAtHost(local, src, dst, d));
       return;
     }
     const external = nat.table.outbound(src, dst);
@@ -233,7 +233,7 @@ export class VirtualNetwork {
       this.inboundAtNat(nat, external, dst, data);
       return;
     }
-    nat.link.up.transmit(data.length, () => this.routePublic(external, dst, data));
+    nat.link.up.transmit(data, (d) => this.routePublic(external, dst, d));
   }
 
   /** A packet is on the public network. */
@@ -241,9 +241,9 @@ export class VirtualNetwork {
     const target = this.publicRealm.get(dst.address);
     if (!target) return this.drop('no-route');
     if (target instanceof VirtualHost) {
-      target.link.down.transmit(data.length, () => this.arriveAtHost(target, src, dst, data));
+      target.link.down.transmit(data, (d) => this.arriveAtHost(target, src, dst, d));
     } else {
-      target.link.down.transmit(data.length, () => this.inboundAtNat(target, src, dst, data));
+      target.link.down.transmit(data, (d) => this.inboundAtNat(target, src, dst, d));
     }
   }
 
@@ -253,7 +253,7 @@ export class VirtualNetwork {
     if (typeof verdict === 'string') return this.drop(verdict);
     const host = nat.hosts.get(verdict.address);
     if (!host) return this.drop('no-route');
-    host.link.down.transmit(data.length, () => this.arriveAtHost(host, src, verdict, data));
+    host.link.down.transmit(data, (d) => this.arriveAtHost(host, src, verdict, d));
   }
 
   /** The path of a TCP connection from `host` to `dst`, or undefined when there is no route. */
@@ -315,8 +315,8 @@ export class VirtualNetwork {
   }
 
   private arriveAtHost(host: VirtualHost, src: TransportAddress, dst: TransportAddress, payload: Buffer): void {
-    // Each delivery gets its own copy: duplicates must not alias one another.
-    const data = this.tapped('deliver', host, src, dst, Buffer.from(payload));
+    // The payload is already this delivery's own copy (made at send, and per duplicate).
+    const data = this.tapped('deliver', host, src, dst, payload);
     if (!data) return;
     host.receive(data, src, dst);
   }
