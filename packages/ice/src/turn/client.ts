@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { Counters, reportError, type Clock, type Timer, type TransportAddress } from '@rivulet/common';
 import { StunAttr, StunClass, StunMethod, StunMessage, attr, encodeStun, parseStun, type StunDropReason } from '../stun/index.js';
 import { LongTermCredentials } from './auth.js';
@@ -74,9 +76,17 @@ export class TurnClient implements TurnAllocation {
     validateAllocateOptions(options);
     const { server } = options;
     const label = `${server.transport} ${server.address.includes(':') ? `[${server.address}]` : server.address}:${server.port}`;
+    // Responses are matched against the server's address, so it must be the canonical IP literal
+    // the network will report as the source: resolve names (e.g. from a turn: URL) first.
+    let address: string;
+    try {
+      address = isIP(server.address) ? canonicalIp(server.address) : (await lookup(server.address)).address;
+    } catch (err) {
+      throw new TurnError(`TURN: cannot resolve server name ${JSON.stringify(server.address)}: ${(err as Error).message}`);
+    }
     let transport: TurnTransport;
     try {
-      transport = await openTurnTransport({ network: options.network, server, localAddress: options.localAddress });
+      transport = await openTurnTransport({ network: options.network, server: { ...server, address }, localAddress: options.localAddress });
     } catch (err) {
       throw new TurnError(`TURN: cannot reach server ${label}: ${(err as Error).message}`);
     }

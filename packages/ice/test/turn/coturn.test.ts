@@ -156,6 +156,14 @@ describe('TURN client against coturn (real peer, RealClock)', function () {
     expect(a.lifetimeSeconds).to.equal(4); // --max-allocate-lifetime=4
   });
 
+  it('resolves a server name (localhost) before matching responses against its address', async () => {
+    const a = (await allocateTurn({ server: { ...server('udp'), address: 'localhost' }, network: nodeNetwork, clock })) as TurnClient;
+    open.push(a);
+    expect(a.state).to.equal('allocated');
+    expect(['127.0.0.1', '::1']).to.include(a.mappedAddress.address);
+    expect(a.counters.get('not-from-server')).to.equal(0);
+  });
+
   it('allocates over TCP: mapped address = our TCP connection', async () => {
     const a = await alloc('tcp');
     expect(a.state).to.equal('allocated');
