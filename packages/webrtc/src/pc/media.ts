@@ -27,6 +27,8 @@ interface Demux {
   byMid: Map<string, RTCRtpReceiver>;
   byRid: Map<string, RTCRtpReceiver>;
   byPt: Map<number, RTCRtpReceiver | null>;
+  /** RTX payload types (RFC 4588): repair packets are counted, not forwarded (no NACK loop yet). */
+  rtxPts: Set<number>;
   midId: number | undefined;
   ridId: number | undefined;
   muteTimer: Timer | null;
@@ -38,7 +40,7 @@ const demuxes = new WeakMap<PeerCore, Demux>();
 function demuxOf(core: PeerCore): Demux {
   let d = demuxes.get(core);
   if (!d) {
-    d = { bySsrc: new Map(), byMid: new Map(), byRid: new Map(), byPt: new Map(), midId: undefined, ridId: undefined, muteTimer: null, dropped: 0 };
+    d = { bySsrc: new Map(), byMid: new Map(), byRid: new Map(), byPt: new Map(), rtxPts: new Set(), midId: undefined, ridId: undefined, muteTimer: null, dropped: 0 };
     demuxes.set(core, d);
   }
   return d;
@@ -61,6 +63,7 @@ export function updateMedia(core: PeerCore): void {
   d.byMid.clear();
   d.byRid.clear();
   d.byPt.clear();
+  d.rtxPts.clear();
   for (const t of st.transceivers) {
     const s = st.transceiverState(t);
     if (s.mid === null || s.stopped) continue;
@@ -118,6 +121,7 @@ export function updateMedia(core: PeerCore): void {
     d.byMid.set(s.mid, t.receiver);
     for (const rid of rs.rids) d.byRid.set(`${s.mid}/${rid}`, t.receiver);
     for (const c of accepted) {
+      if (c.rtxPayloadType !== undefined) d.rtxPts.add(c.rtxPayloadType);
       for (const pt of [c.payloadType, c.rtxPayloadType]) {
         if (pt === undefined) continue;
         d.byPt.set(pt, d.byPt.has(pt) ? null : t.receiver);
@@ -154,6 +158,10 @@ export function handleIncomingRtp(core: PeerCore, raw: Uint8Array): void {
   d.bySsrc.set(p.ssrc, r); // RFC 8843 §9.2: later packets of this SSRC skip the extension look-up
   const rs = receiverInternals.state(r);
   if (rs.track.readyState !== 'live') return;
+  if (d.rtxPts.has(p.payloadType)) {
+    rs.retransmittedPacketsReceived++;
+    return;
+  }
   const now = performance.timeOrigin + performance.now();
   rs.packetsReceived++;
   rs.bytesReceived += p.payload.length;

@@ -10,8 +10,8 @@ import { formatCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import { dataChannelInternals } from '../datachannel/RTCDataChannel.js';
 import type { PeerCore } from '../pc/core.js';
 import { certificateMaterial } from '../rtc/RTCCertificate.js';
-import { receiverInternals, RTCRtpReceiver } from '../transceiver/RTCRtpReceiver.js';
-import { RTCRtpSender, senderInternals } from '../transceiver/RTCRtpSender.js';
+import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
+import { senderInternals } from '../transceiver/RTCRtpSender.js';
 import { createStatsReport, type RTCStats, type RTCStatsReport } from './RTCStatsReport.js';
 
 const TRANSPORT_ID = 'T01';
@@ -111,6 +111,7 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         const i: RTCStats = {
           id: `IT01${kindLetter}${ssrc}`, type: 'inbound-rtp', timestamp: now, ssrc, kind: s.kind, transportId: TRANSPORT_ID,
           trackIdentifier: rs.track.id, packetsReceived: rs.packetsReceived, bytesReceived: rs.bytesReceived,
+          retransmittedPacketsReceived: rs.retransmittedPacketsReceived,
         };
         if (s.mid !== null) i['mid'] = s.mid;
         if (rs.codecs[0]) i['codecId'] = codec('I', rs.codecs[0]);
@@ -138,7 +139,5 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
   } else if (referenced.has('transport')) {
     out.push(...transport);
   }
-  void RTCRtpSender;
-  void RTCRtpReceiver;
   return createStatsReport(out);
 }

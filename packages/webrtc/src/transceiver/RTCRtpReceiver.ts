@@ -43,6 +43,7 @@ export interface ReceiverState {
   contribSources: Map<number, RTCRtpContributingSource>;
   packetsReceived: number;
   bytesReceived: number;
+  retransmittedPacketsReceived: number;
   lastPacketAt: number | null;
   ssrcsSeen: Set<number>;
 }
@@ -104,7 +105,7 @@ export class RTCRtpReceiver {
         const state: ReceiverState = {
           ctx, kind, source, track: source.createTrack(), transport: null, remoteStreams: [], codecs: [],
           headerExtensions: [], reducedSize: false, announcedSsrcs: new Set(), rids: [], syncSources: new Map(),
-          contribSources: new Map(), packetsReceived: 0, bytesReceived: 0, lastPacketAt: null, ssrcsSeen: new Set(),
+          contribSources: new Map(), packetsReceived: 0, bytesReceived: 0, retransmittedPacketsReceived: 0, lastPacketAt: null, ssrcsSeen: new Set(),
         };
         constructing = true;
         return new RTCRtpReceiver(state);

@@ -250,7 +250,8 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
   }
 
   stats(): TransportStats {
-    return { ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON() } };
+    const dtls = this.dtls ? Object.fromEntries(Object.entries(this.dtls.counters.toJSON()).map(([k, v]) => [`dtls:${k}`, v])) : {};
+    return { ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON(), ...dtls } };
   }
 
   close(): void {

@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { parseSdp, getDirection } from '@rivulet/sdp';
+import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, type RTCDataChannel, type RTCTrackEvent } from '../src/index.js';
+import { launch, requireChromium, type Chromium } from './helpers/chromium.js';
+import { until } from './helpers/peers.js';
+
+/** Waits for our gathering to finish so the description carries the candidates (no trickle needed). */
+async function gathered(pc: RTCPeerConnection): Promise<void> {
+  await until(() => pc.iceGatheringState === 'complete', 5000, 'gathering complete');
+}
+
+const PAGE_HELPERS = `
+  window.gathered = (pc) => new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    const t = setTimeout(resolve, 3000);
+    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
+  });
+  window.log = [];
+`;
+
+describe('interop with Chromium', function () {
+  this.timeout(60000);
+  let chrome: Chromium;
+
+  before(async function () {
+    requireChromium(this);
+    chrome = await launch();
+    await chrome.eval(PAGE_HELPERS);
+  });
+  after(async () => { await chrome?.close(); });
+
+  it('Chromium offers recvonly video + data; Rivulet answers with a track: Chromium receives our VP8 RTP, data flows both ways', async () => {
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.pc1 = pc;
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      pc.ontrack = (e) => { window.log.push('track:' + e.track.kind + ':' + e.streams.length); };
+      const dc = pc.createDataChannel('to-rivulet', { protocol: 'json' });
+      dc.onmessage = (m) => { window.log.push(m.data); dc.send('echo:' + m.data); };
+      await pc.setLocalDescription();
+      await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    let dc: RTCDataChannel | undefined;
+    pc.ondatachannel = (e) => { dc = e.channel; };
+    await pc.setRemoteDescription(offer);
+    const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8' });
+    const sender = pc.addTrack(src.createTrack(), new MediaStream());
+    expect(pc.getTransceivers()).to.have.length(1);
+    expect(pc.getTransceivers()[0]!.sender).to.equal(sender); // reused the transceiver the offer created
+    await pc.setLocalDescription();
+    await gathered(pc);
+    expect(getDirection(parseSdp(pc.localDescription!.sdp).media[0]!)).to.equal('sendonly');
+    await chrome.eval(`window.pc1.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await until(() => dc?.readyState === 'open', 20000, 'data channel open with Chromium');
+    expect(dc!.label).to.equal('to-rivulet');
+    expect(dc!.protocol).to.equal('json');
+    expect(pc.connectionState).to.equal('connected');
+    const echoes: string[] = [];
+    dc!.onmessage = (m) => echoes.push(m.data as string);
+    dc!.send('ping');
+    await until(() => echoes.length === 1, 5000, 'echo from Chromium');
+    expect(echoes).to.deep.equal(['echo:ping']);
+    // VP8 frames (payloaded by us): Chromium must count them as inbound RTP on its video receiver.
+    for (let i = 0; i < 30; i++) {
+      const frame = new Uint8Array(300);
+      frame[0] = i === 0 ? 0x10 : 0x11;
+      src.writeFrame({ data: frame, timestamp: i * 33_333, keyframe: i === 0 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const inbound = await chrome.eval<number>(`(async () => {
+      for (let i = 0; i < 50; i++) {
+        const stats = await window.pc1.getStats();
+        let n = 0;
+        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n = s.packetsReceived; });
+        if (n > 0) return n;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return 0;
+    })()`);
+    expect(inbound).to.be.greaterThan(0);
+    const log = await chrome.eval<string[]>('window.log');
+    expect(log).to.include('ping');
+    expect(log).to.include('track:video:1');
+    pc.close();
+    await chrome.eval('window.pc1.close()');
+  });
+
+  // Known gap (see docs/api-deviations.md): when Rivulet offers, Chromium answers a=setup:active and
+  // becomes the DTLS client; its ClientHello (with post-quantum key shares) spans two records, and the
+  // @rivulet/dtls server drops fragmented ClientHellos ('fragmentedClientHello'), so DTLS never completes.
+  it.skip('Rivulet offers; Chromium answers (needs fragmented-ClientHello support in @rivulet/dtls)', () => {});
+
+  it('Chromium offers camera + microphone + data; Rivulet answers, fires track events and receives RTP', async () => {
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.pc2 = pc;
+      const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      media.getTracks().forEach((t) => pc.addTrack(t, media));
+      window.dc2 = pc.createDataChannel('from-chrome');
+      window.dc2.onmessage = (m) => window.log.push('dc2:' + m.data);
+      await pc.setLocalDescription();
+      await window.gathered(pc);
+      window.streamId = media.id;
+      return pc.localDescription.toJSON();
+    })()`);
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const tracks: RTCTrackEvent[] = [];
+    const rtpCount = { audio: 0, video: 0 };
+    pc.ontrack = (e) => {
+      tracks.push(e);
+      readTrack(e.track, { rtp: () => { rtpCount[e.track.kind]++; } });
+    };
+    let channel: RTCDataChannel | undefined;
+    pc.ondatachannel = (e) => { channel = e.channel; };
+    await pc.setRemoteDescription(offer);
+    expect(tracks.map((t) => t.track.kind)).to.deep.equal(['audio', 'video']);
+    const streamId = await chrome.eval<string>('window.streamId');
+    expect(tracks[0]!.streams[0]!.id).to.equal(streamId);
+    expect(tracks[0]!.streams[0]).to.equal(tracks[1]!.streams[0]);
+    await pc.setLocalDescription();
+    await gathered(pc);
+    await chrome.eval(`window.pc2.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await until(() => channel?.readyState === 'open', 20000, 'Chromium data channel open');
+    expect(channel!.label).to.equal('from-chrome');
+    channel!.send('hi chrome');
+    await until(() => rtpCount.audio > 5 && rtpCount.video > 5, 20000, 'RTP from Chromium');
+    expect(tracks[0]!.track.muted).to.equal(false);
+    expect(tracks[1]!.track.muted).to.equal(false);
+    const sources = tracks[1]!.receiver.getSynchronizationSources();
+    expect(sources).to.have.length(1);
+    const stats = await pc.getStats();
+    const inbound = [...stats.values()].filter((s) => s.type === 'inbound-rtp');
+    expect(inbound.map((s) => s['kind']).sort()).to.deep.equal(['audio', 'video']);
+    const log = await chrome.eval<string[]>(`(async () => { for (let i = 0; i < 50 && !window.log.includes('dc2:hi chrome'); i++) await new Promise((r) => setTimeout(r, 50)); return window.log; })()`);
+    expect(log).to.include('dc2:hi chrome');
+    pc.close();
+    await chrome.eval('window.pc2.close()');
+  });
+});
