@@ -1,4 +1,4 @@
-import { Counters, type AddressFamily, type Clock, type ConnectOptions, type StreamSocket, type TransportAddress } from '@rivulet/common';
+import { Counters, type AddressFamily, type FakeClock, type Clock, type ConnectOptions, type StreamSocket, type TransportAddress } from '@rivulet/common';
 import { canonicalAddress, familyOfLiteral, transportAddress } from './addresses.js';
 import { VirtualHost, type HostRouter } from './host.js';
 import { Link, type DropReason, type LinkConditions, type LinkDirection, type LinkSink } from './link.js';
@@ -128,6 +128,21 @@ export class VirtualNetwork {
   /** Packets currently on a link (scheduled but not yet come out). */
   get inFlight(): number {
     return this.pending;
+  }
+
+  /**
+   * With a FakeClock: advances time (yielding to the event loop) until no
+   * packet is in flight, at most `maxMs` of fake time (default 60000).
+   * Returns the fake milliseconds that passed. Replies sent by handlers keep
+   * it going, so it also runs request/response exchanges to completion.
+   */
+  async settle(options: { maxMs?: number; stepMs?: number } = {}): Promise<number> {
+    // Duck-typed: a FakeClock from another copy of @rivulet/common works too.
+    const fake = this.clock as Partial<Pick<FakeClock, 'runUntil'>>;
+    if (typeof fake.runUntil !== 'function') {
+      throw new Error('VirtualNetwork.settle() needs a FakeClock; with a RealClock wait for your own condition instead');
+    }
+    return fake.runUntil.call(this.clock,() => this.pending === 0, { maxMs: options.maxMs ?? 60_000, stepMs: options.stepMs ?? 1 });
   }
 
   addHost(name: string, options: HostOptions): VirtualHost {

@@ -163,6 +163,27 @@ describe('testkit VirtualNetwork basics', () => {
     expect(got).to.have.length(1);
   });
 
+  it('settle() runs a FakeClock until nothing is in flight, echoes included', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock });
+    const a = net.addHost('a', { addresses: ['192.0.2.1'], link: { delayMs: 7 } });
+    const b = net.addHost('b', { addresses: ['192.0.2.2'], link: { delayMs: 3 } });
+    const sa = await a.bindUdp({ address: '192.0.2.1', port: 1 });
+    const sb = await b.bindUdp({ address: '192.0.2.2', port: 2 });
+    sb.onMessage((d, from) => sb.send(d, from.port, from.address)); // echo
+    const got = collect(sa, clock);
+    sa.send(Buffer.from('ping'), 2, '192.0.2.2');
+    expect(net.inFlight).to.equal(1);
+    const elapsed = await net.settle();
+    expect(got.map((g) => [g.data.toString(), g.at])).to.deep.equal([['ping', 20]]);
+    expect(elapsed).to.equal(20);
+    expect(net.inFlight).to.equal(0);
+    const real = new VirtualNetwork({ clock: new RealClock() });
+    let err: Error | undefined;
+    await real.settle().catch((e: Error) => (err = e));
+    expect(err?.message).to.contain('settle() needs a FakeClock');
+  });
+
   it('runs with a RealClock too', async () => {
     const clock = new RealClock();
     const net = new VirtualNetwork({ clock });
