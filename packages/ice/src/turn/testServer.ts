@@ -117,6 +117,11 @@ export class TurnTestServer {
   }
 
   static async start(options: TurnTestServerOptions): Promise<TurnTestServer> {
+    if (!options?.network || !options.clock) throw new TypeError('TurnTestServer.start: options.network and options.clock are required');
+    if (typeof options.address !== 'string') throw new TypeError(`TurnTestServer.start: address must be an IP string, got ${String(options.address)}`);
+    if (!options.users || typeof options.users !== 'object' || Object.keys(options.users).length === 0) {
+      throw new TypeError('TurnTestServer.start: users must map at least one username to its password');
+    }
     const socket = await options.network.bindUdp({ address: options.address, port: options.port ?? 3478 });
     return new TurnTestServer(socket, options);
   }

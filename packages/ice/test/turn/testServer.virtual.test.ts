@@ -24,4 +24,12 @@ describe('TurnTestServer relay families (REQUESTED-ADDRESS-FAMILY)', () => {
     const err = await drive(clock, allocateTurn({ server: cfg, network: cli2, clock, relayFamily: 'IPv6' })).catch((e: Error) => e);
     expect((err as Error).message).to.equal('TURN Allocate to udp 203.0.113.1:3478 failed: 440 Address Family not Supported');
   });
+
+  it('start() rejects options without users', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock });
+    const srv = net.addHost('srv', { addresses: ['203.0.113.1'] });
+    const err = await TurnTestServer.start({ network: srv, clock, address: '203.0.113.1', users: {} }).catch((e: Error) => e);
+    expect((err as Error).message).to.equal('TurnTestServer.start: users must map at least one username to its password');
+  });
 });
