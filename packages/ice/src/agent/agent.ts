@@ -59,6 +59,8 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   private started = false;
   private closed = false;
   private remoteEndOfCandidates = false;
+  /** The peer changed its ufrag since our last restart (a peer-initiated ICE restart). */
+  private remoteRestarted = false;
   private pendingMdns = 0;
   private gatheredOnce = false;
   private gathering: Promise<void> | undefined;
@@ -152,6 +154,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     if (this.remoteParameters && this.remoteParameters.usernameFragment !== p.usernameFragment) {
       // The peer restarted ICE (RFC 8445 §9): start a new check list; media stays on the selected pair.
       this.resetChecks();
+      this.remoteRestarted = true;
     }
     this.remoteParameters = { usernameFragment: p.usernameFragment, password: p.password, iceLite: p.iceLite ?? false };
     if (this.remoteParameters.iceLite && !this.controlling && !this.iceLite) {
@@ -227,8 +230,18 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     // RFC 8445 §9: new credentials; keep answering the old ones (and using the selected pair) until a new pair is selected.
     this.previousLocal = this._selectedPair ? this.localParameters : undefined;
     this.localParameters = generateIceParameters();
+    // If the peer's new parameters (and maybe candidates) already arrived — an answerer restarting
+    // in response to a restarting offer — keep them; otherwise wait for the peer's new generation.
+    const kept = this.remoteRestarted
+      ? { params: this.remoteParameters, candidates: this.remoteCandidates.filter((c) => c.type !== 'prflx'), eoc: this.remoteEndOfCandidates }
+      : undefined;
+    this.remoteRestarted = false;
     this.resetChecks();
-    this.remoteParameters = undefined;
+    this.remoteParameters = kept?.params;
+    if (kept) {
+      for (const c of kept.candidates) this.acceptRemote(c);
+      this.remoteEndOfCandidates = kept.eoc;
+    }
     this._gatheringState = 'new';
     // W3C: a restart is how an application recovers from 'failed': check again.
     if (this.started && this._state === 'failed') this.setState('checking');

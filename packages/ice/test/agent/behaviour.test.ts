@@ -61,6 +61,25 @@ describe('IceAgent behaviour (testkit, fake clock)', function () {
     }
   });
 
+  it('peer-initiated restart (JSEP order: remote parameters first, then our restart) keeps the new remote generation and reconnects', async () => {
+    const w = await makeWorld({ natA: 'full-cone', natB: 'public', turn: false });
+    try {
+      await connect(w);
+      const oldB = w.b.selectedPair!;
+      // B restarts (the offerer); its new parameters and candidates reach A before A restarts (the answerer).
+      w.b.restart();
+      await w.clock.advanceAsync(50);
+      w.a.setRemoteParameters(w.b.localParameters);
+      w.a.restart();
+      w.b.setRemoteParameters(w.a.localParameters);
+      await w.clock.runUntil(() => w.b.selectedPair !== oldB && w.b.selectedPair !== undefined && isUp(w.a.state) && isUp(w.b.state), { maxMs: 10_000 });
+      expect(w.a.remoteParameters!.usernameFragment).to.equal(w.b.localParameters.usernameFragment);
+      expect(w.a.selectedPair).to.not.equal(undefined);
+    } finally {
+      w.close();
+    }
+  });
+
   it('consent: link cut → disconnected within ~5–11 s → failed at 30 s; a restart recovers', async () => {
     const w = await makeWorld({ turn: false });
     try {
