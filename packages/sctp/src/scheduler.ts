@@ -86,14 +86,15 @@ export class StreamScheduler {
         best.queue = best.queue.slice(best.head);
         best.head = 0;
       }
-      this.vtime = best.pass;
-      best.pass += Math.max(1, m.data.length) / best.weight;
       if (m.expiresAt !== undefined && now >= m.expiresAt) {
-        // RFC 3758 §3.5 A1: abandoned before it was ever sent; no TSN is spent on it.
+        // RFC 3758 §3.5 A1: abandoned before it was ever sent; no TSN is spent on it,
+        // and it costs the stream no share of the link.
         this.unbuffer(m.streamId, m.counted ? m.data.length : 0);
         this.onExpired(m);
         continue;
       }
+      this.vtime = best.pass;
+      best.pass += Math.max(1, m.data.length) / best.weight;
       return m;
     }
     return undefined;
