@@ -75,7 +75,7 @@ export class BandwidthEstimator implements Interceptor {
 
   incomingRtcp(packets: RtcpPacket[], _now: number): RtcpPacket[] {
     for (const p of packets) {
-      if (p.kind === 'remb') {
+      if (p.kind === 'remb' && Number.isFinite(p.bitrate) && p.bitrate > 0) {
         this.remb = p.bitrate;
         this.publish();
       }
@@ -92,6 +92,7 @@ export class BandwidthEstimator implements Interceptor {
         lost++;
         continue;
       }
+      if (!Number.isFinite(r.arrivalTimeMs) || !Number.isFinite(r.sendTimeMs)) continue;
       this.detector.onPacket(r.sendTimeMs, r.arrivalTimeMs);
       this.acked.push({ at: r.arrivalTimeMs, bytes: r.size });
       this.ackedBytes += r.size;

@@ -100,7 +100,7 @@ export class TwccSender implements Interceptor {
           transportSequence: r.sequenceNumber,
           sendTimeMs: sent.sendTimeMs,
           size: sent.size,
-          arrivalTimeMs: r.received && r.receivedAtUs !== undefined ? r.receivedAtUs / 1000 : undefined,
+          arrivalTimeMs: r.received && r.receivedAtUs !== undefined && Number.isFinite(r.receivedAtUs) ? r.receivedAtUs / 1000 : undefined,
         });
       }
       if (out.length > 0) this.onFeedback?.(out, now);
