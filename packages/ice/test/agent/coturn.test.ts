@@ -72,33 +72,35 @@ describe('IceAgent through coturn (real TURN server, RealClock)', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('relay-only agents gather only relay candidates and connect relay-to-relay, carrying data', async () => {
-    const clock = new RealClock();
-    const iceServers = [{ urls: `turn:127.0.0.1:${port}`, username: 'ice', credential: 'secret' }];
-    const mk = (controlling: boolean) => new IceAgent({ controlling, clock, network: nodeNetwork, iceServers, iceTransportPolicy: 'relay' });
-    const a = mk(true);
-    const b = mk(false);
-    try {
-      const types: string[] = [];
-      a.on('candidate', (c) => types.push(c.type));
-      signal(a, b);
-      a.start();
-      b.start();
-      await Promise.all([a.gather(), b.gather()]);
-      expect(types).to.deep.equal(['relay']);
-      expect(a.localCandidateList[0]!.address).to.equal('127.0.0.1');
-      expect(a.localCandidateList[0]!.port).to.be.within(53000, 53999);
-      await waitUntil(() => isUp(a.state) && isUp(b.state), 10_000, 'both agents connected through coturn');
-      expect(a.selectedPair!.local.candidate.type).to.equal('relay');
-      expect(a.selectedPair!.remote.type).to.equal('relay');
-      const got: string[] = [];
-      b.on('data', (d) => got.push(d.toString()));
-      a.send(Buffer.from('via coturn'));
-      await waitUntil(() => got.length === 1, 3000, 'data through the relay');
-      expect(got).to.deep.equal(['via coturn']);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`relay-only agents (TURN over ${transport.toUpperCase()}) gather only relay candidates and connect relay-to-relay, carrying data`, async () => {
+      const clock = new RealClock();
+      const iceServers = [{ urls: `turn:127.0.0.1:${port}?transport=${transport}`, username: 'ice', credential: 'secret' }];
+      const mk = (controlling: boolean) => new IceAgent({ controlling, clock, network: nodeNetwork, iceServers, iceTransportPolicy: 'relay' });
+      const a = mk(true);
+      const b = mk(false);
+      try {
+        const types: string[] = [];
+        a.on('candidate', (c) => types.push(c.type));
+        signal(a, b);
+        a.start();
+        b.start();
+        await Promise.all([a.gather(), b.gather()]);
+        expect(types).to.deep.equal(['relay']);
+        expect(a.localCandidateList[0]!.address).to.equal('127.0.0.1');
+        expect(a.localCandidateList[0]!.port).to.be.within(53000, 53999);
+        await waitUntil(() => isUp(a.state) && isUp(b.state), 10_000, 'both agents connected through coturn');
+        expect(a.selectedPair!.local.candidate.type).to.equal('relay');
+        expect(a.selectedPair!.remote.type).to.equal('relay');
+        const got: string[] = [];
+        b.on('data', (d) => got.push(d.toString()));
+        a.send(Buffer.from('via coturn'));
+        await waitUntil(() => got.length === 1, 3000, 'data through the relay');
+        expect(got).to.deep.equal(['via coturn']);
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+  }
 });
