@@ -133,6 +133,19 @@ describe('SrtpSession hostile input and API misuse', () => {
       .to.throw(/replay window size must be a multiple of 32/);
   });
 
+  it('keeps per-SSRC state for 100 interleaved streams (beyond the keystream cache size)', () => {
+    const { a, b } = sessions('AES_CM_128_HMAC_SHA1_80');
+    const rng = new Prng(11);
+    for (let round = 0; round < 5; round++) {
+      for (let s = 0; s < 100; s++) {
+        const plain = makeRtp(rng, { seq: (65534 + round) & 0xffff, ssrc: 1000 + s, payloadLength: 1 + rng.int(300) });
+        expect(b.unprotectRtp(a.protectRtp(plain))?.equals(plain), `ssrc ${1000 + s} round ${round}`).to.equal(true);
+      }
+    }
+    expect(b.inboundRtp.rolloverCounter(1050)).to.equal(1);
+    expect(b.stats.rtpUnprotected).to.equal(500);
+  });
+
   it('a resent older packet keeps its original index (sender-side estimation), so it decrypts', () => {
     const { a, b } = sessions('AES_CM_128_HMAC_SHA1_80');
     const rng = new Prng(8);
