@@ -6,3 +6,4 @@ export { enumerateDevices, TEST_PATTERN_DEVICE_ID, type MediaDeviceInfo, type En
 export type { EncodedFrame } from './sources/encodedFrame.js';
 export { createFrameReader, type FrameReader } from './sources/frameReaders.js';
 export { FfmpegSource, type FfmpegSourceOptions, type FfmpegSourceEvents } from './sources/ffmpegSource.js';
+export { getUserMedia, stopUserMedia, type UserMediaConstraints, type VideoConstraints, type AudioConstraints } from './getUserMedia.js';

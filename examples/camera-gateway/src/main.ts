@@ -1,0 +1,94 @@
+/**
+ * Camera gateway: a v4l2 camera, an RTSP camera, a file or the built-in test
+ * pattern becomes a WebRTC stream that any browser can watch (WHEP).
+ *
+ *   npm start                         # first camera, else the test pattern, on http://127.0.0.1:8080/
+ *   npm start -- --source rtsp://cam/stream --host 0.0.0.0
+ *   npm start -- --self-test          # check it end to end with headless Chromium, then exit
+ */
+import { enumerateDevices, getUserMedia, stopUserMedia, type MediaInput } from '@rivulet/media';
+import { CameraGateway } from './gateway.js';
+import { parseOptions, type GatewayOptions } from './options.js';
+import { selfTest } from './selfTest.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<number> {
+  let options: GatewayOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    return 2;
+  }
+  const camera = enumerateDevices().find((d) => d.kind === 'videoinput' && d.deviceId.startsWith('/dev/'));
+  const input: MediaInput = options.input ?? (camera ? { type: 'v4l2', device: camera.deviceId } : { type: 'test-pattern' });
+  const describe = describeInput(input);
+  console.log(`source: ${describe}, video ${options.codec}${options.audio ? ' + Opus audio' : ''}`);
+
+  const hasAudio = options.audio && input.type !== 'v4l2';
+  const stream = await getUserMedia({
+    video: { width: options.width, height: options.height, frameRate: options.frameRate },
+    audio: hasAudio,
+    rivulet: {
+      videoCodec: options.codec,
+      input: input.type === 'test-pattern' ? { ...input, width: options.width, height: options.height, frameRate: options.frameRate } : input,
+    },
+  });
+  // Gather candidates only on the address we serve on (all interfaces when serving on 0.0.0.0 / ::).
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const codecs = { video: `video/${options.codec}`, audio: 'audio/opus' };
+  const gateway = new CameraGateway(stream, codecs, wildcard ? {} : { rivulet: { interfaceAddresses: [options.host] } });
+  const { server, url } = await startServer(gateway, options.host, options.selfTest ? 0 : options.port, 'Rivulet camera gateway');
+  console.log(`watch it: ${url}  (WHEP endpoint: ${url}whep)`);
+
+  const shutdown = async (code: number): Promise<number> => {
+    gateway.close();
+    server.close();
+    await stopUserMedia(stream);
+    return code;
+  };
+
+  if (options.selfTest) {
+    try {
+      const r = await selfTest(url);
+      console.log(
+        `self-test passed: Chromium connected in ${r.connectMs} ms and decoded ${r.framesDecoded} frames at ${r.width}x${r.height}` +
+          (hasAudio ? `, ${r.audioSamples} audio samples` : ''),
+      );
+      return shutdown(0);
+    } catch (err) {
+      console.error(`self-test failed: ${err instanceof Error ? err.message : String(err)}`);
+      return shutdown(1);
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('stopping');
+  return shutdown(0);
+}
+
+function describeInput(input: MediaInput): string {
+  switch (input.type) {
+    case 'test-pattern':
+      return 'the built-in test pattern (no camera found)';
+    case 'v4l2':
+      return `camera ${input.device}`;
+    case 'rtsp':
+      return `RTSP camera ${input.url}`;
+    case 'file':
+      return `file ${input.path}`;
+    case 'alsa':
+      return `microphone ${input.device}`;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);
