@@ -166,6 +166,8 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
 
   gather(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('IceAgent.gather: the agent is closed'));
+    // Once complete, gathering again happens only through restart() (which resets the state).
+    if (this._gatheringState === 'complete') return Promise.resolve();
     this.gathering ??= this.runGather().finally(() => {
       this.gathering = undefined;
     });
@@ -198,7 +200,8 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       );
       return;
     }
-    if (!c.family) {
+    // Unresolved names, unspecified addresses and port 0 cannot be checked (RFC 8445 §5.1.1).
+    if (!c.family || c.port === 0 || c.address === '0.0.0.0' || c.address === '::') {
       this.counters.inc('remote-candidate-ignored');
       return;
     }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CheckList } from '../../src/agent/checklist.js';
-import { IceCandidate, candidatePriority, pairPriority, parseIceServerUrl, CandidatePair, type LocalCandidate } from '../../src/agent/index.js';
+import { IceAgent, IceCandidate, candidatePriority, pairPriority, parseIceServerUrl, CandidatePair, type LocalCandidate } from '../../src/agent/index.js';
 import type { LocalBase } from '../../src/agent/base.js';
 
 describe('IceCandidate (RFC 8839 §5.1)', () => {
@@ -61,6 +61,26 @@ describe('IceCandidate (RFC 8839 §5.1)', () => {
     expect(parseIceServerUrl('turn:[2001:db8::1]:3479?transport=tcp')).to.deep.equal({ scheme: 'turn', host: '2001:db8::1', port: 3479, transport: 'tcp' });
     expect(parseIceServerUrl('turns:relay.example.org')).to.deep.equal({ scheme: 'turns', host: 'relay.example.org', port: 5349, transport: 'tcp' });
     expect(() => parseIceServerUrl('http://x')).to.throw(/not a stun:\/turn: URL/);
+  });
+});
+
+describe('IceAgent.addRemoteCandidate input checks', () => {
+  it('ignores (and counts) TCP, RTCP-component, unspecified and port-0 candidates; rejects non-candidates', () => {
+    const agent = new IceAgent({ controlling: true, network: { interfaces: () => [], bindUdp: () => Promise.reject(new Error('no')), connectTcp: () => Promise.reject(new Error('no')) } });
+    try {
+      agent.addRemoteCandidate(IceCandidate.fromSdp('candidate:1 1 tcp 1 192.0.2.1 9 typ host tcptype active'));
+      agent.addRemoteCandidate(IceCandidate.fromSdp('candidate:1 2 udp 1 192.0.2.1 9 typ host'));
+      agent.addRemoteCandidate(IceCandidate.fromSdp('candidate:1 1 udp 1 0.0.0.0 9 typ host'));
+      agent.addRemoteCandidate(IceCandidate.fromSdp('candidate:1 1 udp 1 192.0.2.1 0 typ host'));
+      agent.addRemoteCandidate(IceCandidate.fromSdp('candidate:1 1 udp 1 192.0.2.1 9 typ host'));
+      expect(agent.counters.get('remote-candidate-ignored')).to.equal(4);
+      expect(agent.remoteCandidateList.map((c) => c.key)).to.deep.equal(['192.0.2.1:9']);
+      expect(() => agent.addRemoteCandidate('candidate:1 1 udp 1 192.0.2.1 9 typ host' as unknown as IceCandidate)).to.throw(/expected an IceCandidate or null/);
+      expect(() => agent.setRemoteParameters({ usernameFragment: 'ab', password: 'x'.repeat(22) })).to.throw(/usernameFragment must be 4\.\.256 ice-chars, got "ab"/);
+    } finally {
+      agent.close();
+    }
+    expect(() => agent.start()).to.throw(/IceAgent.start: the agent is closed/);
   });
 });
 
