@@ -71,9 +71,26 @@ export class TurnClient implements TurnAllocation {
     transport.onClose((error) => this.fail(new TurnError(`TURN connection to ${serverLabel} lost: ${error.message}`)));
   }
 
-  /** Opens the transport and allocates; rejects with a TurnError saying what went wrong. */
+  /**
+   * Opens the transport and allocates; rejects with a TurnError saying what
+   * went wrong. A 300 Try Alternate is followed once (RFC 8489 §10), to an
+   * address of the same family.
+   */
   static async allocate(options: AllocateTurnOptions): Promise<TurnClient> {
     validateAllocateOptions(options);
+    try {
+      return await TurnClient.allocateAt(options);
+    } catch (err) {
+      const alt = err instanceof TurnError && err.code === 300 ? err.alternate : undefined;
+      const server = options.server;
+      if (!alt || (alt.address === server.address && alt.port === server.port) || alt.family !== (server.address.includes(':') ? 'IPv6' : 'IPv4')) {
+        throw err;
+      }
+      return TurnClient.allocateAt({ ...options, server: { ...server, address: alt.address, port: alt.port } });
+    }
+  }
+
+  private static async allocateAt(options: AllocateTurnOptions): Promise<TurnClient> {
     const { server } = options;
     const label = `${server.transport} ${server.address.includes(':') ? `[${server.address}]` : server.address}:${server.port}`;
     // Responses are matched against the server's address, so it must be the canonical IP literal

@@ -1,11 +1,13 @@
-import type { Clock, Counters } from '@rivulet/common';
+import type { Clock, Counters, TransportAddress } from '@rivulet/common';
 import {
+  StunAttr,
   StunClass,
   StunErrorCode,
   StunMessage,
   StunTimeoutError,
   StunTransactionTable,
   attr,
+  decodeAddress,
   encodeStun,
   type TransactionOptions,
 } from '../stun/index.js';
@@ -95,6 +97,17 @@ export class TurnRequester {
             `in realm "${this.credentials.realm ?? '?'}" (401 ${reason}): check the username and credential`,
           code,
         );
+      }
+      if (code === StunErrorCode.TryAlternate) {
+        let alternate: TransportAddress | undefined;
+        try {
+          const v = response.get(StunAttr.AlternateServer);
+          alternate = v && decodeAddress(v);
+        } catch {
+          alternate = undefined;
+        }
+        const where = alternate ? ` to ${alternate.address}:${alternate.port}` : ' without a valid ALTERNATE-SERVER';
+        throw new TurnError(`TURN ${name} to ${this.serverLabel} redirected${where} (300 ${reason})`, code, alternate);
       }
       throw new TurnError(`TURN ${name} to ${this.serverLabel} failed: ${code} ${reason}`, code);
     }

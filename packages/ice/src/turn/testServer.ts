@@ -7,6 +7,7 @@ import {
   StunMessage,
   StunMethod,
   attr,
+  encodeAddress,
   encodeStun,
   longTermKey,
   parseStun,
@@ -42,6 +43,8 @@ export interface TurnTestServerOptions {
    * with @rivulet/testkit. `Network` itself has no listen, hence the hook.
    */
   listenTcp?: (port: number, onConnection: (socket: StreamSocket) => void) => { close(): void };
+  /** Answer every Allocate with 300 Try Alternate pointing here (RFC 8489 §10), for redirect tests. */
+  alternateServer?: { address: string; port: number };
 }
 
 
@@ -219,6 +222,13 @@ export class TurnTestServer {
       return;
     }
     if (this.pending.has(from.key)) return; // an Allocate is binding its relay; the retransmission gets the cached answer
+    const alternate = this.options.alternateServer;
+    if (alternate && msg.method === StunMethod.Allocate) {
+      const res = msg.createResponse(true);
+      attr.setErrorCode(res, StunErrorCode.TryAlternate, 'Try Alternate');
+      res.add(StunAttr.AlternateServer, encodeAddress(alternate));
+      return this.reply(from, msg, res);
+    }
     // RFC 8489 §9.2.4: long-term credential checks.
     if (!msg.has(StunAttr.MessageIntegrity)) {
       this.counters.inc('challenged');

@@ -78,6 +78,8 @@ export class TurnError extends Error {
     message: string,
     /** The STUN error code (e.g. 401, 437, 438, 441, 486), when the server sent one. */
     readonly code?: number,
+    /** ALTERNATE-SERVER of a 300 Try Alternate response (RFC 8489 §10). */
+    readonly alternate?: TransportAddress,
   ) {
     super(message);
     this.name = 'TurnError';

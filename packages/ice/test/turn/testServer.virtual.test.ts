@@ -32,4 +32,25 @@ describe('TurnTestServer relay families (REQUESTED-ADDRESS-FAMILY)', () => {
     const err = await TurnTestServer.start({ network: srv, clock, address: '203.0.113.1', users: {} }).catch((e: Error) => e);
     expect((err as Error).message).to.equal('TurnTestServer.start: users must map at least one username to its password');
   });
+
+  it('the client follows one 300 Try Alternate (RFC 8489 §10) and reports a redirect loop clearly', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock });
+    const front = net.addHost('front', { addresses: ['203.0.113.1'] });
+    const back = net.addHost('back', { addresses: ['203.0.113.9'] });
+    const cli = net.addHost('cli', { addresses: ['203.0.113.2'] });
+    const redirector = await TurnTestServer.start({ network: front, clock, address: '203.0.113.1', users: { u: 'p' }, alternateServer: { address: '203.0.113.9', port: 3478 } });
+    const real = await TurnTestServer.start({ network: back, clock, address: '203.0.113.9', users: { u: 'p' } });
+    const cfg = { address: '203.0.113.1', port: 3478, transport: 'udp' as const, username: 'u', credential: 'p' };
+    const a = (await drive(clock, allocateTurn({ server: cfg, network: cli, clock }))) as TurnClient;
+    expect(a.relayedAddress.address).to.equal('203.0.113.9');
+    expect(a.serverLabel).to.equal('udp 203.0.113.9:3478');
+    expect([redirector.allocationCount, real.allocationCount]).to.deep.equal([0, 1]);
+
+    // an alternate that redirects again is not followed a second time
+    const loopHost = net.addHost('loop', { addresses: ['203.0.113.10'] });
+    await TurnTestServer.start({ network: loopHost, clock, address: '203.0.113.10', users: { u: 'p' }, alternateServer: { address: '203.0.113.1', port: 3478 } });
+    const err = await drive(clock, allocateTurn({ server: { ...cfg, address: '203.0.113.10' }, network: cli, clock })).catch((e: Error) => e);
+    expect((err as Error).message).to.equal('TURN Allocate to udp 203.0.113.1:3478 redirected to 203.0.113.9:3478 (300 Try Alternate)');
+  });
 });
