@@ -463,7 +463,9 @@ export class Sender {
     for (;;) {
       const c = this.q[i];
       if (!c) break;
-      if (!c.abandoned && this.expired(c, now) && (c.sendCount === 0 || !c.acked)) this.abandon(c.msg);
+      // A chunk still in flight may yet arrive: maxPacketLifeTime bounds (re)transmissions
+      // (RFC 8831 §6.1), so only unsent or lost-and-waiting chunks expire here.
+      if (!c.abandoned && (c.sendCount === 0 || c.retransmit) && this.expired(c, now)) this.abandon(c.msg);
       if (!c.abandoned) break;
       this.advancedPeerAckPoint = c.tsn;
       i++;
