@@ -118,6 +118,25 @@ describe('testkit NAT (RFC 4787)', () => {
     expect(t.seenBy[`${S1}:3478`]!.map((x) => x.port)).to.deep.equal([40000, 40000, 40001]);
   });
 
+  it('inboundRefresh: inbound packets keep the mapping alive', async () => {
+    const t = await behindNat('endpoint-independent', 'endpoint-independent', { mappingTimeoutMs: 30_000, inboundRefresh: true });
+    t.toServer(`${S1}:3478`);
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(20_000);
+      t.fromServer(`${S1}:3478`, 40000); // would have expired at 30 s without inbound refresh
+    }
+    expect(t.gotH).to.have.length(5);
+    expect(t.net.counters.get('dropped:nat-no-mapping')).to.equal(0);
+  });
+
+  it('portPreservation keeps the internal port when it is free, else allocates sequentially', async () => {
+    const t = await behindNat('address-and-port-dependent', 'endpoint-independent', { portPreservation: true });
+    t.toServer(`${S1}:3478`);
+    t.toServer(`${S1}:3479`); // a second mapping of the same internal port cannot preserve it
+    expect(t.seenBy[`${S1}:3478`]![0]!.port).to.equal(5000);
+    expect(t.seenBy[`${S1}:3479`]![0]!.port).to.equal(40000);
+  });
+
   it('hairpinning off: a packet to the NAT own public address is dropped', async () => {
     const t = await behindNat('endpoint-independent', 'endpoint-independent');
     const h2 = t.net.addHost('h2', { addresses: ['10.0.0.3'], behind: t.nat });
