@@ -473,7 +473,10 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       else handleCheckResponse(this, base, msg, from);
       return;
     }
-    if (!this.validSources.has(sourceKey(base, from))) {
+    // Fast path for media: the selected pair's own 5-tuple needs no string key.
+    const sel = this._selectedPair;
+    const onSelected = sel !== undefined && sel.local.base === base && sel.remote.port === from.port && sel.remote.address === from.address;
+    if (!onSelected && !this.validSources.has(sourceKey(base, from))) {
       this.counters.inc('data-unknown-source');
       return;
     }
