@@ -61,17 +61,19 @@ export class RtpPacket {
   paddingLength: number;
 
   // Parsed packets keep the source buffer and offsets; the extension list and the
-  // payload view are only created when first read (a subarray costs more than
-  // reading the whole fixed header), and an untouched extension block is copied
-  // verbatim by serialize. This is what makes parse → rewrite → serialize cheap.
-  private src: Buffer | undefined;
-  private srcProfile = -1;
-  private extStart = 0;
-  private extEnd = 0;
-  private payStart = 0;
-  private payEnd = 0;
-  private exts: RtpHeaderExtension[] | undefined;
-  private pay: Buffer | undefined;
+  // payload view are only created when first read (in Node 20 a subarray costs more
+  // than reading the whole fixed header; making both eager halves parse+serialize
+  // throughput), and an untouched extension block is copied verbatim by serialize.
+  // This is what makes parse → rewrite → serialize cheap. #private so that JSON and
+  // inspection see only the packet (use toJSON()/equals() to compare packets).
+  #src: Buffer | undefined;
+  #srcProfile = -1;
+  #extStart = 0;
+  #extEnd = 0;
+  #payStart = 0;
+  #payEnd = 0;
+  #exts: RtpHeaderExtension[] | undefined;
+  #pay: Buffer | undefined;
 
   constructor(init: RtpPacketInit = {}) {
     this.marker = init.marker ?? false;
@@ -83,46 +85,88 @@ export class RtpPacket {
     this.extensionProfile = init.extensionProfile;
     this.extensionData = init.extensionData;
     this.paddingLength = init.paddingLength ?? 0;
-    this.exts = init.extensions;
-    this.pay = init.payload;
+    this.#exts = init.extensions;
+    this.#pay = init.payload;
   }
 
   /** RFC 8285 elements (views into the parsed packet). Reading makes serialize re-encode them. */
   get extensions(): RtpHeaderExtension[] {
-    let e = this.exts;
+    let e = this.#exts;
     if (e === undefined) {
-      const src = this.src;
-      e = src !== undefined && this.srcProfile >= 0 ? parseExtensionElements(src, this.extStart, this.extEnd, isTwoByteProfile(this.srcProfile)) : [];
-      this.exts = e;
+      const src = this.#src;
+      e = src !== undefined && this.#srcProfile >= 0 ? parseExtensionElements(src, this.#extStart, this.#extEnd, isTwoByteProfile(this.#srcProfile)) : [];
+      this.#exts = e;
     }
     return e;
   }
 
   set extensions(value: RtpHeaderExtension[]) {
-    this.exts = value;
+    this.#exts = value;
   }
 
   /** The payload: a view into the parsed packet (no copy). */
   get payload(): Buffer {
-    let p = this.pay;
+    let p = this.#pay;
     if (p === undefined) {
-      p = this.src !== undefined ? this.src.subarray(this.payStart, this.payEnd) : EMPTY;
-      this.pay = p;
+      p = this.#src !== undefined ? this.#src.subarray(this.#payStart, this.#payEnd) : EMPTY;
+      this.#pay = p;
     }
     return p;
   }
 
   set payload(value: Buffer) {
-    this.pay = value;
+    this.#pay = value;
   }
 
   private get payloadLength(): number {
-    return this.pay !== undefined ? this.pay.length : this.payEnd - this.payStart;
+    return this.#pay !== undefined ? this.#pay.length : this.#payEnd - this.#payStart;
   }
 
-  /** True when serialize can copy the parsed RFC 8285 block as it came. */
+  /**
+   * True when serialize can copy the parsed RFC 8285 block as it came: same profile, and the
+   * element list either never read or still naming exactly the parsed elements (same ids and
+   * the same views, in order; in-place edits of value bytes are edits of the block itself).
+   */
   private rawExtensions(): boolean {
-    return this.exts === undefined && this.src !== undefined && this.srcProfile >= 0 && this.srcProfile === this.extensionProfile;
+    const src = this.#src;
+    const profile = this.#srcProfile;
+    if (src === undefined || profile < 0 || profile !== this.extensionProfile) return false;
+    const exts = this.#exts;
+    if (exts === undefined) return true;
+    const twoByte = isTwoByteProfile(profile);
+    const end = this.#extEnd;
+    let pos = this.#extStart;
+    let i = 0;
+    while (pos < end) {
+      const b = src[pos]!;
+      let id: number;
+      let len: number;
+      let at: number;
+      if (twoByte) {
+        if (b === 0) {
+          pos++;
+          continue;
+        }
+        id = b;
+        len = src[pos + 1]!;
+        at = pos + 2;
+      } else {
+        id = b >> 4;
+        if (id === 0) {
+          pos++;
+          continue;
+        }
+        if (id === 15) break;
+        len = (b & 0x0f) + 1;
+        at = pos + 1;
+      }
+      const e = exts[i++];
+      if (e === undefined || e.id !== id || e.data.length !== len || e.data.buffer !== src.buffer || e.data.byteOffset !== src.byteOffset + at) {
+        return false;
+      }
+      pos = at + len;
+    }
+    return i === exts.length;
   }
 
   /** Parses an RTP packet; throws ParseError on malformed input. */
@@ -157,9 +201,9 @@ export class RtpPacket {
       if (isOneByteProfile(profile) || isTwoByteProfile(profile)) {
         // Validate now so that a malformed block is a parse error, not a surprise on first read.
         checkExtensionElements(buf, start, end, isTwoByteProfile(profile));
-        p.srcProfile = profile;
-        p.extStart = start;
-        p.extEnd = end;
+        p.#srcProfile = profile;
+        p.#extStart = start;
+        p.#extEnd = end;
       } else {
         p.extensionData = buf.subarray(start, end);
       }
@@ -173,9 +217,9 @@ export class RtpPacket {
       p.paddingLength = pad;
       payloadEnd = len - pad;
     }
-    p.src = buf;
-    p.payStart = pos;
-    p.payEnd = payloadEnd;
+    p.#src = buf;
+    p.#payStart = pos;
+    p.#payEnd = payloadEnd;
     return p;
   }
 
@@ -201,7 +245,7 @@ export class RtpPacket {
 
   private hasExtensionBlock(): boolean {
     if (this.extensionProfile !== undefined) return true;
-    if (this.exts === undefined && this.srcProfile < 0) return false;
+    if (this.#exts === undefined && this.#srcProfile < 0) return false;
     return this.extensions.length > 0;
   }
 
@@ -210,7 +254,7 @@ export class RtpPacket {
     if (profile !== undefined && !isOneByteProfile(profile) && !isTwoByteProfile(profile)) {
       return this.extensionData?.length ?? 0;
     }
-    if (this.rawExtensions()) return this.extEnd - this.extStart;
+    if (this.rawExtensions()) return this.#extEnd - this.#extStart;
     return (extensionElementsLength(this.extensions, this.usesTwoByte()) + 3) & ~3;
   }
 
@@ -280,7 +324,7 @@ export class RtpPacket {
         return;
       }
     }
-    if (!this.rawExtensions() && (this.exts !== undefined || this.srcProfile >= 0)) {
+    if (!this.rawExtensions() && (this.#exts !== undefined || this.#srcProfile >= 0)) {
       const exts = this.extensions;
       if (exts.length > 0) validateExtensionElements(exts, this.usesTwoByte());
     }
@@ -328,10 +372,10 @@ export class RtpPacket {
       pos += 4;
       if (this.rawExtensions()) {
         // The payload follows the block in the source, so one copy moves both when the payload is untouched.
-        const end = this.pay === undefined ? this.payEnd : this.extEnd;
-        this.src!.copy(out, pos, this.extStart, end);
-        pos += end - this.extStart;
-        if (this.pay === undefined) payloadDone = true;
+        const end = this.#pay === undefined ? this.#payEnd : this.#extEnd;
+        this.#src!.copy(out, pos, this.#extStart, end);
+        pos += end - this.#extStart;
+        if (this.#pay === undefined) payloadDone = true;
       } else if (isOneByteProfile(profile) || isTwoByteProfile(profile)) {
         pos = writeExtensionElements(out, pos, this.extensions, twoByte);
       } else if (this.extensionData) {
@@ -341,12 +385,12 @@ export class RtpPacket {
     }
     if (payloadDone) {
       // copied together with the extension block
-    } else if (this.pay !== undefined) {
-      this.pay.copy(out, pos);
-      pos += this.pay.length;
-    } else if (this.src !== undefined) {
-      this.src.copy(out, pos, this.payStart, this.payEnd);
-      pos += this.payEnd - this.payStart;
+    } else if (this.#pay !== undefined) {
+      this.#pay.copy(out, pos);
+      pos += this.#pay.length;
+    } else if (this.#src !== undefined) {
+      this.#src.copy(out, pos, this.#payStart, this.#payEnd);
+      pos += this.#payEnd - this.#payStart;
     }
     if (pad > 0) {
       out.fill(0, pos, pos + pad - 1);
@@ -361,6 +405,51 @@ export class RtpPacket {
     const out = Buffer.allocUnsafe(this.serializedLength);
     this.serializeInto(out, 0);
     return out;
+  }
+
+  /**
+   * A plain object with every field, payload and extensions included. `payload` and
+   * `extensions` are accessors, so deep-equality helpers that walk own properties do not
+   * see them on the packet itself: compare `a.toJSON()` or use `a.equals(b)`.
+   */
+  toJSON(): Required<Omit<RtpPacketInit, 'extensionProfile' | 'extensionData'>> & Pick<RtpPacketInit, 'extensionProfile' | 'extensionData'> {
+    return {
+      marker: this.marker,
+      payloadType: this.payloadType,
+      sequenceNumber: this.sequenceNumber,
+      timestamp: this.timestamp,
+      ssrc: this.ssrc,
+      csrcs: this.csrcs.slice(),
+      extensionProfile: this.extensionProfile,
+      extensions: this.extensions.map((e) => ({ id: e.id, data: e.data })),
+      extensionData: this.extensionData,
+      payload: this.payload,
+      paddingLength: this.paddingLength,
+    };
+  }
+
+  /** Same header fields, CSRCs, extension profile, extensions (ids and bytes, in order), payload bytes and padding. */
+  equals(other: RtpPacket): boolean {
+    if (
+      this.marker !== other.marker ||
+      this.payloadType !== other.payloadType ||
+      this.sequenceNumber !== other.sequenceNumber ||
+      this.timestamp !== other.timestamp ||
+      this.ssrc !== other.ssrc ||
+      this.paddingLength !== other.paddingLength ||
+      this.extensionProfile !== other.extensionProfile ||
+      this.csrcs.length !== other.csrcs.length ||
+      this.csrcs.some((c, i) => c !== other.csrcs[i])
+    ) {
+      return false;
+    }
+    const a = this.extensions;
+    const b = other.extensions;
+    if (a.length !== b.length || a.some((e, i) => e.id !== b[i]!.id || !e.data.equals(b[i]!.data))) return false;
+    const da = this.extensionData;
+    const db = other.extensionData;
+    if ((da === undefined) !== (db === undefined) || (da !== undefined && !da.equals(db!))) return false;
+    return this.payload.equals(other.payload);
   }
 
   /** A copy whose arrays are new (values are still shared views). */

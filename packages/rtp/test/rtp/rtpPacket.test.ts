@@ -39,9 +39,11 @@ describe('RtpPacket (RFC 3550 §5.1)', () => {
     expect(p.extensions.map((e) => [e.id, e.data.toString('hex')])).to.deep.equal([[1, 'aa'], [2, 'bbcc']]);
     expect(p.payload.toString('hex')).to.equal('deadbeef');
     expect(p.paddingLength).to.equal(3);
-    const out = p.serialize();
-    // Re-serialized without the inner padding byte: elements packed, then zero-padded.
-    expect(out.toString('hex')).to.equal('b1e0000100000002000000030000000abede000210aa21bbcc000000deadbeef000003');
+    // Elements read but unchanged: the block is copied as it came, inner padding byte included.
+    expect(p.serialize().equals(buf)).to.equal(true);
+    // Once an element changes, the block is re-encoded: elements packed, then zero-padded.
+    p.setExtension(2, Buffer.from('bbcc', 'hex'));
+    expect(p.serialize().toString('hex')).to.equal('b1e0000100000002000000030000000abede000210aa21bbcc000000deadbeef000003');
   });
 
   it('parses the two-byte form (RFC 8285 §4.3) with appbits and a zero-length element', () => {
@@ -114,7 +116,7 @@ describe('RtpPacket (RFC 3550 §5.1)', () => {
     expect(() => new RtpPacket({ extensionProfile: 0xbede, extensions: [{ id: 1, data: Buffer.alloc(17) }] }).serialize()).to.throw(/1..16 bytes, got 17/);
   });
 
-  it('copies an untouched extension block verbatim and re-encodes it once read or changed', () => {
+  it('copies an unchanged extension block verbatim and re-encodes it once changed', () => {
     const buf = hex('90 60 0001 00000002 00000003 bede 0002 10aa 00 21bbcc 0000 deadbeef');
     expect(parseRtp(buf).serialize().equals(buf)).to.equal(true); // inner padding byte kept
     const p = parseRtp(buf);
@@ -145,5 +147,31 @@ describe('RtpPacket (RFC 3550 §5.1)', () => {
     expect(out[3]).to.equal(0xee);
     expect(out[20]).to.equal(0xee);
     expect(() => p.serializeInto(Buffer.alloc(10))).to.throw(/needs 16 bytes/);
+  });
+});
+
+describe('RtpPacket comparison', () => {
+  const b = parseRtp(hex('906000010000000200000003bede0001 10aa0000 dead'));
+
+  it('equals() and toJSON() cover payload and extensions', () => {
+    const a = parseRtp(hex('906000010000000200000003bede0001 10aa0000 dead'));
+    expect(a.equals(b)).to.equal(true);
+    expect(a.toJSON()).to.deep.equal(b.toJSON());
+    const built = new RtpPacket({ payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, extensionProfile: 0xbede, extensions: [{ id: 1, data: hex('aa') }], payload: hex('dead') });
+    expect(built.equals(b)).to.equal(true);
+    expect(built.toJSON()).to.deep.equal(b.toJSON());
+    const c = parseRtp(hex('906000010000000200000003bede0001 10ab0000 dead'));
+    expect(c.equals(b)).to.equal(false); // extension value differs
+    expect(c.toJSON()).to.not.deep.equal(b.toJSON());
+    const d = parseRtp(hex('906000010000000200000003bede0001 10aa0000 beef'));
+    expect(d.equals(b)).to.equal(false); // payload differs
+    expect(d.toJSON()).to.not.deep.equal(b.toJSON());
+    const e = parseRtp(hex('906000010000000200000004bede0001 10aa0000 dead'));
+    expect(e.equals(b)).to.equal(false); // ssrc differs
+  });
+
+  it('keeps its parse state private: JSON and own keys show only packet fields', () => {
+    expect(Object.keys(b).sort()).to.deep.equal(['csrcs', 'extensionData', 'extensionProfile', 'marker', 'paddingLength', 'payloadType', 'sequenceNumber', 'ssrc', 'timestamp']);
+    expect(JSON.parse(JSON.stringify(b)).payload).to.deep.equal({ type: 'Buffer', data: [0xde, 0xad] });
   });
 });
