@@ -50,7 +50,8 @@ async function collect(source: FfmpegSource, count: number, maxMs: number): Prom
   source.start();
   while (frames.length < count && ended === 'no' && Date.now() - t0 < maxMs) await new Promise((r) => setTimeout(r, 25));
   await source.stop();
-  return { frames, ended };
+  // Frames keep arriving while ffmpeg shuts down (the splitter flushes): keep the first `count`.
+  return { frames: frames.slice(0, count), ended };
 }
 
 /** Starts `source` and resolves with what its 'ended' event carried, or rejects after `maxMs`. */
