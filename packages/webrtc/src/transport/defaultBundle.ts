@@ -137,7 +137,7 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this._dtlsRole = role;
     const dtls = new DtlsEndpoint({
       role, certificate: this.init.certificate, remoteFingerprints: fingerprints, clock: this.init.clock,
-      send: (d) => this.agent.send(d),
+      send: (d) => this.transmit(d),
     });
     this.dtls = dtls;
     dtls.on('statechange', (s) => {
@@ -202,10 +202,7 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
       this.counters.inc('rtp-before-keys');
       return;
     }
-    const out = this.srtp.protectRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
-    this.traffic.packetsSent++;
-    this.traffic.bytesSent += out.length;
-    this.agent.send(out);
+    this.transmit(this.srtp.protectRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)));
   }
 
   sendRtcp(packet: Uint8Array): void {
@@ -213,10 +210,15 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
       this.counters.inc('rtp-before-keys');
       return;
     }
-    const out = this.srtp.protectRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
+    this.transmit(this.srtp.protectRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)));
+  }
+
+  /** Every non-STUN datagram we send (DTLS, SRTP, SRTCP) goes out on the selected pair through here. */
+  private transmit(d: Uint8Array): void {
+    if (this.closed) return;
     this.traffic.packetsSent++;
-    this.traffic.bytesSent += out.length;
-    this.agent.send(out);
+    this.traffic.bytesSent += d.length;
+    this.agent.send(d);
   }
 
   /** RFC 7983 §7: 20-63 DTLS, 128-191 RTP/RTCP (RTCP when the second byte is a 192-223 packet type, RFC 5761 §4). */
