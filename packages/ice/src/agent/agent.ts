@@ -399,8 +399,13 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.updateState();
   }
 
-  /** @internal */
+  /**
+   * Sets the role (JSEP: the offerer controls, RFC 8445 §6.1.1), before or during checks; also
+   * used internally on role conflicts. A lite agent is always controlled.
+   */
   setRole(controlling: boolean): void {
+    if (typeof controlling !== 'boolean') throw new TypeError(`IceAgent.setRole: expected a boolean, got ${String(controlling)}`);
+    if (this.iceLite && controlling) throw new Error('IceAgent.setRole: an ICE-lite agent cannot be controlling (RFC 8445 §6.1.1)');
     if (this.controlling === controlling) return;
     this.controlling = controlling;
     this.checklist.reprioritize(controlling);
