@@ -1,5 +1,5 @@
 import type { TransportAddress } from '@rivulet/common';
-import { StunClass, StunErrorCode, StunMethod, attr, shortTermKey, verifyIntegrity, type StunMessage } from '../stun/index.js';
+import { StunAttr, StunClass, StunErrorCode, StunMethod, attr, shortTermKey, verifyIntegrity, type StunMessage } from '../stun/index.js';
 import type { IceAgent } from './agent.js';
 import { sourceKey } from './sourceKey.js';
 import type { LocalBase } from './base.js';
@@ -32,7 +32,7 @@ export function handleBindingRequest(agent: IceAgent, base: LocalBase, msg: Stun
     return;
   }
   const username = attr.getUsername(msg);
-  if (username === undefined || !msg.has(0x0008 /* MESSAGE-INTEGRITY */)) {
+  if (username === undefined || !msg.has(StunAttr.MessageIntegrity)) {
     c.inc('request-unauthenticated');
     return;
   }

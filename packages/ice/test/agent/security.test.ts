@@ -107,6 +107,36 @@ describe('IceAgent security (testkit, fake clock)', function () {
       sockets.forEach((s) => s.close());
     }));
 
+  it('fuzz: 3000 mutated signed checks and responses never throw out of the handler (testkit counts handler errors)', () =>
+    withAttacker(async (w, evil, _replies, t) => {
+      const ufrag = w.a.localParameters.usernameFragment;
+      const pwd = w.a.localParameters.password;
+      const seeds = [
+        check(`${ufrag}:evil`, pwd, (m) => attr.setUseCandidate(m)).bytes,
+        check(`${ufrag}:evil`, pwd, (m) => attr.setIceControlling(m, 1n)).bytes,
+        encodeStun(attr.setXorMappedAddress(new StunMessage(StunMethod.Binding, StunClass.SuccessResponse), { address: '::1', port: 1 }), { integrityKey: shortTermKey(pwd), fingerprint: true }),
+        encodeStun(attr.setErrorCode(new StunMessage(StunMethod.Binding, StunClass.ErrorResponse), 487, 'x'), { fingerprint: true }),
+      ];
+      let x = 12345;
+      const rnd = (n: number) => {
+        x = (x * 1103515245 + 12345) >>> 0;
+        return x % n;
+      };
+      for (let i = 0; i < 3000; i++) {
+        const b = Buffer.from(seeds[i % seeds.length]!);
+        // Mutate past the header's first 4 bytes so most messages still parse as STUN.
+        for (let k = 0, n = 1 + rnd(3); k < n; k++) b[20 + rnd(b.length - 20)] = rnd(256);
+        evil.send(b, t.port, t.address);
+        if (i % 200 === 0) await w.clock.advanceAsync(5);
+      }
+      await w.clock.advanceAsync(200);
+      expect(w.net.counters.get('handler-error')).to.equal(0);
+      expect(w.a.state).to.equal('completed');
+      const c = w.a.counters.toJSON();
+      const dropped = Object.entries(c).filter(([k]) => k.startsWith('stun-') || k.startsWith('request-') || k.startsWith('response-')).reduce((n, [, v]) => n + v, 0);
+      expect(dropped).to.be.greaterThan(1000);
+    }));
+
   it('garbage and non-STUN from unknown sources is dropped and counted, never thrown', () =>
     withAttacker(async (w, evil, replies, t) => {
       evil.send(Buffer.from([0, 1, 0, 4, 1, 2]), t.port, t.address); // STUN range, malformed
