@@ -7,4 +7,5 @@ export * from './audioLevel.js';
 export * from './videoOrientation.js';
 export * from './playoutDelay.js';
 export * from './dependencyDescriptor.js';
+export * from './dependencyDescriptorTracker.js';
 export * from './registry.js';

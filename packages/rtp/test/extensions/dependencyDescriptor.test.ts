@@ -4,6 +4,7 @@ import {
   parseDependencyDescriptor,
   serializeDependencyDescriptor,
   resolveDependencyDescriptorFrame,
+  DependencyDescriptorTracker,
   type DdStructure,
   type DependencyDescriptor,
 } from '../../src/extensions/index.js';
@@ -97,5 +98,40 @@ describe('AV1 dependency descriptor (AV1 RTP spec Appendix A)', () => {
     const bad = { ...L1T3, templates: [L1T3.templates[0]!, { ...L1T3.templates[0]!, temporalId: 2 }] };
     expect(() => serializeDependencyDescriptor({ startOfFrame: true, endOfFrame: true, templateId: 0, frameNumber: 0, structure: bad })).to.throw(/cannot follow S0T0/);
     expect(() => serializeDependencyDescriptor({ startOfFrame: true, endOfFrame: true, templateId: 64, frameNumber: 0 })).to.throw(/templateId must be 0..63, got 64/);
+  });
+});
+
+describe('DependencyDescriptorTracker', () => {
+  it('keeps the latest structure and active decode targets across packets', () => {
+    const t = new DependencyDescriptorTracker();
+    // Before any structure a 3-byte descriptor is readable but not resolvable; custom fields are not.
+    expect(t.read(hex('811234')).frame).to.equal(undefined);
+    const needsStructure = serializeDependencyDescriptor({ startOfFrame: true, endOfFrame: true, templateId: 11, frameNumber: 1, customDtis: [1, 1, 1] }, L1T3);
+    expect(() => t.read(needsStructure)).to.throw(ParseError);
+    expect(t.tryRead(needsStructure)).to.equal(undefined);
+
+    const key = t.read(serializeDependencyDescriptor({ startOfFrame: true, endOfFrame: true, templateId: 10, frameNumber: 100, structure: L1T3 }));
+    expect(t.structure).to.deep.equal(L1T3);
+    expect(key.activeDecodeTargetsBitmask).to.equal(0b111);
+    expect(key.frame).to.deep.equal({ spatialId: 0, temporalId: 0, dtis: [2, 2, 2], fdiffs: [], chainFdiffs: [0] });
+
+    const t2 = t.read(serializeDependencyDescriptor({ startOfFrame: true, endOfFrame: true, templateId: 13, frameNumber: 101 }));
+    expect(t2.frame!.temporalId).to.equal(2);
+    expect(t2.frame!.dtis).to.deep.equal([0, 0, 1]);
+    expect(t2.activeDecodeTargetsBitmask).to.equal(0b111);
+
+    const custom = t.read(needsStructure);
+    expect(custom.frame!.dtis).to.deep.equal([1, 1, 1]);
+
+    const masked = t.read(serializeDependencyDescriptor({ startOfFrame: true, endOfFrame: true, templateId: 12, frameNumber: 102, activeDecodeTargetsBitmask: 0b011 }, L1T3));
+    expect(masked.activeDecodeTargetsBitmask).to.equal(0b011);
+    expect(t.read(hex('c0ff00' /* template 0: out of range for offset 10 */)).frame).to.equal(undefined);
+    expect(t.read(hex('c0ff01')).activeDecodeTargetsBitmask).to.equal(0b011);
+
+    // A new structure replaces the old one and re-activates every decode target.
+    const single: DdStructure = { templateIdOffset: 0, decodeTargetCount: 1, templates: [{ spatialId: 0, temporalId: 0, dtis: [3], fdiffs: [], chainFdiffs: [] }], chainCount: 0, decodeTargetProtectedBy: [] };
+    const again = t.read(serializeDependencyDescriptor({ startOfFrame: true, endOfFrame: true, templateId: 0, frameNumber: 200, structure: single }));
+    expect(again.activeDecodeTargetsBitmask).to.equal(1);
+    expect(t.read(hex('c000c9')).frame).to.deep.equal({ spatialId: 0, temporalId: 0, dtis: [3], fdiffs: [], chainFdiffs: [] });
   });
 });
