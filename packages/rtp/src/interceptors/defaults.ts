@@ -45,6 +45,12 @@ export function createDefaultInterceptors(options: DefaultInterceptorsOptions = 
   const twccSender = new TwccSender({ onFeedback: (r, now) => bandwidth.onTwccFeedback(r, now) });
   const twccReceiver = new TwccReceiver(options.twccReceiver);
   const stats = new StreamStats(reports);
+  // RTT measured on what we send also paces our NACKs for what we receive (same path, both ways).
+  const userRtt = reports.onRoundTripTime;
+  reports.onRoundTripTime = (ssrc, rtt) => {
+    nackGenerator.setRoundTripTime(rtt);
+    userRtt?.(ssrc, rtt);
+  };
   return {
     list: [nackGenerator, nackResponder, keyframes, twccReceiver, twccSender, bandwidth, reports, stats],
     nackGenerator, nackResponder, keyframes, reports, twccSender, twccReceiver, bandwidth, stats,

@@ -10,8 +10,13 @@ export interface NackGeneratorOptions {
   intervalMs?: number;
   /** A gap must be this old before its first NACK, so plain reordering is not NACKed. Default 10 ms. */
   reorderToleranceMs?: number;
-  /** Minimum time between two NACKs for the same packet, ms (about one RTT). Default 100. */
+  /**
+   * Time between two NACKs for the same packet, ms, until an RTT is known (setRoundTripTime);
+   * then 1.5 × RTT clamped to [minRetryIntervalMs, 1000]. Default 100.
+   */
   retryIntervalMs?: number;
+  /** Lower bound of the RTT-derived retry interval, ms. Default 20. */
+  minRetryIntervalMs?: number;
   /** NACKs per packet before giving up. Default 5. */
   maxRetries?: number;
   /** A missing packet older than this is abandoned, ms. Default 1000. */
@@ -56,6 +61,7 @@ export class NackGenerator implements Interceptor {
   private readonly streams = new Map<number, RemoteState>();
   private readonly rtxToMedia = new Map<number, RemoteState>();
   private readonly o: Required<NackGeneratorOptions>;
+  private retryMs: number;
 
   constructor(options: NackGeneratorOptions = {}) {
     this.o = {
@@ -63,17 +69,33 @@ export class NackGenerator implements Interceptor {
       intervalMs: options.intervalMs ?? 20,
       reorderToleranceMs: options.reorderToleranceMs ?? 10,
       retryIntervalMs: options.retryIntervalMs ?? 100,
+      minRetryIntervalMs: options.minRetryIntervalMs ?? 20,
       maxRetries: options.maxRetries ?? 5,
       maxAgeMs: options.maxAgeMs ?? 1000,
       maxGap: options.maxGap ?? 1000,
       maxPerNack: options.maxPerNack ?? 256,
     };
+    this.retryMs = this.o.retryIntervalMs;
     if (!(this.o.intervalMs > 0)) throw new Error(`NackGenerator intervalMs must be > 0, got ${this.o.intervalMs}`);
     if (!(this.o.maxRetries >= 1)) throw new Error(`NackGenerator maxRetries must be >= 1, got ${this.o.maxRetries}`);
   }
 
   attach(context: InterceptorContext): void {
     this.ctx = context;
+  }
+
+  /** The current retry interval, ms. */
+  get retryIntervalMs(): number {
+    return this.retryMs;
+  }
+
+  /**
+   * A retransmission cannot arrive sooner than one RTT after the NACK, so re-NACKing earlier only
+   * adds load: retry after 1.5 × RTT (clamped). Fed by RtcpReports in createDefaultInterceptors.
+   */
+  setRoundTripTime(rttMs: number): void {
+    if (!Number.isFinite(rttMs) || rttMs < 0) return;
+    this.retryMs = Math.min(1000, Math.max(this.o.minRetryIntervalMs, 1.5 * rttMs));
   }
 
   bindRemoteStream(stream: StreamInfo): void {
@@ -172,7 +194,7 @@ export class NackGenerator implements Interceptor {
           this.counters.inc('givenUp');
           continue;
         }
-        if (now - m.detectedAt < o.reorderToleranceMs || now - m.lastSentAt < o.retryIntervalMs) continue;
+        if (now - m.detectedAt < o.reorderToleranceMs || now - m.lastSentAt < this.retryMs) continue;
         if (due.length >= o.maxPerNack) continue;
         m.sent++;
         m.lastSentAt = now;

@@ -12,6 +12,14 @@ export interface RtcpReportsOptions {
   receiverSsrc?: number;
   /** When set, every report is a full compound with an SDES CNAME (RFC 3550 §6.1). */
   cname?: string;
+  /**
+   * Uniform [0, 1) source for the RFC 3550 §6.3.1 randomization: each interval is
+   * intervalMs × (0.5 + random()), so that participants do not synchronise. Default Math.random;
+   * pass () => 0.5 for exactly intervalMs.
+   */
+  random?: () => number;
+  /** Called whenever a report block yields a round-trip time (ms) for one of our streams. */
+  onRoundTripTime?: (ssrc: number, rttMs: number) => void;
 }
 
 /** What we know about a stream we send. */
@@ -53,12 +61,16 @@ export class RtcpReports implements Interceptor {
   private readonly intervalMs: number;
   private readonly receiverSsrc: number;
   private readonly cname: string | undefined;
+  private readonly random: () => number;
+  onRoundTripTime: ((ssrc: number, rttMs: number) => void) | undefined;
 
   constructor(options: RtcpReportsOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1000;
     if (!(this.intervalMs > 0)) throw new Error(`RtcpReports intervalMs must be > 0, got ${this.intervalMs}`);
     this.receiverSsrc = options.receiverSsrc ?? 1;
     this.cname = options.cname;
+    this.random = options.random ?? Math.random;
+    this.onRoundTripTime = options.onRoundTripTime;
   }
 
   attach(context: InterceptorContext): void {
@@ -137,7 +149,10 @@ export class RtcpReports implements Interceptor {
       // §6.4.1: RTT = A − LSR − DLSR, all in 1/65536 s, modulo 2^32.
       const a = ntpMiddleFromUnixMs(this.ctx.clock.wallTime());
       const rtt = (a - b.lastSr - b.delaySinceLastSr) >>> 0;
-      if (rtt < 0x80000000) st.stats.roundTripTimeMs = (rtt / 65536) * 1000;
+      if (rtt < 0x80000000) {
+        st.stats.roundTripTimeMs = (rtt / 65536) * 1000;
+        this.onRoundTripTime?.(b.ssrc, st.stats.roundTripTimeMs);
+      }
     }
   }
 
@@ -185,7 +200,7 @@ export class RtcpReports implements Interceptor {
       const report = this.buildReport();
       if (report.length > 0) this.ctx?.sendRtcp(report);
       if (this.local.size > 0 || this.remote.size > 0) this.schedule();
-    }, this.intervalMs);
+    }, this.intervalMs * (0.5 + this.random()));
   }
 
   close(): void {

@@ -9,8 +9,8 @@ import { media } from './harness.js';
 describe('interceptors: createDefaultInterceptors, two peers back to back', () => {
   it('media with loss flows A→B; B NACKs, A answers with RTX, TWCC feedback reaches A\'s estimator, reports give RTT', () => {
     const clock = new FakeClock();
-    const a = createDefaultInterceptors({ nackResponder: { rtxInitialSequence: () => 0 } });
-    const b = createDefaultInterceptors({ reports: { receiverSsrc: 0xb } });
+    const a = createDefaultInterceptors({ nackResponder: { rtxInitialSequence: () => 0 }, reports: { random: () => 0.5 } });
+    const b = createDefaultInterceptors({ reports: { receiverSsrc: 0xb, random: () => 0.5 } });
     const toB: Buffer[] = [];
     const toA: RtcpPacket[][] = [];
     let chainB: InterceptorChain | undefined;
@@ -47,7 +47,9 @@ describe('interceptors: createDefaultInterceptors, two peers back to back', () =
     expect(a.bandwidth.targetBitrate).to.be.above(300_000);
     const out = a.stats.outbound(100)!;
     expect([out.packetsSent, out.retransmittedPacketsSent, out.nackCount]).to.deep.equal([300, 6, 6]);
-    expect(out.roundTripTimeMs).to.be.closeTo(0, 1); // zero-delay link
+    // B's RR waits up to one 10 ms step in the queue to A; the link itself has no delay.
+    expect(out.roundTripTimeMs).to.be.within(0, 10.1);
+    expect(a.nackGenerator.retryIntervalMs).to.equal(20); // fed from the RTT: 1.5 × ≤ 10 ms, clamped to 20
     const inb = b.stats.inbound(100)!;
     expect([inb.packetsReceived, inb.nackCount, inb.packetsLost]).to.deep.equal([300, 6, 0]);
   });

@@ -39,6 +39,27 @@ describe('interceptors: NackGenerator (RFC 4585 §6.2.1 receiver side)', () => {
     expect(gen.counters.get('nackedSequences')).to.equal(2);
   });
 
+  it('paces retries at 1.5 × RTT once the RTT is known (clamped to [20, 1000] ms)', () => {
+    const gen = new NackGenerator();
+    const { chain, clock, rtcp } = harness([gen]);
+    chain.bindRemoteStream(REMOTE);
+    gen.setRoundTripTime(200);
+    expect(gen.retryIntervalMs).to.equal(300);
+    chain.readRtp(media(1000, 1));
+    chain.readRtp(media(1000, 3));
+    clock.advance(20); // first NACK at 20
+    clock.advance(280); // 300: no retry yet? last sent 20 → due at 320
+    expect(rtcp.length).to.equal(1);
+    clock.advance(20); // 320
+    expect(rtcp.length).to.equal(2);
+    gen.setRoundTripTime(1);
+    expect(gen.retryIntervalMs).to.equal(20);
+    gen.setRoundTripTime(5000);
+    expect(gen.retryIntervalMs).to.equal(1000);
+    gen.setRoundTripTime(Number.NaN);
+    expect(gen.retryIntervalMs).to.equal(1000);
+  });
+
   it('does not NACK reordering that resolves within the tolerance', () => {
     const gen = new NackGenerator();
     const { chain, clock, rtcp } = harness([gen]);

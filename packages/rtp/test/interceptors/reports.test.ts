@@ -56,7 +56,7 @@ describe('interceptors: ReceptionStatistics (RFC 3550 A.3 loss, A.8 jitter)', ()
 
 describe('interceptors: RtcpReports (RFC 3550 §6.4 SR/RR)', () => {
   it('sends an RR (plus SDES CNAME) with the hand-computed report block when only receiving', () => {
-    const reports = new RtcpReports({ intervalMs: 1000, receiverSsrc: 0xabc, cname: 'rivulet' });
+    const reports = new RtcpReports({ intervalMs: 1000, receiverSsrc: 0xabc, cname: 'rivulet', random: () => 0.5 });
     const { chain, clock, rtcp } = harness([reports]);
     const at = (t: number): void => clock.advance(t - clock.now());
     chain.bindRemoteStream({ ssrc: 42, clockRate: 1000 });
@@ -85,7 +85,8 @@ describe('interceptors: RtcpReports (RFC 3550 §6.4 SR/RR)', () => {
   });
 
   it('sends an SR with counts and an extrapolated RTP timestamp, and computes RTT from the answer', () => {
-    const reports = new RtcpReports({ intervalMs: 1000 });
+    const rtts: [number, number][] = [];
+    const reports = new RtcpReports({ intervalMs: 1000, random: () => 0.5, onRoundTripTime: (ssrc, rtt) => rtts.push([ssrc, rtt]) });
     const { chain, clock, rtcp } = harness([reports]);
     const at = (t: number): void => clock.advance(t - clock.now());
     chain.bindLocalStream({ ssrc: 7, clockRate: 90000 });
@@ -110,13 +111,14 @@ describe('interceptors: RtcpReports (RFC 3550 §6.4 SR/RR)', () => {
     chain.readRtcp([{ kind: 'rr', ssrc: 42, reports: [{ ssrc: 7, fractionLost: 12, packetsLost: 3, highestSequence: 9, jitter: 17, lastSr: ntpMiddle32(sr.ntpTimestamp), delaySinceLastSr: 13107 }] }]);
     const st = reports.senderStatistics(7)!;
     expect(st.roundTripTimeMs).to.be.closeTo(50, 0.05);
+    expect(rtts).to.deep.equal([[7, st.roundTripTimeMs]]);
     expect([st.remoteFractionLost, st.remotePacketsLost, st.remoteJitter]).to.deep.equal([12, 3, 17]);
     expect(st.packetsSent).to.equal(10);
   });
 
   it('an SR from a remote source sets LSR/DLSR in our next report block; no report before anything happened', () => {
     const clock = new FakeClock();
-    const reports = new RtcpReports({ intervalMs: 1000 });
+    const reports = new RtcpReports({ intervalMs: 1000, random: () => 0.5 });
     const { chain, rtcp } = harness([reports], clock);
     chain.bindRemoteStream({ ssrc: 42, clockRate: 90000 });
     clock.advance(1000);
@@ -130,5 +132,20 @@ describe('interceptors: RtcpReports (RFC 3550 §6.4 SR/RR)', () => {
     expect(block.lastSr).to.equal(ntpMiddle32(ntp));
     expect(block.delaySinceLastSr).to.equal(32768);
     expect(ntpMiddleFromUnixMs(clock.wallTime() - 1000)).to.equal(ntpMiddle32(ntp));
+  });
+
+  it('randomizes each interval to intervalMs × [0.5, 1.5) (RFC 3550 §6.3.1)', () => {
+    const draws = [0, 0.999, 0.25];
+    const reports = new RtcpReports({ intervalMs: 1000, receiverSsrc: 5, random: () => draws.shift() ?? 0.5 });
+    const { chain, clock, rtcp } = harness([reports]);
+    chain.bindRemoteStream({ ssrc: 42, clockRate: 90000 });
+    chain.readRtp(media(42, 1, 10));
+    const times: number[] = [];
+    for (let t = 0; t < 3000; t++) {
+      const before = rtcp.length;
+      clock.advance(1);
+      if (rtcp.length > before) times.push(clock.now());
+    }
+    expect(times).to.deep.equal([500, 500 + 1499, 500 + 1499 + 750]);
   });
 });
