@@ -42,6 +42,8 @@ export class CandidatePair {
   transactionKey: string | undefined;
   /** Round-trip time of the last successful check, ms. */
   rttMs: number | undefined;
+  /** Times a timed-out nomination of this pair was re-sent (the peer was still alive on it). */
+  nominationRetries = 0;
   requestsSent = 0;
   responsesReceived = 0;
   requestsReceived = 0;

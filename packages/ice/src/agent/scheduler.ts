@@ -117,6 +117,17 @@ export class CheckScheduler {
 
   /** A check ended without success (timeout, error response, asymmetric or malformed answer). */
   pairFailed(ctx: CheckContext): void {
+    const a = this.agent;
+    if (ctx.kind === 'nominate' && ctx.pair.lastRequestReceived > ctx.sentAt && ctx.pair.nominationRetries < 2 && !a.isClosed) {
+      // The peer kept sending authenticated checks on this pair while our nomination went
+      // unanswered: it is alive and may already have selected the pair, so nominate the same
+      // pair again rather than moving to another one (which would leave the two sides on
+      // different pairs).
+      ctx.pair.nominationRetries++;
+      a.counters.inc('nomination-retries');
+      this.send(ctx.pair, 'nominate');
+      return;
+    }
     ctx.pair.state = 'failed';
     if (ctx.kind === 'nominate') this.nominating = false;
     this.maybeNominate();

@@ -98,6 +98,7 @@ export type IceCounter =
   | 'pair-capped'
   | 'checks-sent'
   | 'checks-timed-out'
+  | 'nomination-retries'
   | 'consent-checks-sent'
   | 'data-unknown-source'
   | 'data-sent'

@@ -4,6 +4,7 @@ import { VirtualNetwork } from '@rivulet/testkit';
 import { StunClass, StunMessage, StunMethod, attr, encodeStun, parseStun, shortTermKey, verifyIntegrity } from '../../src/stun/index.js';
 import { IceAgent, IceCandidate } from '../../src/agent/index.js';
 import { isUp, signal } from './helpers.js';
+import { connect, makeWorld } from './world.js';
 
 describe('IceAgent nomination and address families (testkit, fake clock)', function () {
   this.timeout(20_000);
@@ -56,6 +57,31 @@ describe('IceAgent nomination and address families (testkit, fake clock)', funct
     } finally {
       agent.close();
       peer.close();
+    }
+  });
+
+  it('a nomination whose every response is lost is re-sent on the same pair (the peer is alive there), so both sides end on one pair', async () => {
+    const w = await makeWorld({ turn: false });
+    try {
+      let nominationTx: string | undefined;
+      let droppedResponses = 0;
+      w.net.setTap((p) => {
+        const m = parseStun(p.data);
+        if (!m) return;
+        if (p.stage === 'send' && p.host === 'a' && m.isRequest && attr.getUseCandidate(m)) nominationTx ??= m.transactionKey;
+        if (p.stage === 'send' && p.host === 'b' && m.isResponse && m.transactionKey === nominationTx) {
+          droppedResponses++;
+          return 'drop';
+        }
+        return undefined;
+      });
+      await connect(w, 40_000);
+      expect(droppedResponses).to.equal(7); // every transmission of the first nomination went unanswered
+      expect(w.a.counters.get('nomination-retries')).to.equal(1);
+      expect(w.a.selectedPair!.remote.port).to.equal(w.b.selectedPair!.local.base.address.port);
+      expect(w.b.selectedPair!.remote.port).to.equal(w.a.selectedPair!.local.base.address.port);
+    } finally {
+      w.close();
     }
   });
 
