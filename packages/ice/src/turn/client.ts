@@ -206,6 +206,8 @@ export class TurnClient implements TurnAllocation {
 
   send(data: Uint8Array, peer: TransportAddress): void {
     if (!(data instanceof Uint8Array)) throw new TypeError('TurnAllocation.send: data must be a Uint8Array');
+    // DATA / ChannelData lengths are 16-bit (RFC 8656 §12.4, §18.10); the headers must fit too.
+    if (data.length > 0xffff - 40) throw new RangeError(`TurnAllocation.send: data of ${data.length} bytes is too large (max 65495)`);
     if (!peer || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) {
       throw new RangeError(`TurnAllocation.send: peer port must be an integer 1..65535, got ${String(peer?.port)}`);
     }

@@ -183,6 +183,9 @@ describe('TURN client over testkit (FakeClock)', () => {
     const err = await allocateTurn({ server: bad, network: w.a, clock }).catch((e: Error) => e);
     expect((err as Error).message).to.equal('allocateTurn: server.port must be an integer 1..65535, got 0');
     const alloc = await drive(clock, allocateTurn({ server: w.config('alice', 'secret-a'), network: w.a, clock }));
+    expect(() => alloc.send(Buffer.alloc(70_000), { address: TURN_IP, port: 1, family: 'IPv4' })).to.throw(
+      'TurnAllocation.send: data of 70000 bytes is too large (max 65495)',
+    );
     expect(() => alloc.send(Buffer.from('x'), { address: 'example.com', port: 1, family: 'IPv4' })).to.throw(
       'TurnAllocation.send: peer address must be an IP literal, got "example.com"',
     );
