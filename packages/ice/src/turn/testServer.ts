@@ -255,7 +255,7 @@ export class TurnTestServer {
     switch (msg.method) {
       case StunMethod.Allocate:
         if (a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
-        return void this.allocate(msg, from, key);
+        return void this.allocate(msg, from, key).catch(() => this.counters.inc('dropped-malformed'));
       case StunMethod.Refresh:
         if (!a) return this.error(from, msg, StunErrorCode.AllocationMismatch, 'Allocation Mismatch', key);
         return this.refresh(a, msg, from, key);
