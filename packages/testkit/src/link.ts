@@ -25,6 +25,11 @@ export interface LinkConditions {
   bandwidthBps?: number;
   /** Bytes the bandwidth queue holds before tail-dropping ('queue-full'); default 1 MiB. */
   queueBytes?: number;
+  /**
+   * Largest IP packet the link carries, in bytes (the payload plus 28 bytes of IPv4+UDP or 48 of
+   * IPv6+UDP headers). Bigger datagrams are dropped as 'too-big', as if sent with DF set.
+   */
+  mtu?: number;
 }
 
 export type DropReason =
@@ -38,7 +43,8 @@ export type DropReason =
   | 'nat-hairpin'
   | 'nat-family'
   | 'tap'
-  | 'bad-address';
+  | 'bad-address'
+  | 'too-big';
 
 /** What a link direction reports back to the network. */
 export interface LinkSink {
@@ -69,6 +75,9 @@ function validate(c: LinkConditions, where: string): void {
   nonNeg('jitterMs');
   nonNeg('reorderDelayMs');
   nonNeg('queueBytes');
+  if (c.mtu !== undefined && !(Number.isInteger(c.mtu) && c.mtu >= 68)) {
+    throw new Error(`${where}: mtu must be an integer >= 68 (bytes), got ${String(c.mtu)}`);
+  }
   if (c.bandwidthBps !== undefined && !(c.bandwidthBps > 0 && Number.isFinite(c.bandwidthBps))) {
     throw new Error(`${where}: bandwidthBps must be a finite number > 0, got ${String(c.bandwidthBps)}`);
   }
@@ -114,12 +123,13 @@ export class LinkDirection {
    * Puts a packet on the link; `exit` runs from a clock timer when it comes out
    * the far end (never synchronously in the sender's call stack).
    */
-  transmit(data: Buffer, exit: (data: Buffer) => void): void {
+  transmit(data: Buffer, exit: (data: Buffer) => void, headerBytes = 28): void {
     const size = data.length;
     const c = this.conditionsValue;
     this.packets++;
     this.bytes += size;
     if (c.cut) return this.sink.drop('link-cut');
+    if (c.mtu !== undefined && size + headerBytes > c.mtu) return this.sink.drop('too-big');
     if (this.prng.chance(c.loss ?? 0)) return this.sink.drop('loss');
     const now = this.clock.now();
     let leaves = now;

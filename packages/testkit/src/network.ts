@@ -16,6 +16,11 @@ interface TcpRoute {
   seenAs: TransportAddress;
 }
 
+/** IP + UDP header bytes, for link MTU checks. */
+function headerBytes(a: TransportAddress): number {
+  return a.family === 'IPv6' ? 48 : 28;
+}
+
 /** A packet shown to the tap: once when sent, once just before delivery (addresses after NAT). */
 export interface TappedPacket {
   readonly stage: 'send' | 'deliver';
@@ -229,7 +234,7 @@ export class VirtualNetwork {
       return;
     }
     const nat = this.natOf.get(host);
-    host.link.up.transmit(data, (d) => (nat ? this.routeInside(nat, src, dst, d) : this.routePublic(src, dst, d)));
+    host.link.up.transmit(data, (d) => (nat ? this.routeInside(nat, src, dst, d) : this.routePublic(src, dst, d)), headerBytes(src));
   }
 
   /** A packet reached NAT `nat` from its private side. */
@@ -237,7 +242,7 @@ export class VirtualNetwork {
     const local = nat.hosts.get(dst.address);
     if (local) {
       // Same private realm: the NAT box switches it without translation.
-      local.link.down.transmit(data, (d) => this.arriveAtHost(local, src, dst, d));
+      local.link.down.transmit(data, (d) => this.arriveAtHost(local, src, dst, d), headerBytes(src));
       return;
     }
     const external = nat.table.outbound(src, dst);
@@ -248,7 +253,7 @@ export class VirtualNetwork {
       this.inboundAtNat(nat, external, dst, data);
       return;
     }
-    nat.link.up.transmit(data, (d) => this.routePublic(external, dst, d));
+    nat.link.up.transmit(data, (d) => this.routePublic(external, dst, d), headerBytes(src));
   }
 
   /** A packet is on the public network. */
@@ -256,9 +261,9 @@ export class VirtualNetwork {
     const target = this.publicRealm.get(dst.address);
     if (!target) return this.drop('no-route');
     if (target instanceof VirtualHost) {
-      target.link.down.transmit(data, (d) => this.arriveAtHost(target, src, dst, d));
+      target.link.down.transmit(data, (d) => this.arriveAtHost(target, src, dst, d), headerBytes(src));
     } else {
-      target.link.down.transmit(data, (d) => this.inboundAtNat(target, src, dst, d));
+      target.link.down.transmit(data, (d) => this.inboundAtNat(target, src, dst, d), headerBytes(src));
     }
   }
 
@@ -268,7 +273,7 @@ export class VirtualNetwork {
     if (typeof verdict === 'string') return this.drop(verdict);
     const host = nat.hosts.get(verdict.address);
     if (!host) return this.drop('no-route');
-    host.link.down.transmit(data, (d) => this.arriveAtHost(host, src, verdict, d));
+    host.link.down.transmit(data, (d) => this.arriveAtHost(host, src, verdict, d), headerBytes(src));
   }
 
   /** The path of a TCP connection from `host` to `dst`, or undefined when there is no route. */

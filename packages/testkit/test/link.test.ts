@@ -132,6 +132,16 @@ describe('testkit links', () => {
     expect(back).to.have.length(0);
   });
 
+  it('an MTU drops datagrams whose IP packet would exceed it (28 bytes of IPv4+UDP headers)', async () => {
+    const { clock, net, got, send } = await pair(1, { mtu: 1280 });
+    send(1, 1252); // 1252 + 28 = 1280: fits
+    send(2, 1253); // 1281: too big
+    clock.advance(1);
+    expect(seqs(got)).to.deep.equal([1]);
+    expect(net.counters.get('dropped:too-big')).to.equal(1);
+    expect(() => net.host('a').link.set({ mtu: 10 })).to.throw('mtu must be an integer >= 68 (bytes), got 10');
+  });
+
   it('conditions change at run time', async () => {
     const { clock, a, got, send } = await pair(1, { delayMs: 10 });
     send(1);
