@@ -159,3 +159,43 @@ export function writeExtensionElements(out: Buffer, pos: number, exts: readonly 
   while ((pos - start) & 3) out[pos++] = 0;
   return pos;
 }
+
+/**
+ * Whether `exts` names exactly the elements of the block at [start, end) of `src`: same ids,
+ * and values that are the very views of the block (in order). Then the block can be copied as it
+ * came instead of being re-encoded; in-place edits of value bytes are edits of the block itself.
+ */
+export function elementsMatchBlock(exts: readonly RtpHeaderExtension[], src: Buffer, start: number, end: number, twoByte: boolean): boolean {
+  let pos = start;
+  let i = 0;
+  while (pos < end) {
+    const b = src[pos]!;
+    let id: number;
+    let len: number;
+    let at: number;
+    if (twoByte) {
+      if (b === 0) {
+        pos++;
+        continue;
+      }
+      id = b;
+      len = src[pos + 1]!;
+      at = pos + 2;
+    } else {
+      id = b >> 4;
+      if (id === 0) {
+        pos++;
+        continue;
+      }
+      if (id === 15) break;
+      len = (b & 0x0f) + 1;
+      at = pos + 1;
+    }
+    const e = exts[i++];
+    if (e === undefined || e.id !== id || e.data.length !== len || e.data.buffer !== src.buffer || e.data.byteOffset !== src.byteOffset + at) {
+      return false;
+    }
+    pos = at + len;
+  }
+  return i === exts.length;
+}

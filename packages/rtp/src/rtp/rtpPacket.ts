@@ -1,9 +1,11 @@
 import { type Counters, ParseError } from '@rivulet/common';
+import { rtpPacketsEqual, validateOpaqueExtension, validateRtpFields } from './rtpFieldChecks.js';
 import {
   type RtpHeaderExtension,
   extensionElementsLength,
   fitsOneByte,
   checkExtensionElements,
+  elementsMatchBlock,
   parseExtensionElements,
   validateExtensionElements,
   writeExtensionElements,
@@ -132,41 +134,7 @@ export class RtpPacket {
     const profile = this.#srcProfile;
     if (src === undefined || profile < 0 || profile !== this.extensionProfile) return false;
     const exts = this.#exts;
-    if (exts === undefined) return true;
-    const twoByte = isTwoByteProfile(profile);
-    const end = this.#extEnd;
-    let pos = this.#extStart;
-    let i = 0;
-    while (pos < end) {
-      const b = src[pos]!;
-      let id: number;
-      let len: number;
-      let at: number;
-      if (twoByte) {
-        if (b === 0) {
-          pos++;
-          continue;
-        }
-        id = b;
-        len = src[pos + 1]!;
-        at = pos + 2;
-      } else {
-        id = b >> 4;
-        if (id === 0) {
-          pos++;
-          continue;
-        }
-        if (id === 15) break;
-        len = (b & 0x0f) + 1;
-        at = pos + 1;
-      }
-      const e = exts[i++];
-      if (e === undefined || e.id !== id || e.data.length !== len || e.data.buffer !== src.buffer || e.data.byteOffset !== src.byteOffset + at) {
-        return false;
-      }
-      pos = at + len;
-    }
-    return i === exts.length;
+    return exts === undefined || elementsMatchBlock(exts, src, this.#extStart, this.#extEnd, isTwoByteProfile(profile));
   }
 
   /** Parses an RTP packet; throws ParseError on malformed input. */
@@ -298,31 +266,11 @@ export class RtpPacket {
   }
 
   private validate(): void {
-    const pt = this.payloadType;
-    if (!Number.isInteger(pt) || pt < 0 || pt > 127) throw new Error(`RTP payloadType must be 0..127, got ${pt}`);
-    const seq = this.sequenceNumber;
-    if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff) throw new Error(`RTP sequenceNumber must be 0..65535, got ${seq}`);
-    const ts = this.timestamp;
-    if (!Number.isInteger(ts) || ts < 0 || ts > 0xffffffff) throw new Error(`RTP timestamp must be a uint32, got ${ts}`);
-    const ssrc = this.ssrc;
-    if (!Number.isInteger(ssrc) || ssrc < 0 || ssrc > 0xffffffff) throw new Error(`RTP ssrc must be a uint32, got ${ssrc}`);
-    if (this.csrcs.length > 15) throw new Error(`RTP packet can carry at most 15 CSRCs, got ${this.csrcs.length}`);
-    const pad = this.paddingLength;
-    if (!Number.isInteger(pad) || pad < 0 || pad > 255) throw new Error(`RTP paddingLength must be 0..255, got ${pad}`);
+    validateRtpFields(this);
     const profile = this.extensionProfile;
-    if (profile !== undefined) {
-      if (!Number.isInteger(profile) || profile < 0 || profile > 0xffff) {
-        throw new Error(`RTP extensionProfile must be a uint16, got ${profile}`);
-      }
-      if (!isOneByteProfile(profile) && !isTwoByteProfile(profile)) {
-        if (this.extensions.length > 0) {
-          throw new Error(`RTP extensionProfile 0x${profile.toString(16)} is not RFC 8285, but ${this.extensions.length} extensions are set`);
-        }
-        const d = this.extensionData?.length ?? 0;
-        if (d % 4 !== 0) throw new Error(`RTP extensionData must be a multiple of 4 bytes, got ${d}`);
-        if (d / 4 > 0xffff) throw new Error(`RTP extensionData too long: ${d} bytes`);
-        return;
-      }
+    if (profile !== undefined && !isOneByteProfile(profile) && !isTwoByteProfile(profile)) {
+      validateOpaqueExtension(profile, this.extensions.length, this.extensionData);
+      return;
     }
     if (!this.rawExtensions() && (this.#exts !== undefined || this.#srcProfile >= 0)) {
       const exts = this.extensions;
@@ -430,26 +378,7 @@ export class RtpPacket {
 
   /** Same header fields, CSRCs, extension profile, extensions (ids and bytes, in order), payload bytes and padding. */
   equals(other: RtpPacket): boolean {
-    if (
-      this.marker !== other.marker ||
-      this.payloadType !== other.payloadType ||
-      this.sequenceNumber !== other.sequenceNumber ||
-      this.timestamp !== other.timestamp ||
-      this.ssrc !== other.ssrc ||
-      this.paddingLength !== other.paddingLength ||
-      this.extensionProfile !== other.extensionProfile ||
-      this.csrcs.length !== other.csrcs.length ||
-      this.csrcs.some((c, i) => c !== other.csrcs[i])
-    ) {
-      return false;
-    }
-    const a = this.extensions;
-    const b = other.extensions;
-    if (a.length !== b.length || a.some((e, i) => e.id !== b[i]!.id || !e.data.equals(b[i]!.data))) return false;
-    const da = this.extensionData;
-    const db = other.extensionData;
-    if ((da === undefined) !== (db === undefined) || (da !== undefined && !da.equals(db!))) return false;
-    return this.payload.equals(other.payload);
+    return rtpPacketsEqual(this, other);
   }
 
   /** A copy whose arrays are new (values are still shared views). */
