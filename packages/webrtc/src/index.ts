@@ -12,7 +12,7 @@ export {
 } from './pc/events.js';
 export { RTCTrackEvent, type TrackEventInit as RTCTrackEventInit } from './jsep/remoteTracks.js';
 export { MediaStream, MediaStreamTrackEvent, type MediaStreamTrackEventInit } from './media/MediaStream.js';
-export { MediaStreamTrack, readTrack, type MediaStreamTrackState } from './media/MediaStreamTrack.js';
+export { MediaStreamTrack, readTrack, requestKeyframe, type MediaStreamTrackState } from './media/MediaStreamTrack.js';
 export {
   MediaStreamTrackSource, type MediaStreamTrackSourceInit, type MediaTrackSettingsLike,
 } from './media/MediaStreamTrackSource.js';

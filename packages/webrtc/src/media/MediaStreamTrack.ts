@@ -154,6 +154,16 @@ export interface TrackInternals {
 
 
 /**
+ * Non-standard: ask for a key frame on a track's source — for a remote track this sends a PLI/FIR
+ * to the peer (rate-limited); for a local one it calls the source's onKeyframeRequest listeners.
+ */
+export function requestKeyframe(track: MediaStreamTrack): boolean {
+  if (!(track instanceof MediaStreamTrack)) throw new TypeError('requestKeyframe: track must be a MediaStreamTrack');
+  if (track.readyState !== 'live') return false;
+  return trackInternals.source(track).requestKeyframe();
+}
+
+/**
  * Non-standard: receive what a track carries (RTP from a remote track, frames
  * or RTP from a local one). Returns an unsubscribe function. Delivery stops
  * when the track is stopped, ends, or is disabled.

@@ -3,6 +3,7 @@
  * more MediaStreamTracks. Device code (e.g. @rivulet/media) and applications
  * create one, call createTrack(), and push frames or RTP into it.
  */
+import { reportError } from '@rivulet/common';
 import { MediaStreamTrack, trackInternals } from './MediaStreamTrack.js';
 import type { EncodedFrame, RtpPacketBytes } from './frames.js';
 
@@ -44,6 +45,7 @@ export class MediaStreamTrackSource {
   #tracks = new Set<MediaStreamTrack>();
   #muted = false;
   #ended = false;
+  #keyframeListeners = new Set<() => void>();
 
   constructor(init: MediaStreamTrackSourceInit) {
     if (init?.kind !== 'audio' && init?.kind !== 'video') {
@@ -93,6 +95,29 @@ export class MediaStreamTrackSource {
     this.#ended = true;
     for (const t of [...this.#tracks]) trackInternals.endBySource(t);
     this.#tracks.clear();
+  }
+
+  /**
+   * Non-standard: called when a receiver of this source's media asked for a key frame (RTCP PLI or
+   * FIR, RFC 4585 §6.3.1 / RFC 5104 §4.3.1, already rate-limited). An encoder should produce one;
+   * a forwarded remote track passes the request upstream. Returns an unsubscribe function.
+   */
+  onKeyframeRequest(listener: () => void): () => void {
+    this.#keyframeListeners.add(listener);
+    return () => this.#keyframeListeners.delete(listener);
+  }
+
+  /** Asks the producer for a key frame (see onKeyframeRequest). Returns whether anyone listened. */
+  requestKeyframe(): boolean {
+    if (this.#ended) return false;
+    for (const l of [...this.#keyframeListeners]) {
+      try {
+        l();
+      } catch (err) {
+        reportError(err, 'keyframe request listener');
+      }
+    }
+    return this.#keyframeListeners.size > 0;
   }
 
   /** @internal */

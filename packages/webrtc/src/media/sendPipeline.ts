@@ -47,7 +47,7 @@ interface StreamCursor {
 function rand16(): number { return randomBytes(2).readUInt16BE(0); }
 function rand32(): number { return randomBytes(4).readUInt32BE(0); }
 
-export function createSendPipeline(s: SenderState, send: (packet: Uint8Array) => void): SendPipeline {
+export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => void): SendPipeline {
   const n = s.negotiated!;
   const codec = n.codecs[0]!;
   const midId = n.headerExtensions.find((h) => h.uri === MID_URI)?.id;
@@ -74,11 +74,11 @@ export function createSendPipeline(s: SenderState, send: (packet: Uint8Array) =>
     return exts;
   };
 
+  // Each packet is a fresh object: the NACK responder keeps a reference for retransmission.
   const emit = (p: RtpPacket, payloadBytes: number) => {
-    const bytes = p.serialize();
     stats.packetsSent++;
     stats.bytesSent += payloadBytes;
-    send(bytes);
+    send(p);
   };
 
   const activeIndex = () => encodings.findIndex((e) => e.active !== false);

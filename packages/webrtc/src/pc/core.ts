@@ -4,6 +4,7 @@
  * class and the modules under pc/ and jsep/ all work on it.
  */
 import { realClock, type Clock } from '@rivulet/common';
+import { randomBytes } from 'node:crypto';
 import { randomSessionId } from '../base/random.js';
 import { RTCRtpTransceiver, transceiverInternals } from '../transceiver/RTCRtpTransceiver.js';
 import type { PeerContext } from '../transceiver/context.js';
@@ -21,6 +22,8 @@ export class PeerCore {
   readonly clock: Clock;
   /** Set by the stats module (avoids an import cycle). */
   statsFor: (selector: object | null) => Promise<RTCStatsReport> = () => Promise.reject(new Error('stats not wired'));
+  /** RTCP CNAME of this connection (RFC 7022: random per connection). */
+  readonly cname = randomBytes(12).toString('base64');
   /** Every sender this connection created (removeTrack's InvalidAccessError check). */
   readonly createdSenders = new WeakSet<object>();
   /** The configured or generated certificate (generation is asynchronous). */
@@ -54,6 +57,7 @@ export class PeerCore {
     const core = this;
     this.ctx = {
       get isClosed() { return core.st.closed; },
+      get cname() { return core.cname; },
       updateNegotiationNeeded: () => core.updateNegotiationNeeded(),
       chainOperation: (op) => core.chain.chain(op),
       getStatsFor: (selector) => core.statsFor(selector),

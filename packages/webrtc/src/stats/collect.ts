@@ -9,6 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { formatCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import { dataChannelInternals } from '../datachannel/RTCDataChannel.js';
 import type { PeerCore } from '../pc/core.js';
+import { existingSession } from '../pc/receive.js';
 import { certificateMaterial } from '../rtc/RTCCertificate.js';
 import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
 import { senderInternals } from '../transceiver/RTCRtpSender.js';
@@ -84,6 +85,7 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
     return id;
   };
 
+  const session = existingSession(core);
   for (const t of st.transceivers) {
     const s = st.transceiverState(t);
     const kindLetter = s.kind === 'audio' ? 'A' : 'V';
@@ -98,6 +100,23 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
       if (ss.negotiated.codecs[0]) o['codecId'] = codec('O', ss.negotiated.codecs[0]);
       if (s.kind === 'video') o['framesSent'] = ss.pipeline.framesSent;
       if (main.rid !== undefined) o['rid'] = main.rid;
+      const x = session?.interceptors.stats.outbound(main.ssrc);
+      if (x) {
+        Object.assign(o, {
+          packetsSent: x.packetsSent, bytesSent: x.bytesSent, retransmittedPacketsSent: x.retransmittedPacketsSent,
+          retransmittedBytesSent: x.retransmittedBytesSent, nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount,
+        });
+        if (x.roundTripTimeMs !== undefined) {
+          // webrtc-stats: what the remote reported about this stream (RTCP RR/SR report blocks).
+          const rid = `RI${o.id.slice(1)}`;
+          o['remoteId'] = rid;
+          out.push({
+            id: rid, type: 'remote-inbound-rtp', timestamp: now, ssrc: main.ssrc, kind: s.kind, transportId: TRANSPORT_ID,
+            localId: o.id, roundTripTime: x.roundTripTimeMs / 1000, packetsLost: x.remotePacketsLost ?? 0,
+            fractionLost: (x.remoteFractionLost ?? 0) / 256, ...(o['codecId'] ? { codecId: o['codecId'] } : {}),
+          });
+        }
+      }
       if (ss.track) {
         o['mediaSourceId'] = `S${kindLetter}${ss.track.id}`;
         out.push({ id: `S${kindLetter}${ss.track.id}`, type: 'media-source', timestamp: now, trackIdentifier: ss.track.id, kind: s.kind });
@@ -116,6 +135,12 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         if (s.mid !== null) i['mid'] = s.mid;
         if (rs.codecs[0]) i['codecId'] = codec('I', rs.codecs[0]);
         if (rs.lastPacketAt !== null) i['lastPacketReceivedTimestamp'] = now - (core.clock.now() - rs.lastPacketAt);
+        const x = session?.interceptors.stats.inbound(ssrc);
+        if (x) {
+          Object.assign(i, { nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount });
+          if (x.packetsLost !== undefined) i['packetsLost'] = x.packetsLost;
+          if (x.jitterSeconds !== undefined) i['jitter'] = x.jitterSeconds;
+        }
         out.push(i);
       }
       referenced.add('transport');

@@ -32,6 +32,18 @@ export interface ReceiverState {
   /** [[AssociatedRemoteMediaStreams]] */
   remoteStreams: MediaStream[];
   codecs: RTCRtpCodecParameters[];
+  /** a=rtcp-fb values of the first accepted codec ('nack', 'nack pli', 'transport-cc'…). */
+  feedback: string[];
+  /** RTX payload type per media payload type (RFC 4588 apt). */
+  rtxByPt: Map<number, number>;
+  /** RTX SSRC per media SSRC from a=ssrc-group:FID (RFC 5576 §4.2). */
+  rtxSsrcOf: Map<number, number>;
+  /** transport-wide-cc extension id, when negotiated. */
+  twccId: number | undefined;
+  /** The SSRC bound to the RTP session (key-frame requests go to it). */
+  mediaSsrc: number | null;
+  /** Unsubscribes the source's key-frame request listener. */
+  keyframeHook: (() => void) | null;
   headerExtensions: RTCRtpHeaderExtensionParameters[];
   reducedSize: boolean;
   /** SSRCs announced in the remote description for this m-section (a=ssrc). */
@@ -103,7 +115,8 @@ export class RTCRtpReceiver {
         // §5.3 step: the receiver's track starts muted.
         source.setMuted(true);
         const state: ReceiverState = {
-          ctx, kind, source, track: source.createTrack(), transport: null, remoteStreams: [], codecs: [],
+          ctx, kind, source, track: source.createTrack(), transport: null, remoteStreams: [], codecs: [], feedback: [], rtxByPt: new Map(),
+          rtxSsrcOf: new Map(), twccId: undefined, mediaSsrc: null, keyframeHook: null,
           headerExtensions: [], reducedSize: false, announcedSsrcs: new Set(), rids: [], syncSources: new Map(),
           contribSources: new Map(), packetsReceived: 0, bytesReceived: 0, retransmittedPacketsReceived: 0, lastPacketAt: null, ssrcsSeen: new Set(),
         };

@@ -36,6 +36,8 @@ export interface NegotiatedSend {
   headerExtensions: RTCRtpHeaderExtensionParameters[];
   /** The rids negotiated for simulcast (a=simulcast send), in order. */
   rids: string[];
+  /** a=rtcp-fb values of the send codec, e.g. 'nack', 'nack pli', 'transport-cc'. */
+  feedback: string[];
   reducedSize: boolean;
 }
 
@@ -158,7 +160,7 @@ export class RTCRtpSender {
         const state: SenderState = {
           ctx, kind, track, transport: null, transceiver: null, streamIds, encodings,
           streams: encodings.map((e) => ({ rid: e.rid, ssrc: randomSsrc(), rtxSsrc: randomSsrc() })),
-          cname: newId().slice(0, 16), senderId: newId(), lastReturned: null, negotiated: null, pipeline: null, onTrackChanged: null,
+          cname: ctx.cname, senderId: newId(), lastReturned: null, negotiated: null, pipeline: null, onTrackChanged: null,
         };
         constructing = true;
         return new RTCRtpSender(state);

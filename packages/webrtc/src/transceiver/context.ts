@@ -6,6 +6,8 @@ import type { RTCStatsReport } from '../stats/RTCStatsReport.js';
 
 export interface PeerContext {
   readonly isClosed: boolean;
+  /** RTCP CNAME of the connection (RFC 7022), written in a=ssrc lines and SDES. */
+  readonly cname: string;
   /** webrtc-pc §4.7.3 "update the negotiation-needed flag". */
   updateNegotiationNeeded(): void;
   /** webrtc-pc §4.4.1.2 "chain an operation". */

@@ -89,6 +89,8 @@ export class LinkedBundle extends TypedEmitter<TransportBundleEvents> implements
   nextId: number | null = null;
   closed = false;
   rtpSent = 0;
+  /** Test hook: return true to lose this outgoing RTP packet. */
+  dropRtp: ((packet: Uint8Array) => boolean) | null = null;
   readonly port = 40000 + Math.floor(Math.random() * 20000);
   readonly der: Buffer;
 
@@ -180,6 +182,7 @@ export class LinkedBundle extends TypedEmitter<TransportBundleEvents> implements
   }
   sendRtp(packet: Uint8Array): void {
     this.rtpSent++;
+    if (this.dropRtp?.(packet)) return;
     const copy = new Uint8Array(packet);
     tick(() => { if (this.peer && !this.peer.closed && this.dtlsState === 'connected') this.peer.emit('rtp', copy); });
   }

@@ -1,0 +1,162 @@
+/**
+ * Incoming media: RTP is demultiplexed to receivers by SSRC, then the MID
+ * header extension, then a payload type only one section uses (RFC 8843
+ * §9.2); each new SSRC is bound to the RTP session (NACK, reports, TWCC) with
+ * its RTX partner from a=ssrc-group:FID so retransmissions are unwrapped
+ * (RFC 4588). The packet then feeds the receiver's track and unmutes it;
+ * silence mutes it again. RTCP passes the session; PLI/FIR about our streams
+ * become key-frame requests on the sending track's source.
+ */
+import { RtpPacket } from '@rivulet/rtp';
+import type { Timer } from '@rivulet/common';
+import { trackInternals } from '../media/MediaStreamTrack.js';
+import { receiverInternals, type ReceiverState, type RTCRtpReceiver } from '../transceiver/RTCRtpReceiver.js';
+import { senderInternals } from '../transceiver/RTCRtpSender.js';
+import type { PeerCore } from './core.js';
+import { RtpSession } from './rtpSession.js';
+
+/** A receiving track with no RTP for this long is muted (webrtc-pc §5.3 leaves the heuristic to us). */
+export const MUTE_AFTER_MS = 3000;
+
+export interface Demux {
+  bySsrc: Map<number, RTCRtpReceiver>;
+  byMid: Map<string, RTCRtpReceiver>;
+  byPt: Map<number, RTCRtpReceiver | null>;
+  rtxPts: Set<number>;
+  midId: number | undefined;
+  muteTimer: Timer | null;
+  dropped: number;
+  session: RtpSession | null;
+}
+
+const demuxes = new WeakMap<PeerCore, Demux>();
+
+export function demuxOf(core: PeerCore): Demux {
+  let d = demuxes.get(core);
+  if (!d) {
+    d = { bySsrc: new Map(), byMid: new Map(), byPt: new Map(), rtxPts: new Set(), midId: undefined, muteTimer: null, dropped: 0, session: null };
+    demuxes.set(core, d);
+  }
+  return d;
+}
+
+export function resetDemux(d: Demux): void {
+  d.byMid.clear();
+  d.byPt.clear();
+  d.rtxPts.clear();
+}
+
+export function sessionOf(core: PeerCore): RtpSession {
+  const d = demuxOf(core);
+  d.session ??= new RtpSession(core, core.cname);
+  return d.session;
+}
+
+/** The session if media was ever negotiated (stats must not create one). */
+export function existingSession(core: PeerCore): RtpSession | null {
+  return demuxes.get(core)?.session ?? null;
+}
+
+export function droppedRtp(core: PeerCore): number {
+  return demuxes.get(core)?.dropped ?? 0;
+}
+
+/** Binds a newly seen media SSRC (and its FID RTX SSRC) to the RTP session, and wires key-frame requests. */
+function bindRemote(core: PeerCore, rs: ReceiverState, ssrc: number, payloadType: number): void {
+  const session = sessionOf(core);
+  const codec = rs.codecs.find((c) => c.payloadType === payloadType) ?? rs.codecs[0];
+  if (!codec) return;
+  const rtxSsrc = rs.rtxSsrcOf.get(ssrc);
+  const rtxPt = rs.rtxByPt.get(codec.payloadType);
+  session.bindRemote({
+    ssrc, clockRate: codec.clockRate, payloadType: codec.payloadType, mimeType: codec.mimeType,
+    ...(rtxSsrc !== undefined && rtxPt !== undefined ? { rtxSsrc, rtxPayloadType: rtxPt } : {}),
+    rtcpFeedback: rs.feedback,
+    ...(rs.twccId !== undefined && rs.feedback.includes('transport-cc') ? { transportCcExtensionId: rs.twccId } : {}),
+  });
+  rs.mediaSsrc = ssrc;
+  rs.keyframeHook ??= rs.source.onKeyframeRequest(() => {
+    if (rs.mediaSsrc !== null) session.requestKeyframe(rs.mediaSsrc);
+  });
+}
+
+export function handleIncomingRtp(core: PeerCore, raw: Uint8Array): void {
+  const st = core.st;
+  if (st.closed) return;
+  const d = demuxOf(core);
+  const p = RtpPacket.tryParse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+  if (!p) {
+    d.dropped++;
+    return;
+  }
+  let r = d.bySsrc.get(p.ssrc);
+  if (!r && d.midId !== undefined) {
+    const mid = p.getExtension(d.midId)?.toString('ascii');
+    if (mid !== undefined) r = d.byMid.get(mid);
+  }
+  if (!r) r = d.byPt.get(p.payloadType) ?? undefined;
+  if (!r) {
+    d.dropped++;
+    return;
+  }
+  d.bySsrc.set(p.ssrc, r); // RFC 8843 §9.2: later packets of this SSRC skip the extension look-up
+  const rs = receiverInternals.state(r);
+  if (rs.track.readyState !== 'live') return;
+  const session = sessionOf(core);
+  const isRtx = d.rtxPts.has(p.payloadType);
+  if (!isRtx && !session.isRemoteBound(p.ssrc)) bindRemote(core, rs, p.ssrc, p.payloadType);
+  const out = session.readRtp(p);
+  if (isRtx) rs.retransmittedPacketsReceived++;
+  // RTX is unwrapped into the original stream only when its SSRC was announced (a=ssrc-group:FID).
+  if (!out || d.rtxPts.has(out.payloadType)) return;
+  const now = performance.timeOrigin + performance.now();
+  rs.packetsReceived++;
+  rs.bytesReceived += out.payload.length;
+  rs.lastPacketAt = core.clock.now();
+  rs.ssrcsSeen.add(out.ssrc);
+  rs.syncSources.set(out.ssrc, { timestamp: now, source: out.ssrc, rtpTimestamp: out.timestamp });
+  for (const c of out.csrcs) rs.contribSources.set(c, { timestamp: now, source: c, rtpTimestamp: out.timestamp });
+  if (rs.source.muted) rs.source.setMuted(false);
+  rs.source.writeRtp(out === p ? raw : out.serialize());
+  scheduleMuteCheck(core, d);
+}
+
+function scheduleMuteCheck(core: PeerCore, d: Demux): void {
+  if (d.muteTimer) return;
+  d.muteTimer = core.clock.setTimeout(() => {
+    d.muteTimer = null;
+    if (core.st.closed) return;
+    const now = core.clock.now();
+    let anyLive = false;
+    for (const t of core.st.transceivers) {
+      const rs = receiverInternals.state(t.receiver);
+      if (rs.lastPacketAt === null || rs.source.muted) continue;
+      if (now - rs.lastPacketAt >= MUTE_AFTER_MS) rs.source.setMuted(true);
+      else anyLive = true;
+    }
+    if (anyLive) scheduleMuteCheck(core, d);
+  }, MUTE_AFTER_MS / 3);
+}
+
+/** RTCP through the session; PLI/FIR about a stream we send asks that sender's track source for a key frame. */
+export function handleIncomingRtcp(core: PeerCore, raw: Uint8Array): void {
+  if (core.st.closed) return;
+  const packets = sessionOf(core).readRtcp(raw);
+  for (const p of packets) {
+    const ssrcs = p.kind === 'pli' ? [p.mediaSsrc] : p.kind === 'fir' ? p.entries.map((e) => e.ssrc) : [];
+    if (ssrcs.length === 0) continue;
+    for (const t of core.st.transceivers) {
+      const ss = senderInternals.state(t.sender);
+      if (ss.track && ss.streams.some((s) => ssrcs.includes(s.ssrc))) trackInternals.source(ss.track).requestKeyframe();
+    }
+  }
+}
+
+export function stopMedia(core: PeerCore): void {
+  const d = demuxes.get(core);
+  if (!d) return;
+  d.muteTimer?.cancel();
+  d.muteTimer = null;
+  d.session?.close();
+  d.session = null;
+}
