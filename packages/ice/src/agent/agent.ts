@@ -337,6 +337,23 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     return cand;
   }
 
+  /**
+   * @internal At the peer-reflexive cap, forget the oldest prflx remote candidate whose pairs all
+   * failed, so that a NAT creating a new mapping per destination (a storm of prflx sources when
+   * both sides map address-and-port-dependently) cannot lock out a later, working source.
+   */
+  evictFailedPeerReflexive(): boolean {
+    const victim = this.remoteCandidates.find(
+      (r) => r.type === 'prflx' && this._selectedPair?.remote !== r && this.checklist.all.every((p) => p.remote !== r || p.state === 'failed'),
+    );
+    if (!victim) return false;
+    for (const p of this.checklist.all.filter((q) => q.remote === victim)) this.checklist.remove(p);
+    this.remoteCandidates = this.remoteCandidates.filter((r) => r !== victim);
+    this.prflxRemoteCount--;
+    this.counters.inc('prflx-remote-evicted');
+    return true;
+  }
+
   /** @internal */
   makePair(l: LocalCandidate, remote: IceCandidate): CandidatePair | undefined {
     const t = l.candidate.type;

@@ -97,7 +97,7 @@ export function handleBindingRequest(agent: IceAgent, base: LocalBase, msg: Stun
   // §7.3.1.3: learn a peer-reflexive remote candidate (authenticated requests only, capped).
   let remote = agent.remoteCandidates.find((r) => r.address === from.address && r.port === from.port);
   if (!remote) {
-    if (agent.prflxRemoteCount >= agent.opts.maxPeerReflexive) {
+    if (agent.prflxRemoteCount >= agent.opts.maxPeerReflexive && !agent.evictFailedPeerReflexive()) {
       c.inc('prflx-remote-capped');
       return;
     }

@@ -91,6 +91,7 @@ export type IceCounter =
   | 'response-role-conflict'
   | 'prflx-remote-created'
   | 'prflx-remote-capped'
+  | 'prflx-remote-evicted'
   | 'prflx-local-created'
   | 'remote-candidate-ignored'
   | 'remote-candidate-capped'

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { NatBehavior } from '@rivulet/testkit';
 import { makeWorld, connect, type NatKind } from './world.js';
 
 const kinds: NatKind[] = ['public', 'full-cone', 'restricted', 'port-restricted', 'symmetric'];
@@ -31,6 +32,36 @@ describe('IceAgent through NATs (testkit, fake clock)', function () {
           w.a.send(Buffer.from('ping'));
           await w.clock.runUntil(() => got.length > 0, { maxMs: 1000, stepMs: 5 });
           expect(got).to.deep.equal(['ping']);
+        } finally {
+          w.close();
+        }
+      });
+    }
+  }
+});
+
+describe('IceAgent through every RFC 4787 mapping × filtering combination (testkit, fake clock)', function () {
+  this.timeout(30_000);
+  const behaviours: NatBehavior[] = ['endpoint-independent', 'address-dependent', 'address-and-port-dependent'];
+  const short = { 'endpoint-independent': 'EI', 'address-dependent': 'AD', 'address-and-port-dependent': 'APD' } as const;
+  const combos: Array<[NatBehavior, NatBehavior]> = behaviours.flatMap((m) => behaviours.map((f) => [m, f] as [NatBehavior, NatBehavior]));
+  for (let i = 0; i < combos.length; i++) {
+    for (let j = i; j < combos.length; j++) {
+      const x = combos[i]!;
+      const y = combos[j]!;
+      it(`${short[x[0]]}M/${short[x[1]]}F ↔ ${short[y[0]]}M/${short[y[1]]}F: connects (directly when both map endpoint-independently) and carries data`, async () => {
+        const w = await makeWorld({ natA: x, natB: y });
+        try {
+          await connect(w);
+          const relayed = w.a.selectedPair!.local.candidate.type === 'relay' || w.b.selectedPair!.local.candidate.type === 'relay';
+          // RFC 4787 §4.1: with endpoint-independent mapping on both sides the srflx candidates are
+          // reachable once each side has sent once, whatever the filtering.
+          if (x[0] === 'endpoint-independent' && y[0] === 'endpoint-independent') expect(relayed).to.equal(false);
+          const got: number[] = [];
+          w.a.on('data', (d) => got.push(d[1]!));
+          w.b.send(Buffer.from([0x80, 7]));
+          await w.clock.runUntil(() => got.length > 0, { maxMs: 1000, stepMs: 5 });
+          expect(got).to.deep.equal([7]);
         } finally {
           w.close();
         }

@@ -9,8 +9,10 @@ export const STUN_IP = '203.0.113.10';
 export const TURN_IP = '203.0.113.20';
 
 /** The NAT types of RFC 4787 as (mapping, filtering), plus a host on the public network. */
-export type NatKind = 'public' | 'full-cone' | 'restricted' | 'port-restricted' | 'symmetric';
-const KINDS: Record<Exclude<NatKind, 'public'>, [NatBehavior, NatBehavior]> = {
+export type NamedNat = 'public' | 'full-cone' | 'restricted' | 'port-restricted' | 'symmetric';
+/** A named NAT type, or an explicit [mapping, filtering] pair. */
+export type NatKind = NamedNat | [NatBehavior, NatBehavior];
+const KINDS: Record<Exclude<NamedNat, 'public'>, [NatBehavior, NatBehavior]> = {
   'full-cone': ['endpoint-independent', 'endpoint-independent'],
   restricted: ['endpoint-independent', 'address-dependent'],
   'port-restricted': ['endpoint-independent', 'address-and-port-dependent'],
@@ -50,7 +52,7 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
   const mk = (name: string, kind: NatKind, privateIp: string, publicIp: string): VirtualHost => {
     const link = { delayMs: 10, ...o.link };
     if (kind === 'public') return net.addHost(name, { addresses: [publicIp], link });
-    const [mapping, filtering] = KINDS[kind];
+    const [mapping, filtering] = Array.isArray(kind) ? kind : KINDS[kind];
     const nat = net.addNat(`nat-${name}`, { publicAddress: publicIp, mapping, filtering });
     return net.addHost(name, { addresses: [privateIp], behind: nat, link });
   };
