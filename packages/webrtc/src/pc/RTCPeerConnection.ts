@@ -7,9 +7,9 @@
 import { RivuletEventTarget } from '../base/eventTarget.js';
 import { operationError, invalidState } from '../base/errors.js';
 import { serializeSdp } from '@rivulet/sdp';
-import { RTCDataChannel, RTCDataChannelEvent, dataChannelInternals } from '../datachannel/RTCDataChannel.js';
+import { dataChannelInternals, type RTCDataChannel, type RTCDataChannelEvent } from '../datachannel/RTCDataChannel.js';
 import { validateDataChannelInit, type RTCDataChannelInit } from '../datachannel/init.js';
-import { MediaStream } from '../media/MediaStream.js';
+import type { MediaStream } from '../media/MediaStream.js';
 import type { MediaStreamTrack } from '../media/MediaStreamTrack.js';
 import { generateCertificate, type AlgorithmIdentifier } from '../rtc/generateCertificate.js';
 import type { RTCCertificate } from '../rtc/RTCCertificate.js';
@@ -231,4 +231,3 @@ function invalidAccess(message: string): DOMException {
   return new DOMException(message, 'InvalidAccessError');
 }
 
-export { MediaStream, RTCDataChannel };
