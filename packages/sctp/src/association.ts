@@ -27,7 +27,8 @@ const CONNECTED = new Set<AssociationState>(['established', 'shutdown-pending', 
 export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   readonly drops = new Counters<DropReason>();
   private readonly o: ResolvedOptions;
-  private readonly clock: Clock;
+  /** The clock this association runs on (the data-channel layer schedules its events with it). */
+  readonly clock: Clock;
   private _state: AssociationState = 'closed';
   private ended = false;
   private session: PeerSession | undefined;

@@ -127,7 +127,9 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
     };
     const ch = new SctpDataChannel(params, this.link);
     this.byId.set(id, ch);
-    if (this.established) this.announce(ch);
+    // W3C: 'open' is announced in a later task, so a listener added after
+    // createChannel() returns still sees it; DCEP goes out at once.
+    if (this.established) this.announce(ch, true);
     return ch;
   }
 
@@ -140,7 +142,7 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
   }
 
   /** Sends DATA_CHANNEL_OPEN (RFC 8832 §6) or, for negotiated channels, just opens. */
-  private announce(ch: SctpDataChannel): void {
+  private announce(ch: SctpDataChannel, deferOpen = false): void {
     if (!ch.negotiated) {
       const t = channelTypeOf(ch.ordered, ch.maxRetransmits, ch.maxPacketLifeTime);
       const open: DataChannelOpen = {
@@ -153,7 +155,8 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
       };
       this.assoc.sendMessage(ch.id, Ppid.DCEP, serializeDcep(open), { excludeFromBufferedAmount: true, priority: open.priority });
     }
-    ch.setOpen();
+    if (deferOpen) this.assoc.clock.setTimeout(() => ch.setOpen(), 0);
+    else ch.setOpen();
   }
 
   private onEstablished(): void {

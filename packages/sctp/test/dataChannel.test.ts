@@ -23,7 +23,13 @@ describe('data channels (RFC 8831 / RFC 8832)', () => {
     let remote: SctpDataChannel | undefined;
     p.mb.on('channel', (ch) => (remote = ch));
     const ch = p.ma.createChannel({ label: 'chat', protocol: 'x-proto', ordered: false, maxRetransmits: 3, priority: 'high' });
+    // W3C: 'open' is announced in a later task, so a listener added now still sees it.
+    expect(ch.readyState).to.equal('connecting');
+    let opened = 0;
+    ch.on('open', () => opened++);
+    clock.advance(0);
     expect(ch.readyState).to.equal('open');
+    expect(opened).to.equal(1);
     expect(ch.id).to.equal(0);
     const got: (string | Buffer)[] = [];
     run(clock, () => remote !== undefined, 1000);
@@ -67,6 +73,7 @@ describe('data channels (RFC 8831 / RFC 8832)', () => {
     const back: Buffer[] = [];
     p.ba.tap = (b) => back.push(b);
     const ch = p.ma.createChannel({ label: 'u', ordered: false });
+    clock.advance(0);
     ch.send('before-ack');
     run(clock, () => dataChunksOf(back).some((c) => c.ppid === 50 && c.userData[0] === 2), 1000);
     clock.advance(5); // the ACK is on the wire; let it arrive
@@ -112,6 +119,7 @@ describe('data channels (RFC 8831 / RFC 8832)', () => {
     p.ab.tap = (b) => wire.push(b);
     const x = p.ma.createChannel({ negotiated: true, id: 7, label: 'n' });
     const y = p.mb.createChannel({ negotiated: true, id: 7, label: 'n' });
+    clock.advance(0);
     let announced = 0;
     p.mb.on('channel', () => announced++);
     const got: string[] = [];
@@ -145,6 +153,7 @@ describe('data channels (RFC 8831 / RFC 8832)', () => {
     const clock = new FakeClock();
     const p = createChannelPair(clock, { minDelayMs: 5 });
     const ch = p.ma.createChannel();
+    clock.advance(0);
     ch.bufferedAmountLowThreshold = 10_000;
     let lows = 0;
     ch.on('bufferedamountlow', () => lows++);
@@ -183,6 +192,7 @@ describe('data channels (RFC 8831 / RFC 8832)', () => {
     // Freed ids are reused, and a new channel works on the reset streams (SSN back at 0).
     const again = p.ma.createChannel({ label: 'again' });
     expect(again.id).to.equal(0);
+    clock.advance(0);
     const got: string[] = [];
     p.mb.on('channel', (c) => c.on('message', (m) => got.push(String(m))));
     again.send('x');

@@ -80,6 +80,7 @@ describe('fuzz: hostile input is dropped and counted, never thrown', () => {
       p.ab.tap = (b) => captured.push(Buffer.from(b));
       p.ba.tap = (b) => captured.push(Buffer.from(b));
       const ch = p.ma.createChannel({ label: 'f', ordered: false, maxRetransmits: 1 });
+      clock.advance(0);
       for (let i = 0; i < 30; i++) ch.send(Buffer.alloc(1 + i * 97, i));
       ch.send('text');
       run(clock, () => p.a.stats.flightSize === 0 && captured.length > 10, 5000);

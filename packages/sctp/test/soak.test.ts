@@ -18,7 +18,7 @@ function soak(seed: number, loss: number): void {
     { label: 'reliable-unordered', ordered: false },
     { label: 'rexmit1-ordered', maxRetransmits: 1 },
     { label: 'rexmit0-unordered', ordered: false, maxRetransmits: 0 },
-    { label: 'timed-ordered', maxPacketLifeTime: 150 },
+    { label: 'timed-ordered', maxPacketLifeTime: 500 },
   ];
   const sides = [
     { m: p.ma, peer: p.mb },
@@ -34,6 +34,7 @@ function soak(seed: number, loss: number): void {
       senders.push({ ch, next: 0, check });
     }
   }
+  clock.advance(0); // the channels open
   const byLabel = new Map(checks.map((c) => [c.label, c]));
   for (const side of sides) {
     side.peer.on('channel', (c) => {

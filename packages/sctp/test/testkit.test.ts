@@ -60,6 +60,7 @@ describe('SCTP over the @rivulet/testkit virtual network', function () {
     const clock = new FakeClock();
     const { alice, a, ma } = await pairOverNetwork(clock, 0);
     const ch = ma.createChannel({ label: 'x' });
+    await clock.advanceAsync(1);
     let error = '';
     ch.on('error', (e) => (error = e.message));
     alice.link.cut();
