@@ -281,6 +281,8 @@ export class RtpPacket {
   /**
    * Writes the packet into `out` at `offset` (e.g. a reused buffer) and returns
    * the number of bytes written. Throws when the packet is invalid or `out` is too small.
+   * `out` must not overlap the buffer this packet was parsed from (payload and extension
+   * values are read from it while writing); for in-place edits use rewriteRtpHeader.
    */
   serializeInto(out: Buffer, offset = 0): number {
     this.validate();
