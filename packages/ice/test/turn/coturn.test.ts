@@ -226,6 +226,37 @@ describe('TURN client against coturn (real peer, RealClock)', function () {
     expect(a.counters.get('malformed') + b.counters.get('malformed')).to.equal(0);
   });
 
+  it('talks to a plain UDP peer through the relay: the peer sees the relayed address, we see the peer', async () => {
+    const a = await alloc('udp');
+    const peer = dgram.createSocket('udp4');
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', () => r()));
+    try {
+      const peerAddr: TransportAddress = { address: '127.0.0.1', port: peer.address().port, family: 'IPv4' };
+      const atPeer: Array<{ data: string; port: number }> = [];
+      peer.on('message', (m, rinfo) => {
+        atPeer.push({ data: m.toString(), port: rinfo.port });
+        peer.send(Buffer.from(`echo:${m.toString()}`), rinfo.port, rinfo.address);
+      });
+      const got: Array<[string, TransportAddress]> = [];
+      a.onData((d, from) => got.push([d.toString(), from]));
+      a.send(Buffer.from('first'), peerAddr); // queued until CreatePermission succeeds, then a Send indication
+      await until(() => got.some(([d]) => d === 'echo:first'), 'echo of the first message');
+      await until(() => a.channelFor(peerAddr) !== undefined, 'channel to the peer');
+      a.send(Buffer.from('second'), peerAddr); // ChannelData now
+      await until(() => got.some(([d]) => d === 'echo:second'), 'echo of the second message');
+      expect(atPeer.map((x) => x.data)).to.deep.equal(['first', 'second']);
+      expect(atPeer.every((x) => x.port === a.relayedAddress.port)).to.equal(true);
+      expect(got.map(([, from]) => from)).to.deep.equal([peerAddr, peerAddr]);
+      // the first echo comes as a Data indication or, if the channel got bound first, as ChannelData
+      expect(a.counters.get('received-data-indication') + a.counters.get('received-channel-data')).to.equal(2);
+      expect(a.counters.get('received-channel-data')).to.be.at.least(1);
+      expect(a.counters.get('sent-send-indication')).to.equal(1);
+      expect(a.counters.get('sent-channel-data')).to.equal(1);
+    } finally {
+      peer.close();
+    }
+  });
+
   it('refresh keeps a 4 s allocation alive past its lifetime, through 438 Stale Nonce', async () => {
     const a = await alloc('udp');
     const b = await alloc('udp');
