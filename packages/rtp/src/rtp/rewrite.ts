@@ -120,13 +120,18 @@ const ABSENT = -1;
  * MALFORMED (also for a non-RFC 8285 profile). One number, no allocation.
  */
 function locateElement(buf: Buffer, id: number): number {
-  const layout = rtpHeaderLayout(buf);
-  if (layout === undefined) return MALFORMED;
-  if (layout.extensionOffset < 0) return ABSENT;
-  const twoByte = isTwoByteProfile(layout.extensionProfile);
-  if (!twoByte && !isOneByteProfile(layout.extensionProfile)) return MALFORMED;
-  let pos = layout.extensionOffset + 4;
-  const end = layout.headerLength;
+  // Same checks as rtpHeaderLayout, without building its result object.
+  const total = buf.length;
+  if (total < 12 || buf[0]! >> 6 !== 2) return MALFORMED;
+  const extAt = 12 + (buf[0]! & 0x0f) * 4;
+  if ((buf[0]! & 0x10) === 0) return extAt > total ? MALFORMED : ABSENT;
+  if (extAt + 4 > total) return MALFORMED;
+  const profile = (buf[extAt]! << 8) | buf[extAt + 1]!;
+  const end = extAt + 4 + ((buf[extAt + 2]! << 8) | buf[extAt + 3]!) * 4;
+  if (end > total) return MALFORMED;
+  const twoByte = isTwoByteProfile(profile);
+  if (!twoByte && !isOneByteProfile(profile)) return MALFORMED;
+  let pos = extAt + 4;
   while (pos < end) {
     const b = buf[pos]!;
     if (twoByte) {
