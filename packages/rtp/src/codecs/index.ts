@@ -24,4 +24,5 @@ export type { OpusPayloaderOptions } from './opus.js';
 export { G711Payloader, G711Depayloader, G711Framer, G711_CLOCK_RATE } from './g711.js';
 export type { G711PayloaderOptions, G711Frame } from './g711.js';
 export { createDepayloader, createPayloader } from './registry.js';
+export { isKeyframe } from './keyframes.js';
 export * from './containers/index.js';

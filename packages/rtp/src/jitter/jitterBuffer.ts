@@ -1,65 +1,14 @@
 import { Counters, TypedEmitter, unwrap16, type Clock, type Timer } from '@rivulet/common';
 import type { Depayloader, PacketInfo, RtpPacketLike } from '../codecs/types.js';
+import type { JitterBufferEvents, JitterBufferOptions, JitterCounter, KeyframeRequestReason } from './types.js';
 
-/** A complete frame, in order, as the jitter buffer hands it out. */
-export interface JitterFrame<P extends RtpPacketLike = RtpPacketLike> {
-  /** The depayloaded bitstream (see Depayloader.depayload). */
-  data: Buffer;
-  timestamp: number;
-  keyframe: boolean;
-  /** The frame's packets in sequence order. */
-  packets: P[];
-}
-
-/** Why the buffer asks for a keyframe (RFC 4585 §6.3.1 PLI / RFC 5104 §4.3.1 FIR are the caller's to send). */
-export type KeyframeRequestReason = 'loss' | 'noKeyframeYet' | 'stillWaiting';
-
-export interface JitterBufferEvents {
-  frame: [JitterFrame];
-  /** Decoding cannot continue until a keyframe arrives: send PLI/FIR. */
-  keyframeNeeded: [KeyframeRequestReason];
-  /** Packets that will never be delivered: `count` sequence numbers from `firstSequenceNumber` (16-bit). */
-  loss: [{ firstSequenceNumber: number; count: number }];
-}
-
-export type JitterCounter =
-  | 'packetsReceived'
-  | 'packetsMalformed'
-  | 'packetsDuplicate'
-  | 'packetsLate'
-  | 'packetsLost'
-  | 'framesEmitted'
-  | 'framesIncomplete'
-  | 'framesMalformed'
-  | 'framesDroppedWaitingForKeyframe'
-  | 'keyframeRequests'
-  | 'resets';
-
-export interface JitterBufferOptions {
-  clock: Clock;
-  /** The codec's depayloader: frame-start flags per packet, and the frame rebuild. */
-  depayloader: Depayloader;
-  /** Give up on an incomplete frame this long after its oldest packet arrived (ms, default 200). */
-  maxLatencyMs?: number;
-  /** Packets held at most; over it the oldest frame is given up (default 1000). */
-  maxPackets?: number;
-  /** After a loss, drop frames until a keyframe, as a decoder could not use them (default true). */
-  dropUntilKeyframe?: boolean;
-  /** Repeat keyframeNeeded at most this often while still waiting (ms, default 500). */
-  keyframeRequestIntervalMs?: number;
-  /**
-   * Hold the first frame this long after the first packet arrives, so packets
-   * reordered ahead of the stream's true first packet do not cut it (ms,
-   * default 0; must be below maxLatencyMs).
-   */
-  initialDelayMs?: number;
-}
+export type { JitterBufferEvents, JitterBufferOptions, JitterCounter, JitterFrame, KeyframeRequestReason } from './types.js';
 
 /** A sequence jump further than this (or maxPackets) means the sender restarted: start over. */
 const RESET_DISTANCE = 0x2000;
 
-interface Slot {
-  packet: RtpPacketLike;
+interface Slot<P> {
+  packet: P;
   info: PacketInfo;
   arrival: number;
 }
@@ -74,7 +23,7 @@ interface Slot {
  * maxLatencyMs; the loss is reported and, for video, a keyframe is requested
  * and later frames dropped until one arrives (their references are gone).
  */
-export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
+export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends TypedEmitter<JitterBufferEvents<P>> {
   readonly counters = new Counters<JitterCounter>();
   private readonly clock: Clock;
   private readonly depayloader: Depayloader;
@@ -84,7 +33,7 @@ export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
   private readonly requestIntervalMs: number;
   private readonly initialDelayMs: number;
   private firstArrival: number | undefined;
-  private readonly slots = new Map<number, Slot>();
+  private readonly slots = new Map<number, Slot<P>>();
   /** Extended sequence number of the next packet to deliver. */
   private head: number | undefined;
   private highest = 0;
@@ -127,7 +76,7 @@ export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
   }
 
   /** Adds one received packet; malformed, late and duplicate packets are dropped and counted. */
-  insert(packet: RtpPacketLike): void {
+  insert(packet: P): void {
     if (this.closed) return;
     this.counters.inc('packetsReceived');
     const info = this.depayloader.inspect(packet.payload);
@@ -216,7 +165,7 @@ export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
       return true;
     }
     if (!this.prev && !first.info.frameStart) return false; // may be the middle of a frame: wait or give up
-    const packets: RtpPacketLike[] = [first.packet];
+    const packets: P[] = [first.packet];
     let end = this.head;
     if (!this.depayloader.packetIsFrame) {
       for (let cur = first; !cur.packet.marker; ) {
@@ -236,7 +185,7 @@ export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
     return true;
   }
 
-  private deliver(packets: RtpPacketLike[]): void {
+  private deliver(packets: P[]): void {
     const frame = this.depayloader.depayload(packets);
     if (!frame) {
       this.counters.inc('framesMalformed');
@@ -266,7 +215,7 @@ export class JitterBuffer extends TypedEmitter<JitterBufferEvents> {
     if (this.head === undefined || this.slots.size === 0) return;
     const first = this.slots.get(this.head);
     let next = this.head;
-    let lastKept: Slot | undefined;
+    let lastKept: Slot<P> | undefined;
     let lost = 0;
     let lostFrom: number | undefined;
     for (; next <= this.highest; next++) {

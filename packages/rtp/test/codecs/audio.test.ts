@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { G711Depayloader, G711Framer, G711Payloader } from '../../src/codecs/g711.js';
 import { OpusDepayloader, OpusPayloader } from '../../src/codecs/opus.js';
+import { isKeyframe } from '../../src/codecs/keyframes.js';
 import { createDepayloader, createPayloader } from '../../src/codecs/registry.js';
 
 describe('codecs: Opus (RFC 7587) and G.711', () => {
@@ -43,5 +44,10 @@ describe('codecs: Opus (RFC 7587) and G.711', () => {
     expect(createDepayloader('OPUS').codec).to.equal('opus');
     expect(createDepayloader('vp9').codec).to.equal('vp9');
     expect(() => createDepayloader('H265')).to.throw(/no depayloader for encoding 'H265'; supported: VP8/);
+    expect(() => createPayloader('G722')).to.throw(/no payloader for encoding 'G722'/);
+    expect(() => isKeyframe('H265', Buffer.alloc(1))).to.throw(/unknown encoding 'H265'/);
+    expect(isKeyframe('PCMU', Buffer.alloc(1))).to.equal(true);
+    expect(isKeyframe('h264', Buffer.from([0, 0, 1, 0x41, 0x9a]))).to.equal(false);
+    expect(isKeyframe('h264', Buffer.from([0, 0, 1, 0x67, 1, 0, 0, 1, 0x65, 0x88]))).to.equal(true);
   });
 });

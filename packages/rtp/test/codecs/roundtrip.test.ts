@@ -11,6 +11,7 @@ import { OpusDepayloader, OpusPayloader } from '../../src/codecs/opus.js';
 import type { Depayloader, Payloader } from '../../src/codecs/types.js';
 import { Vp8Depayloader, Vp8Payloader, isVp8KeyframeData } from '../../src/codecs/vp8.js';
 import { Vp9Depayloader, Vp9Payloader, parseVp9FrameHeader } from '../../src/codecs/vp9.js';
+import { isKeyframe } from '../../src/codecs/keyframes.js';
 import { packetize, prng, runJitter, shuffleWithin } from '../fixtures/harness.js';
 import { requireMedia, type MediaKind } from '../fixtures/media.js';
 
@@ -105,6 +106,11 @@ describe('codecs: round trip of real ffmpeg media through payloader, shuffle, ji
       before(function () {
         frames = c.frames(requireMedia(this, c.kind));
         expect(frames.length).to.be.greaterThan(40);
+      });
+
+      it('isKeyframe() on the encoded frames finds the keyframes the encoder made (keyint 30 → frames 0 and 30)', () => {
+        const keys = frames.flatMap((f, i) => (isKeyframe(c.kind, f.input) ? [i] : []));
+        expect(keys).to.deep.equal(c.kind === 'opus' ? frames.map((_, i) => i) : [0, 30]);
       });
 
       for (const mtu of [1200, 300]) {
