@@ -1,7 +1,7 @@
 import { ByteReader, type ByteWriter } from '@rivulet/common';
 import { checkUint } from './header.js';
 
-/** RFC 3550 §6.5 SDES item types. */
+/** RFC 3550 §6.5 SDES item types, plus later IANA registrations used by WebRTC. */
 export const SdesItemType = {
   END: 0,
   CNAME: 1,
@@ -12,8 +12,18 @@ export const SdesItemType = {
   TOOL: 6,
   NOTE: 7,
   PRIV: 8,
-  /** RFC 7941 / RFC 8843 §15.2: MID carried as an SDES item. */
-  MID: 12,
+  /** IANA RTP SDES item types: RFC 6776. */
+  APSI: 10,
+  /** RFC 8861. */
+  RGRP: 11,
+  /** RFC 8852 §3.1: RtpStreamId ("rid"). */
+  RTP_STREAM_ID: 12,
+  /** RFC 8852 §3.2: RepairedRtpStreamId. */
+  REPAIRED_RTP_STREAM_ID: 13,
+  /** RFC 8849 CLUE CaptId. */
+  CCID: 14,
+  /** RFC 8843 §15.2: the BUNDLE MID as an SDES item. */
+  MID: 15,
 } as const;
 
 export interface RtcpSdesItem {

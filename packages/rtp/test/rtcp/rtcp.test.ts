@@ -8,6 +8,7 @@ import {
   nackSequenceNumbers,
   nackItemsFromSequenceNumbers,
   rembExpMantissa,
+  SdesItemType,
   type RtcpPacket,
 } from '../../src/rtcp/index.js';
 
@@ -151,5 +152,13 @@ describe('RTCP packets', () => {
     expect(() =>
       serializeRtcp([{ kind: 'rr', ssrc: 0, reports: [{ ssrc: 0, fractionLost: 0, packetsLost: 0x800000, highestSequence: 0, jitter: 0, lastSr: 0, delaySinceLastSr: 0 }] }]),
     ).to.throw(/packetsLost must be an integer -8388608..8388607, got 8388608/);
+  });
+});
+
+describe('SDES item types', () => {
+  it('match the IANA registry (RFC 3550 §6.5, RFC 8852, RFC 8843)', () => {
+    expect([SdesItemType.CNAME, SdesItemType.PRIV, SdesItemType.RTP_STREAM_ID, SdesItemType.REPAIRED_RTP_STREAM_ID, SdesItemType.MID]).to.deep.equal([1, 8, 12, 13, 15]);
+    const p = parseRtcp(serializeRtcp([{ kind: 'sdes', chunks: [{ ssrc: 1, items: [{ type: SdesItemType.MID, text: '0' }, { type: SdesItemType.RTP_STREAM_ID, text: 'hi' }] }] }]));
+    expect(p).to.deep.equal([{ kind: 'sdes', chunks: [{ ssrc: 1, items: [{ type: 15, text: '0' }, { type: 12, text: 'hi' }] }] }]);
   });
 });
