@@ -93,3 +93,40 @@ describe('RTCPeerConnection over the real stack (127.0.0.1)', function () {
     b.close();
   });
 });
+
+describe('renegotiation and ICE restart over the real stack', function () {
+  this.timeout(20000);
+
+  it('adds media to a data-only connection, restarts ICE, and keeps the data channel working', async () => {
+    const config = { rivulet: { interfaceAddresses: ['127.0.0.1'] } };
+    const a = new RTCPeerConnection(config);
+    const b = new RTCPeerConnection(config);
+    a.onicecandidate = (e) => { if (e.candidate?.candidate) void b.addIceCandidate(e.candidate).catch(() => {}); };
+    b.onicecandidate = (e) => { if (e.candidate?.candidate) void a.addIceCandidate(e.candidate).catch(() => {}); };
+    const dc = a.createDataChannel('keep');
+    let remote: RTCDataChannel | undefined;
+    const got: string[] = [];
+    b.ondatachannel = (e) => { remote = e.channel; remote.onmessage = (m) => got.push(m.data as string); };
+    await negotiate(a, b);
+    await until(() => dc.readyState === 'open' && remote?.readyState === 'open', 10000, 'open');
+    // Renegotiate: b adds audio (b offers this time; DTLS roles stay as they are).
+    const src = new MediaStreamTrackSource({ kind: 'audio' });
+    b.addTrack(src.createTrack(), new MediaStream());
+    let tracks = 0;
+    a.ontrack = () => tracks++;
+    await negotiate(b, a);
+    expect(tracks).to.equal(1);
+    expect(a.getTransceivers()[0]!.currentDirection).to.equal('recvonly');
+    const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1];
+    const before = ufrag(a);
+    a.restartIce();
+    await negotiate(a, b);
+    expect(ufrag(a)).to.not.equal(before);
+    dc.send('after restart');
+    await until(() => got.includes('after restart'), 10000, 'message after ICE restart');
+    await until(() => a.iceConnectionState === 'connected' || a.iceConnectionState === 'completed', 10000, 'ICE connected again');
+    expect(a.connectionState).to.equal('connected');
+    a.close();
+    b.close();
+  });
+});

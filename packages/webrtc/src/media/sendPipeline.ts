@@ -42,6 +42,8 @@ interface StreamCursor {
   lastOutSeq: number;
   lastOutTs: number;
   lastInSsrc: number | undefined;
+  lockedSsrc: number | undefined;
+  lockedAt: number;
 }
 
 function rand16(): number { return randomBytes(2).readUInt16BE(0); }
@@ -60,7 +62,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   }
   const cursors: StreamCursor[] = s.streams.map((x) => ({
     ssrc: x.ssrc, rid: x.rid, seq: rand16(), tsBase: rand32(), firstUs: undefined, seqOffset: undefined,
-    tsOffset: undefined, lastOutSeq: 0, lastOutTs: 0, lastInSsrc: undefined,
+    tsOffset: undefined, lastOutSeq: 0, lastOutTs: 0, lastInSsrc: undefined, lockedSsrc: undefined, lockedAt: 0,
   }));
   let encodings = s.encodings;
   let unsubscribe: (() => void) | null = null;
@@ -119,6 +121,13 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     }
     if (i < 0) return;
     const c = cursors[i]!;
+    // One input stream per encoding: a forwarded simulcast track (several SSRCs) sent without
+    // rids keeps the layer it saw first; another SSRC takes over only after 500 ms of silence
+    // (a restarted source) or when the track is replaced (retarget()).
+    const nowMs = performance.now();
+    if (c.lockedSsrc !== undefined && c.lockedSsrc !== inP.ssrc && nowMs - c.lockedAt < 500) return;
+    c.lockedSsrc = inP.ssrc;
+    c.lockedAt = nowMs;
     if (c.lastInSsrc !== inP.ssrc || c.seqOffset === undefined || c.tsOffset === undefined) {
       // A new source (first packet, or replaceTrack): continue our numbering after the last packet sent.
       c.lastInSsrc = inP.ssrc;
@@ -137,6 +146,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   };
 
   const subscribe = () => {
+    for (const c of cursors) c.lockedSsrc = undefined;
     unsubscribe?.();
     unsubscribe = null;
     if (s.track && s.track.readyState === 'live') {

@@ -6,6 +6,7 @@
  */
 import { formatCandidate, getMid, parseCandidate, findAttribute, getMediaOrSession, type CandidateAttribute } from '@rivulet/sdp';
 import { RTCDataChannel, RTCDataChannelEvent, dataChannelInternals } from '../datachannel/RTCDataChannel.js';
+import { RTCError } from '../base/errors.js';
 import { certificateMaterial } from '../rtc/RTCCertificate.js';
 import { generateCertificate } from '../rtc/generateCertificate.js';
 import { RTCIceCandidate } from '../rtc/RTCIceCandidate.js';
@@ -252,5 +253,13 @@ export function attachChannel(core: PeerCore, dc: RTCDataChannel): void {
     maxRetransmits: dc.maxRetransmits, negotiated: dc.negotiated, id: dc.id,
     priority: dc.priority as 'very-low' | 'low' | 'medium' | 'high',
   };
-  dataChannelInternals.attach(dc, bundle.createDataChannel(params));
+  let handle;
+  try {
+    handle = bundle.createDataChannel(params);
+  } catch (err) {
+    // webrtc-pc §6.1.1.2: no usable stream id (e.g. already in use) → error, then close.
+    dataChannelInternals.closeAbruptly(dc, new RTCError({ errorDetail: 'data-channel-failure' }, `data channel "${dc.label}": ${(err as Error).message}`));
+    return;
+  }
+  dataChannelInternals.attach(dc, handle);
 }

@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { RtpPacket } from '@rivulet/rtp';
+import { MediaStream, MediaStreamTrackSource, readTrack } from '../src/index.js';
+import { createPair, negotiate, until } from './helpers/peers.js';
+
+function rtp(ssrc: number, seq: number, ts: number, pt = 96): Buffer {
+  return new RtpPacket({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, payload: Buffer.from([seq & 0xff]) }).serialize();
+}
+
+describe('send pipeline', function () {
+  this.timeout(10000);
+
+  it('rewrites forwarded RTP: our SSRC and payload type, contiguous numbering across replaceTrack, one input SSRC at a time', async () => {
+    const { a, b, close } = createPair();
+    const s1 = new MediaStreamTrackSource({ kind: 'video' });
+    const s2 = new MediaStreamTrackSource({ kind: 'video' });
+    const sender = a.addTrack(s1.createTrack(), new MediaStream());
+    const got: RtpPacket[] = [];
+    b.ontrack = (e) => readTrack(e.track, { rtp: (p) => got.push(RtpPacket.parse(Buffer.from(p))) });
+    await negotiate(a, b);
+    await until(() => a.connectionState === 'connected', 3000, 'connected');
+    const pt = sender.getParameters().codecs[0]!.payloadType;
+    // Two layers interleaved (a simulcast remote track forwarded without rids): only the first is sent.
+    for (let i = 0; i < 4; i++) {
+      s1.writeRtp(rtp(0x1111, 1000 + i, 90000 + i * 3000, 120));
+      s1.writeRtp(rtp(0x2222, 5000 + i, 7000 + i * 3000, 120));
+    }
+    await until(() => got.length === 4, 3000, 'first layer');
+    await sender.replaceTrack(s2.createTrack());
+    for (let i = 0; i < 3; i++) s2.writeRtp(rtp(0x3333, 60000 + i, 1 + i * 3000, 121));
+    await until(() => got.length === 7, 3000, 'after replaceTrack');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).to.have.length(7);
+    const ssrcs = new Set(got.map((p) => p.ssrc));
+    expect(ssrcs.size).to.equal(1);
+    expect([...ssrcs][0]).to.not.be.oneOf([0x1111, 0x2222, 0x3333]);
+    expect(got.every((p) => p.payloadType === pt)).to.equal(true);
+    const seqs = got.map((p) => p.sequenceNumber);
+    for (let i = 1; i < seqs.length; i++) expect((seqs[i]! - seqs[i - 1]! + 65536) % 65536).to.equal(1);
+    expect([...got.map((p) => p.payload[0])]).to.deep.equal([0xe8, 0xe9, 0xea, 0xeb, 0x60, 0x61, 0x62]);
+    // Timestamps keep their spacing within a source and move forward across the switch.
+    expect((got[1]!.timestamp - got[0]!.timestamp) >>> 0).to.equal(3000);
+    expect((got[4]!.timestamp - got[3]!.timestamp) >>> 0).to.be.greaterThan(0).and.lessThan(90000);
+    close();
+  });
+
+  it('payloads frames with the negotiated codec and timestamps them on its clock', async () => {
+    const { a, b, close } = createPair();
+    const src = new MediaStreamTrackSource({ kind: 'audio', mimeType: 'audio/opus' });
+    a.addTrack(src.createTrack(), new MediaStream());
+    const got: RtpPacket[] = [];
+    b.ontrack = (e) => readTrack(e.track, { rtp: (p) => got.push(RtpPacket.parse(Buffer.from(p))) });
+    await negotiate(a, b);
+    await until(() => a.connectionState === 'connected', 3000, 'connected');
+    src.writeFrame({ data: new Uint8Array([1, 2, 3]), timestamp: 1_000_000 });
+    src.writeFrame({ data: new Uint8Array([4, 5]), timestamp: 1_020_000 });
+    await until(() => got.length === 2, 3000, 'two Opus packets');
+    expect(got[0]!.payloadType).to.equal(111);
+    expect([...got[1]!.payload]).to.deep.equal([4, 5]);
+    expect((got[1]!.timestamp - got[0]!.timestamp) >>> 0).to.equal(960); // 20 ms at 48 kHz
+    const mid = got[0]!.extensions.find((e) => e.data.toString() === '0');
+    expect(mid).to.not.equal(undefined);
+    close();
+  });
+});
