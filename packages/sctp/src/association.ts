@@ -1,5 +1,5 @@
 import { Counters, ParseError, TypedEmitter, createLogger, reportError, type Clock } from '@rivulet/common';
-import { describeCauses, protocolViolationCause, userInitiatedAbortCause } from './chunks/error.js';
+import { describeCauses, protocolViolationCause, unrecognizedChunkCause, userInitiatedAbortCause } from './chunks/error.js';
 import { ChunkType, type Chunk, type DataChunk, type SackChunk } from './chunks/types.js';
 import type { CookieContents } from './cookie.js';
 import { Handshake } from './handshake.js';
@@ -336,7 +336,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private onUnknown(code: number, raw: Buffer): void {
     this.drops.inc('unknownChunk');
     if (code & 0x40) {
-      this.control.push({ type: ChunkType.ERROR, causes: [{ type: 6, value: Buffer.from(raw) }] });
+      this.control.push({ type: ChunkType.ERROR, causes: [unrecognizedChunkCause(Buffer.from(raw))] });
     }
     if ((code & 0x80) === 0) throw new ParseError(`unknown chunk type ${code} stops packet processing`);
   }

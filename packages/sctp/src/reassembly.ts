@@ -171,11 +171,4 @@ export class Reassembly {
       this.streams.delete(id);
     }
   }
-
-  /** Whether a stream has partially received or waiting messages (reset must wait). */
-  hasPending(streamId: number): boolean {
-    if (this.streams.get(streamId)?.ready.size) return true;
-    for (const f of this.fragments.values()) if (f.streamId === streamId) return true;
-    return false;
-  }
 }

@@ -107,18 +107,12 @@ export class Sender {
     return (this.mtu - 12 - DATA_HEADER_LENGTH) & ~3;
   }
 
-  get outstandingChunks(): number {
-    return this.q.length - this.head;
-  }
 
   /** Whether data is sent but not yet acknowledged (the T3 timer should run). */
   get hasInFlight(): boolean {
     return this.flightSize > 0 || this.rtxPending;
   }
 
-  get hasUnsent(): boolean {
-    return this.sendIdx < this.q.length || this.rtxPending || !this.scheduler.isEmpty;
-  }
 
   /** Everything sent has been acknowledged and nothing is queued (§9.2 shutdown). */
   get idle(): boolean {
