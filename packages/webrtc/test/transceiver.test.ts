@@ -139,3 +139,23 @@ describe('RTCRtpTransceiver, RTCRtpSender, RTCRtpReceiver', function () {
     close();
   });
 });
+
+describe('send codec selection', function () {
+  this.timeout(10000);
+
+  it('the answerer sends with the first codec of its answer (setCodecPreferences), not the offer order', async () => {
+    const { a, b, close } = createPair();
+    a.addTransceiver('video', { direction: 'recvonly' }); // offer lists VP8 first
+    await a.setLocalDescription();
+    await b.setRemoteDescription(a.localDescription!);
+    const t = b.getTransceivers()[0]!;
+    b.addTrack(video());
+    const caps = RTCRtpReceiver.getCapabilities('video')!;
+    t.setCodecPreferences(caps.codecs.filter((c) => c.mimeType === 'video/H264' || c.mimeType === 'video/rtx'));
+    await b.setLocalDescription();
+    await a.setRemoteDescription(b.localDescription!);
+    expect(t.sender.getParameters().codecs[0]!.mimeType).to.equal('video/H264');
+    expect(a.getReceivers()[0]!.getParameters().codecs.every((c) => c.mimeType === 'video/H264')).to.equal(true);
+    close();
+  });
+});

@@ -63,8 +63,11 @@ export function updateMedia(core: PeerCore): void {
     const ours = new Set(HEADER_EXTENSIONS.map((h) => h.uri));
     const exts = findAttributes(rm.attributes, 'extmap').filter((e) => ours.has(e.uri)).map((e) => ({ id: e.id, uri: e.uri, encrypted: false }));
     const reducedSize = hasAttribute(lm.attributes, 'rtcp-mux') && hasAttribute(lm.attributes, 'rtcp-rsize') && hasAttribute(rm.attributes, 'rtcp-rsize');
-    // Sender: the remote's codec list (its payload types, its preference order) filtered to ours.
-    const codecs = remoteCodecs(s.kind, getRtpCodecs(rm));
+    // Sender: the answer decides (RFC 8829 §5.3.1: the answerer orders by its preference, e.g.
+    // setCodecPreferences); payload types are the same on both sides. Only codecs the remote listed.
+    const answerSection = st.currentLocal!.type === 'answer' ? lm : rm;
+    const remoteSet = getRtpCodecs(rm);
+    const codecs = remoteCodecs(s.kind, getRtpCodecs(answerSection)).filter((c) => remoteSet.some((r) => r.payloadType === c.payloadType));
     const sim = findAttribute(lm.attributes, 'simulcast')?.directions.find((x) => x.direction === 'send');
     ss.negotiated = {
       mid: s.mid, codecs: codecs.map(codecParameters),
@@ -87,7 +90,9 @@ export function updateMedia(core: PeerCore): void {
     }
     // Receiver: what our description accepts, and how to find its packets.
     const rs = receiverInternals.state(t.receiver);
-    const accepted = remoteCodecs(s.kind, getRtpCodecs(lm));
+    // What was negotiated: the answer's codecs, all of which our own section listed.
+    const localSet = getRtpCodecs(lm);
+    const accepted = remoteCodecs(s.kind, getRtpCodecs(answerSection)).filter((c) => localSet.some((l) => l.payloadType === c.payloadType));
     rs.codecs = accepted.map(codecParameters);
     rs.feedback = feedbackStrings(accepted[0]);
     rs.rtxByPt = new Map(accepted.filter((c) => c.rtxPayloadType !== undefined).map((c) => [c.payloadType, c.rtxPayloadType!]));
