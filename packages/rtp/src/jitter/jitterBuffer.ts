@@ -19,8 +19,9 @@ interface Slot<P> {
  * and keyframe flag. A frame ends at the marker bit (RFC 3551 §4.1 for video)
  * or where the next packet carries another timestamp; it starts after the
  * previous frame's end or, when that is unknown after a loss, at a packet the
- * codec marks as a possible start. An incomplete frame is given up after
- * maxLatencyMs; the loss is reported and, for video, a keyframe is requested
+ * codec marks as a possible start. An incomplete frame is given up
+ * maxLatencyMs after a later packet shows a packet missing (or after packets
+ * stop arriving); the loss is reported and, for video, a keyframe is requested
  * and later frames dropped until one arrives (their references are gone).
  */
 export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends TypedEmitter<JitterBufferEvents<P>> {
@@ -42,7 +43,9 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
   private started = false;
   private waitingForKeyframe: boolean;
   private lastRequestAt = -Infinity;
-  private oldestArrival = Infinity;
+  private lastArrival = 0;
+  /** Set when the head packet is the middle of a frame after a loss: nothing can complete it. */
+  private headIsPartial = false;
   private timer: Timer | undefined;
   private timerAt = Infinity;
   private processing = false;
@@ -106,7 +109,7 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     this.slots.set(ext, { packet, info, arrival: now });
     if (this.head === undefined || ext > this.highest) this.highest = ext;
     this.head ??= ext;
-    this.oldestArrival = Math.min(this.oldestArrival, now);
+    this.lastArrival = now;
     this.process();
   }
 
@@ -124,7 +127,6 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     this.slots.clear();
     this.head = undefined;
     this.prev = undefined;
-    this.oldestArrival = Infinity;
   }
 
   private process(): void {
@@ -132,8 +134,9 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     this.processing = true;
     try {
       for (let guard = 0; guard <= this.maxPackets * 2 + 2; guard++) {
+        this.headIsPartial = false;
         if (this.tryAssemble()) continue;
-        if (this.slots.size > this.maxPackets || this.expired()) {
+        if (this.slots.size > this.maxPackets || this.headIsPartial || this.clock.now() >= this.deadline()) {
           this.giveUpHead();
           continue;
         }
@@ -145,8 +148,21 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     }
   }
 
-  private expired(): boolean {
-    return this.slots.size > 0 && this.clock.now() >= this.oldestArrival + this.maxLatencyMs;
+  /**
+   * When the blocked head frame is given up. With a hole in the sequence, the
+   * missing packet gets maxLatencyMs from the moment a later packet showed it
+   * missing (reordering); with no hole the frame is still arriving in order
+   * (e.g. a paced keyframe) or lost its tail with nothing after it, so it gets
+   * maxLatencyMs after packets stop coming.
+   */
+  private deadline(): number {
+    if (this.head === undefined || this.slots.size === 0) return Infinity;
+    let missing = this.head;
+    while (missing <= this.highest && this.slots.has(missing)) missing++;
+    if (missing > this.highest) return this.lastArrival + this.maxLatencyMs;
+    let known = Infinity;
+    for (const [seq, slot] of this.slots) if (seq > missing && slot.arrival < known) known = slot.arrival;
+    return known + this.maxLatencyMs;
   }
 
   /** Delivers or discards the frame at head; false when it must wait for more packets. */
@@ -164,7 +180,12 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
       this.afterHeadMoved({ timestamp: ts, marker: first.packet.marker });
       return true;
     }
-    if (!this.prev && !first.info.frameStart) return false; // may be the middle of a frame: wait or give up
+    if (!this.prev && !first.info.frameStart) {
+      // The middle of a frame whose start we never saw: after the first frame nothing
+      // earlier can arrive, so give it up now; before it, wait for reordered packets.
+      this.headIsPartial = this.started;
+      return false;
+    }
     const packets: P[] = [first.packet];
     let end = this.head;
     if (!this.depayloader.packetIsFrame) {
@@ -247,9 +268,6 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
 
   private afterHeadMoved(prev: { timestamp: number; marker: boolean } | undefined): void {
     this.prev = prev;
-    let oldest = Infinity;
-    for (const slot of this.slots.values()) oldest = Math.min(oldest, slot.arrival);
-    this.oldestArrival = oldest;
     if (this.slots.size === 0 && this.head !== undefined) this.highest = this.head - 1;
   }
 
@@ -270,16 +288,21 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
   }
 
   private schedule(): void {
-    let at = this.slots.size > 0 ? this.oldestArrival + this.maxLatencyMs : Infinity;
+    let at = this.deadline();
     const startAt = this.firstArrival! + this.initialDelayMs;
     if (!this.started && this.slots.size > 0 && startAt > this.clock.now()) at = Math.min(at, startAt);
+    if (at === Infinity) {
+      this.timer?.cancel();
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      return;
+    }
     // Never re-arm in the past: a stuck state must not spin the clock.
-    if (at !== Infinity) at = Math.max(at, this.clock.now() + 1);
-    if (at === this.timerAt) return;
+    at = Math.max(at, this.clock.now() + 1);
+    // A timer due earlier simply re-evaluates when it fires: no churn per packet.
+    if (this.timer && this.timerAt <= at) return;
     this.timer?.cancel();
-    this.timer = undefined;
     this.timerAt = at;
-    if (at === Infinity) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;

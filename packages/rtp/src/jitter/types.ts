@@ -39,7 +39,10 @@ export interface JitterBufferOptions {
   clock: Clock;
   /** The codec's depayloader: frame-start flags per packet, and the frame rebuild. */
   depayloader: Depayloader;
-  /** Give up on an incomplete frame this long after its oldest packet arrived (ms, default 200). */
+  /**
+   * Give up on an incomplete frame this long after a later packet showed one
+   * of its packets missing, or after packets stopped arriving (ms, default 200).
+   */
   maxLatencyMs?: number;
   /** Packets held at most; over it the oldest frame is given up (default 1000). */
   maxPackets?: number;

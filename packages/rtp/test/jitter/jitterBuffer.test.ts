@@ -77,6 +77,42 @@ describe('jitter: JitterBuffer', () => {
     expect(t.frames).to.have.length(2);
   });
 
+  it('waits for a paced frame that keeps arriving, however long it takes', () => {
+    const t = setup();
+    for (const p of vp8Frame(0, 0, 'key', 10)) {
+      t.jb.insert(p);
+      t.clock.advance(150);
+    }
+    expect(t.summary()).to.deep.equal(['0K:0,1,2,3,4,5,6,7,8,9']);
+    expect(t.losses).to.deep.equal([]);
+  });
+
+  it('gives a reordered packet maxLatencyMs from when a later packet showed it missing', () => {
+    const t = setup();
+    const [a, b, c] = vp8Frame(0, 0, 'key', 3);
+    t.jb.insert(a!);
+    t.clock.advance(100);
+    t.jb.insert(c!); // seq 1 now known missing
+    t.clock.advance(199);
+    t.jb.insert(b!); // 299 ms after the frame's first packet, 199 ms after the hole showed
+    expect(t.summary()).to.deep.equal(['0K:0,1,2']);
+    expect(t.losses).to.deep.equal([]);
+  });
+
+  it('gives up a frame whose tail was lost when nothing follows, maxLatencyMs after the last packet', () => {
+    const t = setup();
+    const [a, b] = vp8Frame(0, 0, 'key', 3);
+    t.jb.insert(a!);
+    t.clock.advance(50);
+    t.jb.insert(b!);
+    t.clock.advance(199);
+    expect(t.jb.counters.get('framesIncomplete')).to.equal(0);
+    t.clock.advance(1);
+    expect(t.jb.counters.get('framesIncomplete')).to.equal(1);
+    expect(t.requests).to.deep.equal(['loss']);
+    expect(t.jb.size).to.equal(0);
+  });
+
   it('skips a frame whose first packet is lost and restarts at the next frame start', () => {
     const t = setup();
     const all = [...vp8Frame(0, 0, 'key', 2), ...vp8Frame(2, 3000, 'delta', 3), ...vp8Frame(5, 6000, 'key', 1)];
