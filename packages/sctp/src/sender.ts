@@ -107,12 +107,10 @@ export class Sender {
     return (this.mtu - 12 - DATA_HEADER_LENGTH) & ~3;
   }
 
-
   /** Whether data is sent but not yet acknowledged (the T3 timer should run). */
   get hasInFlight(): boolean {
     return this.flightSize > 0 || this.rtxPending;
   }
-
 
   /** Everything sent has been acknowledged and nothing is queued (§9.2 shutdown). */
   get idle(): boolean {
