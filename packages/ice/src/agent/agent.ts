@@ -59,6 +59,8 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   private started = false;
   private closed = false;
   private remoteEndOfCandidates = false;
+  /** Consent expired on the selected pair: 'failed' until restart(). */
+  private consentLost = false;
   /** The peer changed its ufrag since our last restart (a peer-initiated ICE restart). */
   private remoteRestarted = false;
   private pendingMdns = 0;
@@ -247,6 +249,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     }
     this._gatheringState = 'new';
     // W3C: a restart is how an application recovers from 'failed': check again.
+    this.consentLost = false;
     if (this.started && this._state === 'failed') this.setState('checking');
     this.gather().catch((err: Error) => log.warn('regathering after restart failed: %s', err.message));
   }
@@ -436,6 +439,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     if (s === 'expired') {
       // RFC 7675 §5.1: consent lost — stop sending on the pair; it is no longer selected.
       this.consent.stop();
+      this.consentLost = true;
       this._selectedPair = undefined;
       this.emit('selectedpairchange', undefined);
       this.setState('failed');
@@ -446,7 +450,9 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
 
   /** @internal */
   updateState(): void {
-    if (this.closed || this._state === 'failed') return;
+    // Consent loss is terminal until restart() (RFC 7675 §5.1); 'failed' from exhausted checks is not:
+    // the peer may still run triggered checks that succeed, as libwebrtc also allows.
+    if (this.closed || this.consentLost) return;
     if (this._selectedPair) {
       if (this.consent.status === 'disconnected') this.setState('disconnected');
       else if (this.remoteEndOfCandidates && this._gatheringState === 'complete') this.setState('completed');
@@ -463,6 +469,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       this.checklist.all.every((p) => p.state === 'failed');
     // RFC 8445 §8.1.2 / RFC 8838 §8: failed once every pair failed and no more candidates can come.
     if (exhausted) this.setState('failed');
+    else if (this._state === 'failed') this.setState('checking');
   }
 
   private setState(s: IceConnectionState): void {

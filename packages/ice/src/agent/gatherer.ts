@@ -133,10 +133,10 @@ export class CandidateGatherer {
     }
   }
 
-  /** RFC 8489 Binding to a STUN server from `base`, for a server-reflexive candidate (3 sends, ~3.5 s). */
+  /** RFC 8489 Binding to a STUN server from `base`, for a server-reflexive candidate (5 sends, gives up after ~9.5 s; the candidate is trickled whenever it arrives). */
   private async binding(base: LocalBase, server: TransportAddress): Promise<TransportAddress | undefined> {
     const req = new StunMessage(StunMethod.Binding, StunClass.Request);
-    const t = this.o.transactions.start(req, encodeStun(req, { fingerprint: true }), (b) => base.send(b, server), { rto: 500, rc: 3, rm: 4 });
+    const t = this.o.transactions.start(req, encodeStun(req, { fingerprint: true }), (b) => base.send(b, server), { rto: 500, rc: 5, rm: 4 });
     try {
       const res = await t.promise;
       if (res.messageClass !== StunClass.SuccessResponse) return undefined;

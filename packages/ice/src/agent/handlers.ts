@@ -133,7 +133,12 @@ export function handleBindingRequest(agent: IceAgent, base: LocalBase, msg: Stun
     }
     return;
   }
-  // §7.3.1.4 triggered check.
+  // §7.3.1.4 triggered check. An in-progress check stops retransmitting (a late answer still
+  // counts) and a fresh check goes out at once: the peer just proved the path works inbound.
+  if (pair.state === 'in-progress' && pair.transactionKey) {
+    agent.transactions.get(pair.transactionKey)?.stopRetransmitting();
+    pair.state = 'waiting';
+  }
   if (pair.state !== 'succeeded' && pair.state !== 'in-progress') agent.checklist.trigger(pair);
   // §7.3.1.5: USE-CANDIDATE (regular or aggressive nomination) as the controlled agent.
   if (useCandidate && !agent.controlling) {

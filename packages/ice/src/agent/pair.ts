@@ -44,6 +44,8 @@ export class CandidatePair {
   rttMs: number | undefined;
   /** Times a timed-out nomination of this pair was re-sent (the peer was still alive on it). */
   nominationRetries = 0;
+  /** Times a timed-out check of this pair was retried because the peer's checks reached us on it. */
+  checkRetries = 0;
   requestsSent = 0;
   responsesReceived = 0;
   requestsReceived = 0;

@@ -111,6 +111,8 @@ export class CheckScheduler {
     if (!ctx) return;
     a.checkTx.delete(key);
     if (err instanceof StunCancelledError || ctx.kind === 'consent' || a.isClosed) return;
+    // A check superseded by a triggered check, or whose pair succeeded meanwhile, fails nothing.
+    if (ctx.kind === 'check' && (ctx.pair.transactionKey !== key || ctx.pair.state === 'succeeded')) return;
     a.counters.inc('checks-timed-out');
     this.pairFailed(ctx);
   }
@@ -118,14 +120,24 @@ export class CheckScheduler {
   /** A check ended without success (timeout, error response, asymmetric or malformed answer). */
   pairFailed(ctx: CheckContext): void {
     const a = this.agent;
-    if (ctx.kind === 'nominate' && ctx.pair.lastRequestReceived > ctx.sentAt && ctx.pair.nominationRetries < 2 && !a.isClosed) {
-      // The peer kept sending authenticated checks on this pair while our nomination went
-      // unanswered: it is alive and may already have selected the pair, so nominate the same
-      // pair again rather than moving to another one (which would leave the two sides on
-      // different pairs).
+    if (ctx.kind === 'nominate' && ctx.pair.nominationRetries < 2 && !a.isClosed) {
+      // The pair passed a check moments ago, so a nomination that went unanswered most likely
+      // lost its packets; the peer may even have selected the pair already. Nominate the same
+      // pair again (twice at most) rather than moving to another one, which could leave the two
+      // sides on different pairs.
       ctx.pair.nominationRetries++;
       a.counters.inc('nomination-retries');
       this.send(ctx.pair, 'nominate');
+      return;
+    }
+    if (ctx.kind === 'check' && ctx.pair.requestsReceived > 0 && ctx.pair.checkRetries < 2 && !a.isClosed) {
+      // The peer's authenticated checks reach us on this pair, so our answers' loss is the likely
+      // cause: check again (bounded) instead of failing a path that works inbound.
+      ctx.pair.checkRetries++;
+      a.counters.inc('check-retries');
+      ctx.pair.state = 'waiting';
+      a.checklist.trigger(ctx.pair);
+      this.schedule();
       return;
     }
     ctx.pair.state = 'failed';

@@ -100,6 +100,7 @@ export type IceCounter =
   | 'checks-sent'
   | 'checks-timed-out'
   | 'nomination-retries'
+  | 'check-retries'
   | 'consent-checks-sent'
   | 'data-unknown-source'
   | 'data-sent'

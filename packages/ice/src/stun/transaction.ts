@@ -107,6 +107,16 @@ export class StunClientTransaction {
     this.rejectFn(new StunTimeoutError(this.key, this.transmissions, this.clock.now() - this.started));
   }
 
+  /**
+   * Stops retransmitting but keeps waiting Rm·RTO for a late response (RFC 8445 §7.3.1.4:
+   * an in-progress check superseded by a triggered check).
+   */
+  stopRetransmitting(): void {
+    if (this.done) return;
+    this.timer?.cancel();
+    this.timer = this.clock.setTimeout(() => this.timeout(), this.rm * this.rto);
+  }
+
   /** Completes with a response (success or error class). */
   resolve(response: StunMessage): void {
     if (this.done) return;

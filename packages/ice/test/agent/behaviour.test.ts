@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { NatBehavior } from '@rivulet/testkit';
 import { InMemoryMdns, type IceConnectionState } from '../../src/agent/index.js';
 import { isUp } from './helpers.js';
 import { connect, makeWorld } from './world.js';
@@ -24,6 +25,27 @@ describe('IceAgent behaviour (testkit, fake clock)', function () {
       }
     });
   }
+
+  it('30 % loss on both access links, every filtering combination behind endpoint-independent mapping, 6 seeds: all 54 connect directly', async function () {
+    this.timeout(60_000);
+    const filters: NatBehavior[] = ['endpoint-independent', 'address-dependent', 'address-and-port-dependent'];
+    const failures: string[] = [];
+    for (const seed of [31, 32, 33, 36, 37, 43]) {
+      for (const fa of filters) {
+        for (const fb of filters) {
+          const w = await makeWorld({ natA: ['endpoint-independent', fa], natB: ['endpoint-independent', fb], seed, link: { loss: 0.3 }, turn: false });
+          try {
+            await connect(w, 60_000);
+          } catch {
+            failures.push(`seed ${seed} ${fa}/${fb}: ${w.a.state}/${w.b.state}`);
+          } finally {
+            w.close();
+          }
+        }
+      }
+    }
+    expect(failures).to.deep.equal([]);
+  });
 
   it('ICE restart: media stays on the old pair until a new pair is selected, then moves', async () => {
     const w = await makeWorld({ natA: 'full-cone', natB: 'public', turn: false });
