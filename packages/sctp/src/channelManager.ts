@@ -172,6 +172,9 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
   }
 
   private sendOn(ch: SctpDataChannel, ppid: number, data: Buffer): void {
+    if (!this.established) {
+      throw namedError('InvalidStateError', `RTCDataChannel '${ch.label}' (id ${ch.id}): the SCTP association is ${this.assoc.state}`);
+    }
     // Until the peer acknowledged DATA_CHANNEL_OPEN, keep order so it sees OPEN first (RFC 8832 §6).
     this.assoc.sendMessage(ch.id, ppid, data, {
       unordered: !ch.ordered && ch.acked,

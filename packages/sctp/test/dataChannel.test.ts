@@ -213,4 +213,21 @@ describe('data channels (RFC 8831 / RFC 8832)', () => {
     expect(errors).to.deep.equal(['SCTP association closed: peer aborted the association: user-initiated abort: going away']);
     expect(() => ch.send('late')).to.throw(/is closed, not open/);
   });
+
+  it('refuses send() with InvalidStateError once the association is shutting down', () => {
+    const clock = new FakeClock();
+    const p = createChannelPair(clock, { minDelayMs: 5 });
+    const ch = p.ma.createChannel({ label: 'x' });
+    clock.advance(0);
+    p.a.close();
+    let err: Error | undefined;
+    try {
+      ch.send('late');
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.name).to.equal('InvalidStateError');
+    expect(err?.message).to.equal("RTCDataChannel 'x' (id 0): the SCTP association is shutdown-pending");
+    run(clock, () => ch.readyState === 'closed', 5000);
+  });
 });
