@@ -6,8 +6,8 @@ import { SrtpStats } from './stats.js';
 
 interface RtpStreamState {
   readonly rollover: RolloverState;
-  /** Inbound only. */
-  readonly replay: ReplayWindow | undefined;
+  /** Created on the first unprotect of the SSRC (outbound-only streams never need one). */
+  replay: ReplayWindow | undefined;
 }
 
 export interface SrtpContextOptions {
@@ -99,7 +99,8 @@ export class SrtpContext {
         stats.dropped.inc('rtpTooOld');
         return undefined;
       }
-      const verdict = state.replay!.check(index);
+      state.replay ??= new ReplayWindow(this.windowSize);
+      const verdict = state.replay.check(index);
       if (verdict !== 'new') {
         stats.dropped.inc(verdict === 'duplicate' ? 'rtpReplayed' : 'rtpTooOld');
         return undefined;

@@ -133,6 +133,17 @@ describe('SrtpSession hostile input and API misuse', () => {
       .to.throw(/replay window size must be a multiple of 32/);
   });
 
+  it('one SrtpContext used for both directions of an SSRC (loopback) neither throws nor skips replay checks', () => {
+    const { a } = sessions('AES_CM_128_HMAC_SHA1_80');
+    const ctx = a.outboundRtp;
+    const rng = new Prng(12);
+    const plain = makeRtp(rng, { seq: 7, ssrc: 3, payloadLength: 20 });
+    const enc = ctx.protect(plain);
+    expect(ctx.unprotect(enc)?.equals(plain)).to.equal(true);
+    expect(ctx.unprotect(enc)).to.equal(undefined);
+    expect(a.stats.dropped.get('rtpReplayed')).to.equal(1);
+  });
+
   it('keeps per-SSRC state for 100 interleaved streams (beyond the keystream cache size)', () => {
     const { a, b } = sessions('AES_CM_128_HMAC_SHA1_80');
     const rng = new Prng(11);
