@@ -10,9 +10,19 @@ export interface H264PayloaderOptions {
    * so a receiver joining at any keyframe can decode (default true).
    */
   insertParameterSets?: boolean;
+  /**
+   * RFC 6184 §6.2 packetization-mode (default 1). Mode 0 sends only single NAL
+   * unit packets: a NAL unit larger than maxPayloadSize cannot be sent and is
+   * dropped and counted ('nalUnitTooLargeForMode0'); encode with slices that fit.
+   */
+  packetizationMode?: 0 | 1;
 }
 
-export type H264PayloaderEvent = 'parameterSetsInserted' | 'idrWithoutParameterSets' | 'forbiddenBitDropped';
+export type H264PayloaderEvent =
+  | 'parameterSetsInserted'
+  | 'idrWithoutParameterSets'
+  | 'forbiddenBitDropped'
+  | 'nalUnitTooLargeForMode0';
 
 /**
  * RFC 6184 payloader, packetization-mode=1 (non-interleaved): a NAL unit that
@@ -24,12 +34,18 @@ export class H264Payloader implements Payloader {
   readonly maxPayloadSize: number;
   readonly counters = new Counters<H264PayloaderEvent>();
   private readonly insertParameterSets: boolean;
+  readonly packetizationMode: 0 | 1;
   private sps: Buffer | undefined;
   private pps: Buffer | undefined;
 
   constructor(options: H264PayloaderOptions = {}) {
     this.maxPayloadSize = checkMaxPayloadSize('H.264', options.maxPayloadSize ?? 1200, 3);
     this.insertParameterSets = options.insertParameterSets ?? true;
+    const mode = options.packetizationMode ?? 1;
+    if (mode !== 0 && mode !== 1) {
+      throw new RangeError(`H.264 payloader: packetizationMode must be 0 or 1 (interleaved mode 2 is not supported), got ${String(mode)}`);
+    }
+    this.packetizationMode = mode;
   }
 
   /** Payloads one access unit given as an Annex B byte string. */
@@ -81,6 +97,12 @@ export class H264Payloader implements Payloader {
     let i = 0;
     while (i < nals.length) {
       const nal = nals[i]!;
+      if (this.packetizationMode === 0) {
+        if (nal.length > mtu) this.counters.inc('nalUnitTooLargeForMode0');
+        else out.push({ payload: Buffer.from(nal), marker: false });
+        i++;
+        continue;
+      }
       if (nal.length > mtu) {
         this.fragment(nal, out);
         i++;

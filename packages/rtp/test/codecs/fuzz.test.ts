@@ -95,6 +95,17 @@ describe('codecs: fuzz (random and mutated input is dropped and counted, never t
     });
   }
 
+  it('payloaders given garbage frames never throw and never exceed the MTU', () => {
+    const rand = prng(99);
+    for (const codec of ['vp8', 'vp9', 'h264', 'av1', 'pcmu'] as const) {
+      const p = createPayloader(codec, { maxPayloadSize: 64 });
+      for (let i = 0; i < 500; i++) {
+        const frame = rand() < 0.5 ? randomBytes(rand, 600) : mutate(sampleFrame(codec, rand), rand);
+        for (const out of p.payload(frame)) expect(out.payload.length).to.be.at.most(64);
+      }
+    }
+  });
+
   it('container readers survive random and mutated streams', () => {
     const rand = prng(42);
     const deadline = Date.now() + 4000;

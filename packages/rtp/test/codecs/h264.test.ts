@@ -43,6 +43,15 @@ describe('codecs: H.264 (RFC 6184, packetization-mode 1)', () => {
     expect(out[0]!.payload.equals(slice(100))).to.equal(true);
   });
 
+  it('packetization-mode 0 sends single NAL units only and drops (counted) one over the MTU', () => {
+    const p = new H264Payloader({ maxPayloadSize: 100, packetizationMode: 0 });
+    const out = p.payloadNalUnits([SPS, PPS, idr(100), idr(101)]);
+    expect(out.map((o) => o.payload.length)).to.deep.equal([10, 4, 100]);
+    expect(out.map((o) => o.marker)).to.deep.equal([false, false, true]);
+    expect(p.counters.get('nalUnitTooLargeForMode0')).to.equal(1);
+    expect(() => new H264Payloader({ packetizationMode: 2 as 0 })).to.throw(RangeError, /packetizationMode must be 0 or 1 .* got 2/);
+  });
+
   it('inserts the cached SPS/PPS ahead of an IDR without them, and counts an IDR with none cached', () => {
     const p = new H264Payloader();
     p.payloadNalUnits([idr(50)]);
