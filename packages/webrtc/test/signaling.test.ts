@@ -196,3 +196,49 @@ describe('RTCPeerConnection signaling', function () {
     close();
   });
 });
+
+describe('DTLS role negotiation (RFC 8842)', function () {
+  this.timeout(10000);
+
+  it('answers a=setup:active with passive and still connects; actpass with active', async () => {
+    const { a, b, close } = createPair();
+    a.addTransceiver('audio');
+    await a.setLocalDescription();
+    const offer = a.localDescription!.sdp;
+    await b.setRemoteDescription({ type: 'offer', sdp: offer });
+    const answer = await b.createAnswer();
+    expect(answer.sdp).to.include('a=setup:active');
+    await b.setRemoteDescription({ type: 'rollback' });
+    // A peer that insists on being the DTLS client (offers active): we must answer passive.
+    const c = createPair();
+    c.a.addTransceiver('audio');
+    await c.a.setLocalDescription();
+    await c.b.setRemoteDescription({ type: 'offer', sdp: c.a.localDescription!.sdp.replace(/a=setup:actpass/g, 'a=setup:active') });
+    await c.b.setLocalDescription();
+    expect(c.b.localDescription!.sdp).to.include('a=setup:passive');
+    expect(c.b.localDescription!.sdp).to.not.include('a=setup:active');
+    close();
+    c.close();
+  });
+});
+
+describe('DTLS failure', function () {
+  this.timeout(10000);
+
+  it('a wrong remote fingerprint fails DTLS: RTCErrorEvent fingerprint-failure, then connectionState failed', async () => {
+    const { a, b, close } = createPair();
+    a.addTransceiver('audio');
+    await a.setLocalDescription();
+    const forged = a.localDescription!.sdp.replace(/(a=fingerprint:sha-256 )([0-9A-F]{2})/, (_m, p: string, h: string) => p + (h === '00' ? '11' : '00'));
+    await b.setRemoteDescription({ type: 'offer', sdp: forged });
+    await b.setLocalDescription();
+    await a.setRemoteDescription(b.localDescription!);
+    const dtls = b.getReceivers()[0]!.transport!;
+    const events: string[] = [];
+    dtls.onerror = (e) => events.push(`error:${e.error.errorDetail}`);
+    dtls.onstatechange = () => events.push(`state:${dtls.state}`);
+    await until(() => b.connectionState === 'failed', 3000, 'failed');
+    expect(events).to.deep.equal(['state:connecting', 'error:fingerprint-failure', 'state:failed']);
+    close();
+  });
+});

@@ -5,7 +5,7 @@
  * ours and the direction with the transceiver's (RFC 3264 §6.1).
  */
 import {
-  findAttribute, findAttributes, getBundleMids, getDirection, getMid, getRtpCodecs, intersectDirection,
+  findAttribute, findAttributes, getBundleMids, getDirection, getMediaOrSession, getMid, getRtpCodecs, intersectDirection,
   type MediaDescription, type SimulcastAttribute,
 } from '@rivulet/sdp';
 import type { PeerState } from '../pc/state.js';
@@ -18,8 +18,11 @@ import { writeDataSection, writeRejectedSection, writeRtpSection } from './secti
 
 export function buildAnswer(st: PeerState): ReturnType<typeof buildSession> {
   const offer = st.pendingRemote!.sdp;
-  // RFC 8842 §5.3: the answerer picks active, unless a role is already established.
-  const setup = st.dtlsRole === 'server' ? 'passive' : 'active';
+  // RFC 8842 §5.3: keep an established role; otherwise the reverse of an offered active/passive,
+  // and "active" (we are the DTLS client) for actpass.
+  const first = offer.media.find((m) => m.port !== 0);
+  const offered = first ? getMediaOrSession(first, offer, 'setup')?.role : undefined;
+  const setup = st.dtlsRole !== null ? (st.dtlsRole === 'server' ? 'passive' : 'active') : offered === 'active' ? 'passive' : 'active';
   const transport = localTransportAttributes(st, setup);
   const offeredBundle = getBundleMids(offer);
   const media: MediaDescription[] = [];

@@ -109,9 +109,9 @@ function wireBundle(core: PeerCore, bundle: TransportBundle): void {
   bundle.on('selectedpairchange', () => {
     if (!st.closed) iceTransportInternals.selectedPairChanged(st.iceTransport!);
   });
-  bundle.on('dtlsstatechange', (state) => {
+  bundle.on('dtlsstatechange', (state, error) => {
     if (st.closed) return;
-    dtlsTransportInternals.setState(st.dtlsTransport!, state);
+    dtlsTransportInternals.setState(st.dtlsTransport!, state, error);
     updateAggregateStates(core);
   });
   bundle.on('sctpstatechange', (state) => {

@@ -78,7 +78,8 @@ export interface TransportBundleEvents {
   gatheringstatechange: [state: IceGatheringStateValue];
   icestatechange: [state: IceTransportStateValue];
   selectedpairchange: [];
-  dtlsstatechange: [state: DtlsTransportStateValue];
+  /** `error` explains a 'failed' state (mentioning "fingerprint" for a certificate mismatch). */
+  dtlsstatechange: [state: DtlsTransportStateValue, error?: string];
   sctpstatechange: [state: SctpTransportStateValue];
   /** Decrypted RTP/RTCP from the remote peer. */
   rtp: [packet: Uint8Array];

@@ -140,10 +140,14 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
       send: (d) => this.transmit(d),
     });
     this.dtls = dtls;
+    let lastError: string | undefined;
+    dtls.on('error', (e) => { lastError = e.message; });
     dtls.on('statechange', (s) => {
       this._dtlsState = s;
       if (s === 'connected') this.onDtlsConnected();
-      this.emit('dtlsstatechange', s);
+      // The endpoint emits 'error' right after 'failed': report the state once the reason is known.
+      if (s === 'failed') queueMicrotask(() => this.emit('dtlsstatechange', s, lastError));
+      else this.emit('dtlsstatechange', s);
     });
     dtls.on('data', (d) => this.sctp?.handlePacket(d));
     const ice = this.agent.state;

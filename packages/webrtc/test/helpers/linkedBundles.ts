@@ -213,7 +213,8 @@ export class LinkedBundle extends TypedEmitter<TransportBundleEvents> implements
   private setDtls(s: DtlsTransportStateValue): void {
     if (this.dtlsState === s) return;
     this.dtlsState = s;
-    this.emit('dtlsstatechange', s);
+    if (s === 'failed') this.emit('dtlsstatechange', s, 'peer certificate does not match the remote fingerprint');
+    else this.emit('dtlsstatechange', s);
   }
   tryConnect(): void {
     const peer = this.peer;
