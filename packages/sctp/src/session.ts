@@ -154,8 +154,10 @@ export class PeerSession {
       this.sackNow = true;
       return;
     }
+    const hadGaps = this.tracker.hasGaps;
     const advanced = this.tracker.receive(c.tsn);
-    if (!advanced || this.tracker.hasGaps) this.sackNow = true; // §6.7: report gaps at once
+    // §6.7: report a new gap at once, and also the packet that fills one.
+    if (!advanced || hadGaps) this.sackNow = true;
     if (c.immediate) this.sackNow = true; // RFC 7053
     this.reassembly.add(c);
     if (advanced) this.reset.onCumAdvanced();
