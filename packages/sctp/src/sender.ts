@@ -3,58 +3,9 @@ import { CongestionControl, RtoEstimator, type RtoConfig } from './congestion.js
 import { DATA_HEADER_LENGTH } from './chunks/data.js';
 import type { ForwardTsnChunk, SackChunk } from './chunks/types.js';
 import { StreamScheduler, type PendingMessage } from './scheduler.js';
+import type { OutChunk, OutMessage, SackResult, SendOptions } from './outbound.js';
 
-/** Per-message partial-reliability policy (RFC 3758 §3.5, RFC 8831 §6.6). */
-export interface SendOptions {
-  unordered?: boolean;
-  /** Abandon after this many retransmissions (0: send once). */
-  maxRetransmits?: number;
-  /** Abandon once this many ms have passed since send() without being acknowledged. */
-  maxLifetimeMs?: number;
-  /** Control messages (DCEP) do not count towards the stream's bufferedAmount. */
-  excludeFromBufferedAmount?: boolean;
-  /** Stream priority as the RFC 8832 wire value (128, 256, 512, 1024); weights the scheduler. */
-  priority?: number;
-}
-
-interface OutMessage {
-  streamId: number;
-  unordered: boolean;
-  ssn: number;
-  firstTsn: number;
-  count: number;
-  maxRetransmits: number | undefined;
-  expiresAt: number | undefined;
-  abandoned: boolean;
-  counted: boolean;
-}
-
-/** One DATA chunk from send to cumulative ack (RFC 9260 §6.1, §6.3). */
-export interface OutChunk {
-  tsn: number;
-  msg: OutMessage;
-  ppid: number;
-  data: Buffer;
-  beginning: boolean;
-  ending: boolean;
-  /** Bytes this chunk counts for in flight size (header + data, §6.1). */
-  size: number;
-  sendCount: number;
-  sentAt: number;
-  acked: boolean;
-  inFlight: boolean;
-  retransmit: boolean;
-  fastRetransmitted: boolean;
-  missIndications: number;
-  abandoned: boolean;
-}
-
-export interface SackResult {
-  /** The cumulative ack advanced (§8.3: resets the error counter). */
-  cumAdvanced: boolean;
-  /** Chunks were newly marked for fast retransmit. */
-  fastRetransmit: boolean;
-}
+export type { OutChunk, SackResult, SendOptions } from './outbound.js';
 
 /**
  * The outbound half of an association: TSN assignment, fragmentation,
