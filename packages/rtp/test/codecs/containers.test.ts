@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AnnexBSplitter, H264AccessUnitSplitter } from '../../src/codecs/containers/annexB.js';
-import { IvfReader } from '../../src/codecs/containers/ivf.js';
+import { IvfReader, ivfPtsToRtp } from '../../src/codecs/containers/ivf.js';
 import { OggOpusReader, OggPageReader, opusPacketSamples } from '../../src/codecs/containers/ogg.js';
 import { oggPage } from '../fixtures/ogg.js';
 
@@ -61,6 +61,9 @@ describe('codecs: container readers', () => {
     const frames = [...file].flatMap((b) => r.push(Buffer.from([b])));
     expect(r.header).to.deep.equal({ fourcc: 'VP80', width: 320, height: 240, timebaseDenominator: 30, timebaseNumerator: 1, frameCount: 2 });
     expect(frames.map((f) => [[...f.data], f.pts])).to.deep.equal([[[1, 2, 3], 2 ** 32], [[4], 2 ** 32 + 1]]);
+    expect(ivfPtsToRtp(r.header!, 2)).to.equal(6000);
+    expect(ivfPtsToRtp(r.header!, 2 ** 32 + 1)).to.equal((3000 * (2 ** 32 + 1)) % 2 ** 32);
+    expect(() => ivfPtsToRtp({ ...r.header!, timebaseDenominator: 0 }, 1)).to.throw(RangeError, /zero time base/);
     const bad = new IvfReader();
     expect(bad.push(Buffer.concat([Buffer.from('RIFF'), header.subarray(4)]))).to.deep.equal([]);
     expect(bad.failed).to.equal('badSignature');

@@ -80,3 +80,14 @@ export class IvfReader {
     return out;
   }
 }
+
+/**
+ * An IVF pts in RTP clock units (90 kHz for video, RFC 7741 §4.1 / RFC 9628 /
+ * AV1 RTP §7.1), wrapped to 32 bits; add the stream's random initial timestamp.
+ */
+export function ivfPtsToRtp(header: IvfHeader, pts: number, clockRate = 90_000): number {
+  if (header.timebaseDenominator === 0) {
+    throw new RangeError(`ivfPtsToRtp: the IVF header has a zero time base denominator (rate); cannot convert pts ${pts}`);
+  }
+  return Math.round((pts * clockRate * header.timebaseNumerator) / header.timebaseDenominator) % 2 ** 32;
+}
