@@ -413,7 +413,8 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       };
     }
     this.previousLocal = undefined; // a restart, if any, is complete
-    if (!this.iceLite) this.consent.start();
+    if (this.iceLite) this.scheduler.startKeepalives();
+    else this.consent.start();
     log.debug('selected pair %s', pair.toString());
     this.emit('selectedpairchange', pair);
     this.updateState();

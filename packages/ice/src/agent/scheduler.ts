@@ -1,5 +1,5 @@
 import type { Timer, TransportAddress } from '@rivulet/common';
-import { StunCancelledError } from '../stun/index.js';
+import { StunCancelledError, StunClass, StunMessage, StunMethod, encodeStun } from '../stun/index.js';
 import type { IceAgent, PairCredentials } from './agent.js';
 import { candidatePriority } from './candidate.js';
 import { buildCheckRequest } from './checks.js';
@@ -23,6 +23,7 @@ export class CheckScheduler {
   private firstValidAt: number | undefined;
   private nominationTimer: Timer | undefined;
   private consentTxKey: string | undefined;
+  private keepaliveTimer: Timer | undefined;
 
   constructor(private readonly agent: IceAgent) {}
 
@@ -60,6 +61,27 @@ export class CheckScheduler {
     this.taTimer = undefined;
     this.nominationTimer?.cancel();
     this.nominationTimer = undefined;
+    this.keepaliveTimer?.cancel();
+    this.keepaliveTimer = undefined;
+  }
+
+  /**
+   * RFC 8445 §11: keepalives on the selected pair every Tr (15 s) as Binding indications. Full
+   * agents' consent checks already do this; a lite agent sends no checks, so it needs these.
+   */
+  startKeepalives(intervalMs = 15_000): void {
+    if (this.keepaliveTimer) return;
+    const a = this.agent;
+    const tick = () => {
+      this.keepaliveTimer = undefined;
+      const p = a.selectedPair;
+      if (!p || a.isClosed) return;
+      const ind = new StunMessage(StunMethod.Binding, StunClass.Indication);
+      p.local.base.send(encodeStun(ind, { fingerprint: true }), p.remoteAddress);
+      a.counters.inc('keepalives-sent');
+      this.keepaliveTimer = a.clock.setTimeout(tick, intervalMs);
+    };
+    this.keepaliveTimer = a.clock.setTimeout(tick, intervalMs);
   }
 
   private send(pair: CandidatePair, kind: CheckContext['kind']): void {

@@ -102,6 +102,7 @@ export type IceCounter =
   | 'nomination-retries'
   | 'check-retries'
   | 'consent-checks-sent'
+  | 'keepalives-sent'
   | 'data-unknown-source'
   | 'data-sent'
   | 'data-received'

@@ -180,6 +180,14 @@ describe('IceAgent behaviour (testkit, fake clock)', function () {
       expect(w.b.counters.get('checks-sent')).to.equal(0);
       expect(w.b.localCandidateList.map((c) => c.type)).to.deep.equal(['host']);
       expect(w.b.selectedPair!.nominated).to.equal(true);
+      // RFC 8445 §11: the lite agent keeps the path alive with Binding indications every 15 s;
+      // the full agent keeps consent with checks, which the lite agent answers.
+      const indications = w.a.counters.get('indication');
+      await w.clock.advanceAsync(31_000, 100);
+      expect(w.b.counters.get('keepalives-sent')).to.equal(2);
+      expect(w.a.counters.get('indication') - indications).to.equal(2);
+      expect(w.a.state).to.equal('completed');
+      expect(w.a.counters.get('consent-checks-sent')).to.be.greaterThan(4);
     } finally {
       w.close();
     }
