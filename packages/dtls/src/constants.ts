@@ -70,8 +70,17 @@ export const ExtensionType = {
   encryptThenMac: 22,
   extendedMasterSecret: 23,
   sessionTicket: 35,
+  /** RFC 8446 §4.2.1; a DTLS 1.3-capable client lists 0xfefc (DTLS 1.3) and 0xfefd here. */
+  supportedVersions: 43,
+  /** RFC 8446 §4.2.8 (TLS 1.3 only: a 1.2 server ignores it and never echoes it). */
+  keyShare: 51,
+  /** RFC 8446 §4.2.9 (TLS 1.3 only). */
+  pskKeyExchangeModes: 45,
   renegotiationInfo: 0xff01,
 } as const;
+
+/** RFC 9147 §5.3: the DTLS 1.3 version number (only recognised in supported_versions; we speak 1.2). */
+export const DTLS_1_3 = 0xfefc;
 
 /** RFC 5746 §3.3: the signalling cipher suite value, equivalent to an empty renegotiation_info. */
 export const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;

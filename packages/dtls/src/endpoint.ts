@@ -62,6 +62,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       records: this.records,
       flights: this.flights,
       counters: this.counters,
+      clock: o.clock,
       sendRecords: (records) => {
         for (const d of RecordLayer.pack(records, o.mtu)) this.output(d);
       },

@@ -83,7 +83,7 @@ export function resolveOptions(o: DtlsEndpointOptions): ResolvedOptions {
     srtpProfiles,
     cipherSuites,
     clock: o.clock ?? realClock,
-    mtu: positive('mtu', o.mtu, 1200, 256, 65507),
+    mtu: positive('mtu', o.mtu, 1200, 128, 65507),
     initialRetransmitMs: positive('initialRetransmitMs', o.initialRetransmitMs, 1000, 1, 60_000),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', o.handshakeTimeoutMs, 30_000, 1, 3_600_000),
     requireExtendedMasterSecret: o.requireExtendedMasterSecret ?? false,

@@ -220,7 +220,7 @@ describe('dtls hostile input', function () {
     expect(() => new DtlsEndpoint({ ...base, role: 'peer' as 'client' })).to.throw("role must be 'client' or 'server', got 'peer'");
     expect(() => new DtlsEndpoint({ ...base, role: 'client', cipherSuites: [0x1301] })).to.throw('unsupported cipher suite 0x1301');
     expect(() => new DtlsEndpoint({ ...base, role: 'client', srtpProfiles: [5] })).to.throw('unsupported SRTP protection profile 0x0005');
-    expect(() => new DtlsEndpoint({ ...base, role: 'client', mtu: 10 })).to.throw('mtu must be a number in [256, 65507], got 10');
+    expect(() => new DtlsEndpoint({ ...base, role: 'client', mtu: 10 })).to.throw('mtu must be a number in [128, 65507], got 10');
     expect(() => new DtlsEndpoint({ ...base, role: 'client', remoteFingerprints: [{ algorithm: 'md5', value: 'AA' }] })).to.throw("unsupported fingerprint algorithm 'md5'");
     const e = new DtlsEndpoint({ ...base, role: 'client' });
     expect(() => e.send(Buffer.from('x'))).to.throw("state is 'new'");

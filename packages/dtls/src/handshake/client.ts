@@ -37,6 +37,7 @@ import {
   encodeClientHello,
   encodeClientKeyExchange,
   type CertificateRequest,
+  type ClientHello,
 } from './messages.js';
 import { Transcript } from './transcript.js';
 
@@ -60,6 +61,11 @@ export class ClientHandshake implements RoleHandshake {
   private certificateRequest: CertificateRequest | undefined;
   private master: Buffer | undefined;
   session: SessionParameters | undefined;
+  /**
+   * Test hook (not part of the package API): rewrites our ClientHello before it is sent, e.g. to
+   * make it look like a browser's. It must be deterministic: the cookie-bearing hello repeats it.
+   */
+  transformHello: ((hello: ClientHello) => ClientHello) | undefined;
 
   constructor(private readonly host: HandshakeHost) {}
 
@@ -80,7 +86,7 @@ export class ClientHandshake implements RoleHandshake {
     if (cfg.srtpProfiles.length > 0) extensions.set(ExtensionType.useSrtp, encodeUseSrtp(cfg.srtpProfiles));
     extensions.set(ExtensionType.extendedMasterSecret, Buffer.alloc(0));
     extensions.set(ExtensionType.renegotiationInfo, encodeEmptyRenegotiationInfo());
-    const body = encodeClientHello({
+    const hello: ClientHello = {
       version: DTLS_1_2,
       random: this.clientRandom,
       sessionId: Buffer.alloc(0),
@@ -88,7 +94,8 @@ export class ClientHandshake implements RoleHandshake {
       cipherSuites: cfg.cipherSuites,
       compressionMethods: Buffer.from([0]),
       extensions,
-    });
+    };
+    const body = encodeClientHello(this.transformHello ? this.transformHello(hello) : hello);
     const seq = this.sendSeq++;
     this.hello = { seq, body };
     this.host.flights.start([{ kind: 'handshake', msgType: HandshakeType.clientHello, messageSeq: seq, body, epoch: 0 }], true);

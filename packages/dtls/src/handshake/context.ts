@@ -1,5 +1,5 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import type { Counters } from '@rivulet/common';
+import type { Clock, Counters } from '@rivulet/common';
 import { AlertDescription } from '../constants.js';
 import type { CertificateFingerprint, DtlsCertificate } from '../certificate.js';
 import { computeFingerprint, fingerprintMatches } from '../certificate.js';
@@ -10,7 +10,7 @@ import { keyKind } from '../crypto/signature.js';
 import { DtlsAlertError } from '../errors.js';
 import type { FlightTransmitter } from '../flight.js';
 import type { RecordLayer } from '../record/recordLayer.js';
-import type { HandshakeMessage } from './fragment.js';
+import type { HandshakeFragment, HandshakeMessage } from './fragment.js';
 import type { Transcript } from './transcript.js';
 
 /** Options after defaults were applied. */
@@ -29,6 +29,7 @@ export interface HandshakeHost {
   readonly records: RecordLayer;
   readonly flights: FlightTransmitter;
   readonly counters: Counters<string>;
+  readonly clock: Clock;
   /** Sends records once, outside any flight (HelloVerifyRequest, RFC 6347 §4.2.1: stateless). */
   sendRecords(records: Buffer[]): void;
   /** Epoch-1 keys are installed: re-feed records that arrived early. */
@@ -54,8 +55,8 @@ export interface SessionParameters {
 
 export interface RoleHandshake {
   start(): void;
-  /** Server only: a ClientHello fragment seen before the cookie exchange completed. */
-  handleStatelessHello?(msgType: number, fragmentBody: Buffer, messageSeq: number, length: number, recordSeq: number, fragmentOffset: number): boolean;
+  /** Server only: an epoch-0 handshake fragment seen before the cookie exchange completed; true = consumed. */
+  handleStatelessHello?(fragment: HandshakeFragment, recordSeq: number): boolean;
   handle(message: HandshakeMessage): void;
   readonly session: SessionParameters | undefined;
   readonly complete: boolean;

@@ -39,7 +39,7 @@ export class HandshakeDriver {
       if (record.epoch === 0 && this.handshake.handleStatelessHello) {
         let consumed = false;
         this.step(() => {
-          consumed = this.handshake.handleStatelessHello!(f.msgType, f.body, f.messageSeq, f.length, record.sequenceNumber, f.fragmentOffset);
+          consumed = this.handshake.handleStatelessHello!(f, record.sequenceNumber);
         }, undefined);
         if (consumed || this.hooks.isTerminal()) continue;
       }

@@ -46,6 +46,23 @@ function parseU16List(data: Buffer, what: string): number[] {
 export const encodeU16List = u16List;
 export const decodeU16List = parseU16List;
 
+/** RFC 8446 §4.2.1 ClientHello form: ProtocolVersion versions<2..254> (u8 length). */
+export function decodeSupportedVersions(data: Buffer): number[] {
+  const r = new ByteReader(data);
+  const len = r.u8();
+  if (len < 2 || len % 2 !== 0 || len !== r.remaining) throw new ParseError(`supported_versions: bad list length ${len}`);
+  const out: number[] = [];
+  while (r.remaining > 0) out.push(r.u16());
+  return out;
+}
+
+export function encodeSupportedVersions(versions: readonly number[]): Buffer {
+  const w = new ByteWriter(1 + versions.length * 2);
+  w.u8(versions.length * 2);
+  for (const v of versions) w.u16(v);
+  return w.finish();
+}
+
 /** RFC 8422 §5.1.2: we only speak uncompressed points. */
 export function encodePointFormats(): Buffer {
   return Buffer.from([1, EC_POINT_FORMAT_UNCOMPRESSED]);

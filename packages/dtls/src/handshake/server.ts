@@ -26,6 +26,7 @@ import {
   type SessionParameters,
 } from './context.js';
 import {
+  decodeSupportedVersions,
   decodeU16List,
   decodeUseSrtp,
   encodeEmptyRenegotiationInfo,
@@ -35,7 +36,8 @@ import {
   pointFormatsIncludeUncompressed,
   type Extensions,
 } from './extensions.js';
-import { fragmentMessage, type HandshakeMessage } from './fragment.js';
+import { fragmentMessage, type HandshakeFragment, type HandshakeMessage } from './fragment.js';
+import { ClientHelloAssembler, type HelloAssemblerLimits } from './helloAssembler.js';
 import {
   decodeCertificate,
   decodeCertificateVerify,
@@ -57,6 +59,7 @@ type ServerState = 'hello' | 'certificate' | 'keyExchange' | 'verify' | 'finishe
 export class ServerHandshake implements RoleHandshake {
   private state: ServerState = 'hello';
   private readonly cookies: CookieAuthority;
+  private readonly helloFragments: ClientHelloAssembler;
   private readonly serverRandom = randomBytes(32);
   private clientRandom = Buffer.alloc(0);
   private sendSeq = 0;
@@ -73,8 +76,10 @@ export class ServerHandshake implements RoleHandshake {
   constructor(
     private readonly host: HandshakeHost,
     cookieSecret?: Buffer,
+    helloLimits?: HelloAssemblerLimits,
   ) {
     this.cookies = new CookieAuthority(cookieSecret);
+    this.helloFragments = new ClientHelloAssembler(host.clock, host.counters, helloLimits);
   }
 
   get complete(): boolean {
@@ -86,27 +91,35 @@ export class ServerHandshake implements RoleHandshake {
   }
 
   /**
-   * RFC 6347 §4.2.1: before the cookie round trip we keep no state. Only a whole (unfragmented)
-   * ClientHello is considered; without a valid cookie we answer with a HelloVerifyRequest that
-   * echoes the record sequence number and message_seq, and forget it.
+   * RFC 6347 §4.2.1: before the cookie round trip we keep no per-client handshake state. A
+   * ClientHello may arrive in fragments (§4.2.3; modern browsers' hellos exceed one datagram): those
+   * are reassembled in a strictly bounded buffer first. A hello without a valid cookie is answered
+   * with a HelloVerifyRequest that echoes its record sequence number and message_seq, and forgotten.
    */
-  handleStatelessHello(msgType: number, body: Buffer, messageSeq: number, length: number, recordSeq: number, fragmentOffset: number): boolean {
+  handleStatelessHello(fragment: HandshakeFragment, recordSeq: number): boolean {
     if (this.state !== 'hello') return false;
-    if (msgType !== HandshakeType.clientHello) {
+    if (fragment.msgType !== HandshakeType.clientHello) {
       this.host.counters.inc('unexpectedBeforeClientHello');
       return true;
     }
-    if (fragmentOffset !== 0 || body.length !== length) {
-      this.host.counters.inc('fragmentedClientHello');
+    if (fragment.fragmentOffset === 0 && fragment.body.length === fragment.length) {
+      this.onStatelessHello(fragment.body, fragment.messageSeq, recordSeq);
       return true;
     }
+    const whole = this.helloFragments.add(fragment, recordSeq);
+    if (whole) this.onStatelessHello(whole.body, whole.messageSeq, whole.recordSeq);
+    return true;
+  }
+
+  /** A whole ClientHello body: check the cookie (computed over the hello's fields, never its fragmentation). */
+  private onStatelessHello(body: Buffer, messageSeq: number, recordSeq: number): void {
     let hello: ClientHello;
     try {
       hello = decodeClientHello(body);
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       this.host.counters.inc('malformedHandshake');
-      return true;
+      return;
     }
     if (hello.cookie.length === 0 || !this.cookies.verify(body, hello.cookie)) {
       if (hello.cookie.length > 0) this.host.counters.inc('badCookie');
@@ -115,13 +128,13 @@ export class ServerHandshake implements RoleHandshake {
         this.host.records.seal(ContentType.handshake, 0, f, recordSeq),
       );
       this.host.sendRecords(records);
-      return true;
+      return;
     }
+    this.helloFragments.clear();
     this.host.records.setWriteSequence(0, recordSeq);
     this.sendSeq = messageSeq;
     this.host.expectMessageSeq(messageSeq + 1);
     this.onClientHello(hello, body, messageSeq);
-    return true;
   }
 
   handle(m: HandshakeMessage): void {
@@ -165,6 +178,20 @@ export class ServerHandshake implements RoleHandshake {
     // DTLS versions count down: 0xfefd (1.2) < 0xfeff (1.0). A client offering only 1.0 is refused.
     if (hello.version > DTLS_1_2) {
       throw new DtlsAlertError(AlertDescription.protocolVersion, `client offers DTLS version 0x${hello.version.toString(16)}; we require DTLS 1.2`);
+    }
+    // RFC 8446 §4.2.1 / RFC 9147 §5.3: a client that also speaks DTLS 1.3 lists its versions in
+    // supported_versions (legacy_version stays 0xfefd). We implement only 1.2: pick it when listed,
+    // ignore 1.3 and GREASE entries, and answer with a plain 1.2 ServerHello. The RFC 8446 §4.1.3
+    // downgrade sentinel is for servers that support 1.3 as well, so we must not set it.
+    const versionsData = hello.extensions.get(ExtensionType.supportedVersions);
+    if (versionsData) {
+      const versions = decodeSupportedVersions(versionsData);
+      if (!versions.includes(DTLS_1_2)) {
+        throw new DtlsAlertError(
+          AlertDescription.protocolVersion,
+          `client's supported_versions [${versions.map((v) => '0x' + v.toString(16)).join(', ')}] does not include DTLS 1.2 (0xfefd)`,
+        );
+      }
     }
     if (!hello.compressionMethods.includes(0)) {
       throw new DtlsAlertError(AlertDescription.illegalParameter, 'ClientHello does not offer null compression');
