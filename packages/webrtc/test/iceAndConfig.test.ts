@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RTCCertificate, RTCIceCandidate, RTCPeerConnection, type RTCPeerConnectionIceEvent } from '../src/index.js';
+import { MediaStreamTrackSource, RTCCertificate, RTCIceCandidate, RTCPeerConnection, type RTCPeerConnectionIceEvent } from '../src/index.js';
 import { createPair, negotiate, until } from './helpers/peers.js';
 
 const CAND = 'candidate:842163049 1 udp 1677729535 198.51.100.9 61665 typ srflx raddr 10.0.0.1 rport 5000 generation 0 ufrag abcd network-cost 999';
@@ -163,7 +163,7 @@ describe('getStats', function () {
     report.forEach(() => n++);
     expect(n).to.equal(report.size);
     expect([...report.keys()]).to.have.length(report.size);
-    await rejectsWith(a.getStats(new (await import('../src/index.js')).MediaStreamTrackSource({ kind: 'audio' }).createTrack()), 'InvalidAccessError');
+    await rejectsWith(a.getStats(new MediaStreamTrackSource({ kind: 'audio' }).createTrack()), 'InvalidAccessError');
     close();
   });
 });

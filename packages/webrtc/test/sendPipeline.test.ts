@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RtpPacket } from '@rivulet/rtp';
-import { MediaStream, MediaStreamTrackSource, readTrack } from '../src/index.js';
+import { MediaStream, MediaStreamTrackSource, readTrack, simulcastLayerTrack } from '../src/index.js';
 import { createPair, negotiate, until } from './helpers/peers.js';
 
 function rtp(ssrc: number, seq: number, ts: number, pt = 96): Buffer {
@@ -60,6 +60,38 @@ describe('send pipeline', function () {
     expect((got[1]!.timestamp - got[0]!.timestamp) >>> 0).to.equal(960); // 20 ms at 48 kHz
     const mid = got[0]!.extensions.find((e) => e.data.toString() === '0');
     expect(mid).to.not.equal(undefined);
+    close();
+  });
+});
+
+describe('simulcast forwarding and per-layer receive', function () {
+  this.timeout(10000);
+
+  it('forwards RTP layers by rid and the receiver exposes one track per layer', async () => {
+    const { a, b, close } = createPair();
+    const src = new MediaStreamTrackSource({ kind: 'video' });
+    a.addTransceiver(src.createTrack(), { direction: 'sendonly', streams: [new MediaStream()], sendEncodings: [{ rid: 'lo' }, { rid: 'hi' }] });
+    await negotiate(a, b);
+    await until(() => a.connectionState === 'connected', 3000, 'connected');
+    const receiver = b.getReceivers()[0]!;
+    expect(() => simulcastLayerTrack(receiver, 'mid')).to.throw(DOMException, /not among the negotiated rids \[lo, hi\]/);
+    const lo = simulcastLayerTrack(receiver, 'lo');
+    const hi = simulcastLayerTrack(receiver, 'hi');
+    const got = { lo: [] as number[], hi: [] as number[], all: 0 };
+    readTrack(lo, { rtp: (p) => got.lo.push(Buffer.from(p).readUInt16BE(2)) });
+    readTrack(hi, { rtp: (p) => got.hi.push(Buffer.from(p).readUInt16BE(2)) });
+    readTrack(receiver.track, { rtp: () => got.all++ });
+    const layer = (rid: string, ssrc: number, seq: number) =>
+      new RtpPacket({ payloadType: 96, sequenceNumber: seq, timestamp: seq * 3000, ssrc, extensions: [{ id: 5, data: Buffer.from(rid) }], payload: Buffer.from([1]) }).serialize();
+    for (let i = 0; i < 3; i++) {
+      src.writeRtp(layer('lo', 0x10, 100 + i));
+      src.writeRtp(layer('hi', 0x20, 900 + i));
+    }
+    await until(() => got.all === 6 && got.lo.length === 3 && got.hi.length === 3, 3000, 'both layers');
+    expect(lo.muted).to.equal(false);
+    // Each layer is its own RTP stream (own SSRC, own numbering).
+    const outbound = [...(await a.getStats()).values()].filter((s) => s.type === 'outbound-rtp');
+    expect(outbound.length).to.be.at.least(1);
     close();
   });
 });

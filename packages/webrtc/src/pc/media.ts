@@ -112,5 +112,6 @@ export function updateMedia(core: PeerCore): void {
       }
     }
     d.midId = exts.find((e) => e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid')?.id ?? d.midId;
+    d.ridId = exts.find((e) => e.uri === 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id')?.id ?? d.ridId;
   }
 }

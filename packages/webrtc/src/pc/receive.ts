@@ -24,6 +24,7 @@ export interface Demux {
   byPt: Map<number, RTCRtpReceiver | null>;
   rtxPts: Set<number>;
   midId: number | undefined;
+  ridId: number | undefined;
   muteTimer: Timer | null;
   dropped: number;
   session: RtpSession | null;
@@ -34,7 +35,7 @@ const demuxes = new WeakMap<PeerCore, Demux>();
 export function demuxOf(core: PeerCore): Demux {
   let d = demuxes.get(core);
   if (!d) {
-    d = { bySsrc: new Map(), byMid: new Map(), byPt: new Map(), rtxPts: new Set(), midId: undefined, muteTimer: null, dropped: 0, session: null };
+    d = { bySsrc: new Map(), byMid: new Map(), byPt: new Map(), rtxPts: new Set(), midId: undefined, ridId: undefined, muteTimer: null, dropped: 0, session: null };
     demuxes.set(core, d);
   }
   return d;
@@ -80,6 +81,27 @@ function bindRemote(core: PeerCore, rs: ReceiverState, ssrc: number, payloadType
   });
 }
 
+/** Simulcast receive: learn each SSRC's rid (RFC 8852 RtpStreamId) and feed the layer's track, if any. */
+function feedLayer(core: PeerCore, d: Demux, rs: ReceiverState, p: RtpPacket, bytes: Uint8Array): void {
+  let rid = rs.ridOfSsrc.get(p.ssrc);
+  if (rid === undefined && d.ridId !== undefined) {
+    rid = p.getExtension(d.ridId)?.toString('ascii');
+    if (rid !== undefined) rs.ridOfSsrc.set(p.ssrc, rid);
+  }
+  if (rid === undefined) return;
+  const src = rs.layerSources.get(rid);
+  if (!src) return;
+  if (!layerHooks.has(src)) {
+    const ssrc = p.ssrc;
+    layerHooks.add(src);
+    src.onKeyframeRequest(() => sessionOf(core).requestKeyframe(ssrc));
+  }
+  if (src.muted) src.setMuted(false);
+  src.writeRtp(bytes);
+}
+
+const layerHooks = new WeakSet<object>();
+
 export function handleIncomingRtp(core: PeerCore, raw: Uint8Array): void {
   const st = core.st;
   if (st.closed) return;
@@ -117,7 +139,9 @@ export function handleIncomingRtp(core: PeerCore, raw: Uint8Array): void {
   rs.syncSources.set(out.ssrc, { timestamp: now, source: out.ssrc, rtpTimestamp: out.timestamp });
   for (const c of out.csrcs) rs.contribSources.set(c, { timestamp: now, source: c, rtpTimestamp: out.timestamp });
   if (rs.source.muted) rs.source.setMuted(false);
-  rs.source.writeRtp(out === p ? raw : out.serialize());
+  const bytes = out === p ? raw : out.serialize();
+  rs.source.writeRtp(bytes);
+  if (rs.rids.length > 0) feedLayer(core, d, rs, out, bytes);
   scheduleMuteCheck(core, d);
 }
 

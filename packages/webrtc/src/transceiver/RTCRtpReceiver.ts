@@ -44,6 +44,9 @@ export interface ReceiverState {
   mediaSsrc: number | null;
   /** Unsubscribes the source's key-frame request listener. */
   keyframeHook: (() => void) | null;
+  /** Simulcast receive (RFC 8853): rid of each SSRC seen, and one source per requested layer. */
+  ridOfSsrc: Map<number, string>;
+  layerSources: Map<string, MediaStreamTrackSource>;
   headerExtensions: RTCRtpHeaderExtensionParameters[];
   reducedSize: boolean;
   /** SSRCs announced in the remote description for this m-section (a=ssrc). */
@@ -116,7 +119,7 @@ export class RTCRtpReceiver {
         source.setMuted(true);
         const state: ReceiverState = {
           ctx, kind, source, track: source.createTrack(), transport: null, remoteStreams: [], codecs: [], feedback: [], rtxByPt: new Map(),
-          rtxSsrcOf: new Map(), twccId: undefined, mediaSsrc: null, keyframeHook: null,
+          rtxSsrcOf: new Map(), twccId: undefined, mediaSsrc: null, keyframeHook: null, ridOfSsrc: new Map(), layerSources: new Map(),
           headerExtensions: [], reducedSize: false, announcedSsrcs: new Set(), rids: [], syncSources: new Map(),
           contribSources: new Map(), packetsReceived: 0, bytesReceived: 0, retransmittedPacketsReceived: 0, lastPacketAt: null, ssrcsSeen: new Set(),
         };
@@ -126,6 +129,26 @@ export class RTCRtpReceiver {
       state: (r) => r.#s,
     };
   }
+}
+
+/**
+ * Non-standard: a track carrying only the simulcast layer `rid` that this receiver gets (the
+ * receiver's own track carries every layer). Key-frame requests on it go to that layer's SSRC.
+ * Throws when the remote did not offer to send that rid.
+ */
+export function simulcastLayerTrack(receiver: RTCRtpReceiver, rid: string): MediaStreamTrack {
+  if (!(receiver instanceof RTCRtpReceiver)) throw new TypeError('simulcastLayerTrack: receiver must be an RTCRtpReceiver');
+  const s = receiverInternals.state(receiver);
+  if (!s.rids.includes(rid)) {
+    throw new DOMException(`simulcastLayerTrack: rid ${JSON.stringify(rid)} is not among the negotiated rids [${s.rids.join(', ')}]`, 'InvalidAccessError');
+  }
+  let src = s.layerSources.get(rid);
+  if (!src) {
+    src = new MediaStreamTrackSource({ kind: s.kind, label: `remote ${s.kind} ${rid}` });
+    src.setMuted(true);
+    s.layerSources.set(rid, src);
+  }
+  return src.createTrack();
 }
 
 function recent(map: Map<number, RTCRtpContributingSource>): RTCRtpContributingSource[] {
