@@ -44,8 +44,12 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
   private waitingForKeyframe: boolean;
   private lastRequestAt = -Infinity;
   private lastArrival = 0;
-  /** Set when the head packet is the middle of a frame after a loss: nothing can complete it. */
-  private headIsPartial = false;
+  /**
+   * Set when the head packet cannot start a frame and nothing before it is known:
+   * 'now' after the first frame (nothing earlier can come), 'atStart' before it
+   * (an earlier packet may still arrive, for maxLatencyMs after the first one).
+   */
+  private headIsPartial: 'now' | 'atStart' | undefined;
   private timer: Timer | undefined;
   private timerAt = Infinity;
   private processing = false;
@@ -134,9 +138,9 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     this.processing = true;
     try {
       for (let guard = 0; guard <= this.maxPackets * 2 + 2; guard++) {
-        this.headIsPartial = false;
+        this.headIsPartial = undefined;
         if (this.tryAssemble()) continue;
-        if (this.slots.size > this.maxPackets || this.headIsPartial || this.clock.now() >= this.deadline()) {
+        if (this.slots.size > this.maxPackets || this.headIsPartial === 'now' || this.clock.now() >= this.deadline()) {
           this.giveUpHead();
           continue;
         }
@@ -157,6 +161,7 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
    */
   private deadline(): number {
     if (this.head === undefined || this.slots.size === 0) return Infinity;
+    if (this.headIsPartial === 'atStart') return this.firstArrival! + this.maxLatencyMs;
     let missing = this.head;
     while (missing <= this.highest && this.slots.has(missing)) missing++;
     if (missing > this.highest) return this.lastArrival + this.maxLatencyMs;
@@ -183,7 +188,7 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     if (!this.prev && !first.info.frameStart) {
       // The middle of a frame whose start we never saw: after the first frame nothing
       // earlier can arrive, so give it up now; before it, wait for reordered packets.
-      this.headIsPartial = this.started;
+      this.headIsPartial = this.started ? 'now' : 'atStart';
       return false;
     }
     const packets: P[] = [first.packet];

@@ -123,6 +123,21 @@ describe('jitter: JitterBuffer', () => {
     expect(t.requests).to.deep.equal(['loss']);
   });
 
+  it('joining mid-frame: gives the partial head maxLatencyMs for earlier packets, then starts at the next frame', () => {
+    const t = setup();
+    const all = [...vp8Frame(0, 0, 'key', 3), ...vp8Frame(3, 3000, 'delta', 1), ...vp8Frame(4, 6000, 'key', 2)];
+    for (const p of all.slice(1)) {
+      t.jb.insert(p); // seq 0 (the frame start) never comes; packets keep flowing
+      t.clock.advance(30);
+    }
+    t.clock.advance(49); // t = 199
+    expect(t.summary()).to.deep.equal([]);
+    t.clock.advance(1);
+    expect(t.summary()).to.deep.equal(['6000K:4,5']);
+    expect(t.requests[0]).to.equal('loss');
+    expect(t.jb.counters.get('framesIncomplete')).to.equal(1);
+  });
+
   it('asks for a keyframe when the stream starts mid-GOP, and again after the request interval', () => {
     const t = setup({ keyframeRequestIntervalMs: 500 });
     vp8Frame(0, 0, 'delta', 1).forEach((p) => t.jb.insert(p));
