@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { NatBehavior } from '@rivulet/testkit';
-import { InMemoryMdns, type IceConnectionState } from '../../src/agent/index.js';
+import { IceCandidate, InMemoryMdns, type IceConnectionState } from '../../src/agent/index.js';
 import { isUp } from './helpers.js';
 import { connect, makeWorld } from './world.js';
 
@@ -240,6 +240,25 @@ describe('IceAgent behaviour (testkit, fake clock)', function () {
       expect(seen[0]).to.match(/^[0-9a-f-]{36}\.local$/);
       expect(mdns.lookups).to.be.greaterThanOrEqual(2);
       expect(w.a.selectedPair!.remote.address).to.equal('198.51.100.2');
+    } finally {
+      w.close();
+    }
+  });
+
+  it('hideHostAddresses: srflx candidates carry raddr 0.0.0.0 rport 0; an unresolvable .local candidate is dropped and counted', async () => {
+    const mdns = new InMemoryMdns();
+    const w = await makeWorld({ natA: 'full-cone', natB: 'public', turn: false, a: { hideHostAddresses: true, mdnsResolver: mdns, mdnsResponder: mdns }, b: { mdnsResolver: mdns } });
+    try {
+      const cands: string[] = [];
+      w.a.on('candidate', (c) => cands.push(c.toSdp()));
+      await connect(w);
+      const srflx = cands.find((c) => c.includes(' typ srflx'))!;
+      expect(srflx).to.match(/ 198\.51\.100\.1 \d+ typ srflx raddr 0\.0\.0\.0 rport 0/);
+      expect(cands.find((c) => c.includes(' typ host'))).to.match(/ [0-9a-f-]{36}\.local \d+ typ host/);
+      // B gets a name nobody answers for: dropped and counted once the resolver gives up.
+      w.b.addRemoteCandidate(IceCandidate.fromSdp('candidate:9 1 udp 2122260223 00000000-0000-4000-8000-000000000000.local 9 typ host'));
+      await w.clock.advanceAsync(10);
+      expect(w.b.counters.get('mdns-unresolved')).to.equal(1);
     } finally {
       w.close();
     }
