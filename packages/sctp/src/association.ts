@@ -36,6 +36,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private readonly shutdown: GracefulShutdown;
   private readonly control: Chunk[] = [];
   private flushScheduled = false;
+  /** Inside handlePacket(): sends wait for its final flush. */
+  private receiving = false;
   private readonly flushTimer: TimerSlot;
   private readonly builder: PacketBuilder;
   packetsSent = 0;
@@ -174,8 +176,13 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const pr: SendOptions = s.peerForwardTsn ? options : { ...options, maxRetransmits: undefined, maxLifetimeMs: undefined };
+    const wasIdle = s.sender.idle;
     s.sender.enqueue(streamId, ppid >>> 0, buf, pr, this.clock.now());
-    this.scheduleFlush();
+    // Latency: a message sent to an idle association goes out at once. Anything sent
+    // right behind it is coalesced by a zero-delay timer (bundling, §6.10); inside
+    // handlePacket() the flush at its end bundles replies with our SACK.
+    if (wasIdle && !this.receiving && !this.flushScheduled) this.flush();
+    else if (!this.receiving) this.scheduleFlush();
   }
 
   /** Starts an outgoing stream reset (RFC 6525 §5.1.2) for these streams. */
@@ -223,6 +230,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   /** Feeds one received SCTP packet. Malformed input is dropped and counted, never thrown. */
   handlePacket(packet: Buffer): void {
     if (this.ended) return;
+    this.receiving = true;
     try {
       this.receive(packet);
     } catch (err) {
@@ -233,6 +241,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.drops.inc('internalError');
         reportError(err, 'SctpAssociation.handlePacket');
       }
+    } finally {
+      this.receiving = false;
     }
     if (!this.ended) this.flush();
   }
