@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseSdp, getDirection } from '@rivulet/sdp';
-import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, type RTCDataChannel, type RTCTrackEvent } from '../src/index.js';
+import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, RTCRtpReceiver, readTrack, type RTCDataChannel, type RTCTrackEvent } from '../src/index.js';
 import { launch, requireChromium, type Chromium } from './helpers/chromium.js';
 import { until } from './helpers/peers.js';
 
@@ -137,5 +137,61 @@ describe('interop with Chromium', function () {
     expect(log).to.include('dc2:hi chrome');
     pc.close();
     await chrome.eval('window.pc2.close()');
+  });
+
+  it('SFU relay: Chromium publishes camera video, Rivulet forwards the remote track to a second Chromium peer that decodes it', async () => {
+    const pubOffer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.pub = pc;
+      const media = await navigator.mediaDevices.getUserMedia({ video: true });
+      pc.addTransceiver(media.getVideoTracks()[0], { direction: 'sendonly', streams: [media] });
+      await pc.setLocalDescription();
+      await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    const sfuIn = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    let remoteTrack: import('../src/index.js').MediaStreamTrack | undefined;
+    sfuIn.ontrack = (e) => { remoteTrack = e.track; };
+    await sfuIn.setRemoteDescription(pubOffer);
+    await sfuIn.setLocalDescription();
+    await gathered(sfuIn);
+    await chrome.eval(`window.pub.setRemoteDescription(${JSON.stringify(sfuIn.localDescription!.toJSON())})`);
+    await until(() => remoteTrack !== undefined && !remoteTrack.muted, 20000, 'publisher RTP at the SFU');
+
+    const viewOffer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.view = pc;
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription();
+      await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    const sfuOut = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    await sfuOut.setRemoteDescription(viewOffer);
+    sfuOut.addTrack(remoteTrack!, new MediaStream());
+    // Forward in the publisher's codec: prefer what the publisher negotiated.
+    const pubCodec = sfuIn.getReceivers()[0]!.getParameters().codecs[0]!;
+    const caps = RTCRtpReceiver.getCapabilities('video')!.codecs;
+    sfuOut.getTransceivers()[0]!.setCodecPreferences([
+      ...caps.filter((c) => c.mimeType === pubCodec.mimeType && (c.sdpFmtpLine ?? '') === (pubCodec.sdpFmtpLine ?? '')),
+      ...caps.filter((c) => c.mimeType === 'video/rtx'),
+    ]);
+    await sfuOut.setLocalDescription();
+    await gathered(sfuOut);
+    await chrome.eval(`window.view.setRemoteDescription(${JSON.stringify(sfuOut.localDescription!.toJSON())})`);
+    const decoded = await chrome.eval<number>(`(async () => {
+      for (let i = 0; i < 150; i++) {
+        const stats = await window.view.getStats();
+        let n = 0;
+        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n = s.framesDecoded || 0; });
+        if (n >= 10) return n;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return 0;
+    })()`);
+    expect(decoded, 'frames decoded by the viewer').to.be.at.least(10);
+    sfuIn.close();
+    sfuOut.close();
+    await chrome.eval('window.pub.close(); window.view.close()');
   });
 });
