@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Counters, TypedEmitter, createLogger, nodeNetwork, realClock, type Clock, type Network, type TransportAddress } from '@rivulet/common';
-import { StunClass, StunTransactionTable, bytesToIp, ipToBytes, parseStun } from '../stun/index.js';
+import { StunClass, StunTransactionTable, parseStun } from '../stun/index.js';
 import type { LocalBase } from './base.js';
 import { IceCandidate } from './candidate.js';
 import { CheckList } from './checklist.js';
@@ -10,6 +10,7 @@ import { CandidateGatherer } from './gatherer.js';
 import { handleBindingRequest, handleCheckResponse, type CheckContext } from './handlers.js';
 import { MulticastDnsService } from './mdns.js';
 import { CandidatePair, type LocalCandidate } from './pair.js';
+import { acceptRemote, makePair } from './pairing.js';
 import { CheckScheduler } from './scheduler.js';
 import { sourceKey } from './sourceKey.js';
 import type { IceAgentEvents, IceAgentOptions, IceConnectionState, IceCounter, IceGatheringState, IceRole, IceTransportPolicy } from './types.js';
@@ -207,7 +208,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       this.counters.inc('remote-candidate-ignored');
       return;
     }
-    this.acceptRemote(c);
+    acceptRemote(this, c);
   }
 
   start(): void {
@@ -244,7 +245,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.resetChecks();
     this.remoteParameters = kept?.params;
     if (kept) {
-      for (const c of kept.candidates) this.acceptRemote(c);
+      for (const c of kept.candidates) acceptRemote(this, c);
       this.remoteEndOfCandidates = kept.eoc;
     }
     this._gatheringState = 'new';
@@ -306,7 +307,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.localCandidates.push(l);
     this.emit('candidate', l.candidate);
     if (l.candidate.type === 'host' || l.candidate.type === 'relay') {
-      for (const r of this.remoteCandidates) this.makePair(l, r);
+      for (const r of this.remoteCandidates) makePair(this, l, r);
       this.scheduleTick();
     }
   }
@@ -321,56 +322,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       this.updateState();
       return;
     }
-    this.acceptRemote(c.with({ address }));
-  }
-
-  /** @internal adds a remote candidate (signalled or peer-reflexive) and pairs it; false when capped */
-  acceptRemote(c: IceCandidate): IceCandidate | undefined {
-    const address = canonicalIp(c.address);
-    const cand = address === c.address ? c : c.with({ address });
-    const existing = this.remoteCandidates.find((r) => r.address === cand.address && r.port === cand.port);
-    if (existing) return existing;
-    if (this.remoteCandidates.length >= this.opts.maxRemoteCandidates) {
-      this.counters.inc('remote-candidate-capped');
-      return undefined;
-    }
-    this.remoteCandidates.push(cand);
-    for (const l of this.localCandidates) this.makePair(l, cand);
-    this.scheduleTick();
-    return cand;
-  }
-
-  /**
-   * @internal At the peer-reflexive cap, forget the oldest prflx remote candidate whose pairs all
-   * failed, so that a NAT creating a new mapping per destination (a storm of prflx sources when
-   * both sides map address-and-port-dependently) cannot lock out a later, working source.
-   */
-  evictFailedPeerReflexive(): boolean {
-    const victim = this.remoteCandidates.find(
-      (r) => r.type === 'prflx' && this._selectedPair?.remote !== r && this.checklist.all.every((p) => p.remote !== r || p.state === 'failed'),
-    );
-    if (!victim) return false;
-    for (const p of this.checklist.all.filter((q) => q.remote === victim)) this.checklist.remove(p);
-    this.remoteCandidates = this.remoteCandidates.filter((r) => r !== victim);
-    this.prflxRemoteCount--;
-    this.counters.inc('prflx-remote-evicted');
-    return true;
-  }
-
-  /** @internal */
-  makePair(l: LocalCandidate, remote: IceCandidate): CandidatePair | undefined {
-    const t = l.candidate.type;
-    if (t !== 'host' && t !== 'relay') return undefined; // §6.1.2.4: srflx pairs are pruned onto their base
-    if (this.policy === 'relay' && t !== 'relay') return undefined;
-    if (l.base.address.family !== (remote.address.includes(':') ? 'IPv6' : 'IPv4')) return undefined;
-    const added = this.checklist.add(new CandidatePair(l, remote, this.controlling));
-    if (!added) this.counters.inc('pair-capped');
-    return added;
-  }
-
-  /** @internal the host or relay candidate whose base is `base` */
-  candidateOfBase(base: LocalBase): LocalCandidate | undefined {
-    return this.localCandidates.find((l) => l.base === base && (l.candidate.type === 'host' || l.candidate.type === 'relay'));
+    acceptRemote(this, c.with({ address }));
   }
 
   private resetChecks(): void {
@@ -521,14 +473,6 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
 
   private assertOpen(what: string): void {
     if (this.closed) throw new Error(`IceAgent.${what}: the agent is closed`);
-  }
-}
-
-function canonicalIp(address: string): string {
-  try {
-    return bytesToIp(ipToBytes(address));
-  } catch {
-    return address;
   }
 }
 

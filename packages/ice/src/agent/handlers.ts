@@ -7,6 +7,7 @@ import { IceCandidate } from './candidate.js';
 import { buildErrorResponse, buildSuccessResponse, resolveRoleConflict } from './checks.js';
 import { foundationFor } from './gather.js';
 import type { CandidatePair } from './pair.js';
+import { acceptRemote, candidateOfBase, evictFailedPeerReflexive, makePair } from './pairing.js';
 
 /** What we remember about a check we sent, keyed by transaction id. */
 export interface CheckContext {
@@ -97,11 +98,12 @@ export function handleBindingRequest(agent: IceAgent, base: LocalBase, msg: Stun
   // §7.3.1.3: learn a peer-reflexive remote candidate (authenticated requests only, capped).
   let remote = agent.remoteCandidates.find((r) => r.address === from.address && r.port === from.port);
   if (!remote) {
-    if (agent.prflxRemoteCount >= agent.opts.maxPeerReflexive && !agent.evictFailedPeerReflexive()) {
+    if (agent.prflxRemoteCount >= agent.opts.maxPeerReflexive && !evictFailedPeerReflexive(agent)) {
       c.inc('prflx-remote-capped');
       return;
     }
-    const learnt = agent.acceptRemote(
+    const learnt = acceptRemote(
+      agent,
       new IceCandidate({
         foundation: foundationFor('prflx', from.address),
         priority,
@@ -116,10 +118,10 @@ export function handleBindingRequest(agent: IceAgent, base: LocalBase, msg: Stun
     c.inc('prflx-remote-created');
     remote = learnt;
   }
-  const local = agent.candidateOfBase(base);
+  const local = candidateOfBase(agent, base);
   if (!local) return; // e.g. a host socket under the relay-only policy
   const key = `${base.id}|${remote.key}`;
-  const pair = agent.checklist.find(key) ?? agent.makePair(local, remote);
+  const pair = agent.checklist.find(key) ?? makePair(agent, local, remote);
   if (!pair) return;
   pair.requestsReceived++;
   pair.lastRequestReceived = agent.clock.now();
