@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { H264AccessUnitSplitter, joinAnnexB } from '@rivulet/rtp';
 import { parseSdp, getDirection } from '@rivulet/sdp';
 import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, RTCRtpReceiver, readTrack, type RTCDataChannel, type RTCTrackEvent } from '../src/index.js';
 import { launch, requireChromium, type Chromium } from './helpers/chromium.js';
@@ -8,6 +11,8 @@ import { until } from './helpers/peers.js';
 async function gathered(pc: RTCPeerConnection): Promise<void> {
   await until(() => pc.iceGatheringState === 'complete', 5000, 'gathering complete');
 }
+
+const FFMPEG = process.env['RIVULET_FFMPEG'] ?? '/usr/bin/ffmpeg';
 
 const PAGE_HELPERS = `
   window.gathered = (pc) => new Promise((resolve) => {
@@ -193,5 +198,59 @@ describe('interop with Chromium', function () {
     sfuIn.close();
     sfuOut.close();
     await chrome.eval('window.pub.close(); window.view.close()');
+  });
+
+  it('frame path: ffmpeg H.264 access units written to a track are payloaded by Rivulet and decoded by Chromium', async function () {
+    if (!existsSync(FFMPEG)) {
+      const message = `${FFMPEG} not found: install it with \`apt-get install ffmpeg\``;
+      if (process.env['CI'] === 'true') throw new Error(message);
+      console.warn(`      skipped: ${message}`);
+      this.skip();
+    }
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.h264 = pc;
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription();
+      await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    await pc.setRemoteDescription(offer);
+    const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/H264' });
+    pc.addTrack(src.createTrack(), new MediaStream());
+    const caps = RTCRtpReceiver.getCapabilities('video')!.codecs;
+    pc.getTransceivers()[0]!.setCodecPreferences(caps.filter((c) => c.mimeType === 'video/H264' && c.sdpFmtpLine?.includes('42e01f')));
+    await pc.setLocalDescription();
+    await gathered(pc);
+    expect(pc.getSenders()[0]!.getParameters().codecs[0]!.mimeType).to.equal('video/H264');
+    await chrome.eval(`window.h264.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await until(() => pc.connectionState === 'connected', 20000, 'connected');
+    // 3 s of 320x240 constrained-baseline H.264, one key frame per second, no B-frames.
+    const ff = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-t', '3',
+      '-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '30', '-bf', '0', '-tune', 'zerolatency', '-f', 'h264', '-']);
+    const splitter = new H264AccessUnitSplitter();
+    const units: { data: Buffer; keyframe: boolean }[] = [];
+    ff.stdout.on('data', (chunk: Buffer) => { for (const au of splitter.push(chunk)) units.push({ data: joinAnnexB(au.nalUnits), keyframe: au.keyframe }); });
+    await new Promise<void>((resolve, reject) => { ff.on('exit', () => resolve()); ff.on('error', reject); });
+    for (const au of splitter.flush()) units.push({ data: joinAnnexB(au.nalUnits), keyframe: au.keyframe });
+    expect(units.length).to.be.within(85, 95);
+    for (let i = 0; i < units.length; i++) {
+      src.writeFrame({ data: units[i]!.data, timestamp: i * 33_333, keyframe: units[i]!.keyframe });
+      await new Promise((r) => setTimeout(r, 33));
+    }
+    const decoded = await chrome.eval<number>(`(async () => {
+      for (let i = 0; i < 50; i++) {
+        const stats = await window.h264.getStats();
+        let n = 0;
+        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n = s.framesDecoded || 0; });
+        if (n >= 30) return n;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return 0;
+    })()`);
+    expect(decoded, 'H.264 frames decoded by Chromium').to.be.at.least(30);
+    pc.close();
+    await chrome.eval('window.h264.close()');
   });
 });
