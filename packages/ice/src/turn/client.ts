@@ -276,10 +276,10 @@ export class TurnClient implements TurnAllocation {
     if (isChannelData(message)) {
       const cd = parseChannelData(message);
       if (!cd) return this.counters.inc('malformed');
-      const channel = this.peers.channelByNumber(cd.channel);
-      if (!channel) return this.counters.inc('unknown-channel');
+      const peer = this.peers.receivePeer(cd.channel);
+      if (!peer) return this.counters.inc('unknown-channel');
       this.counters.inc('received-channel-data');
-      return this.deliver(cd.data, channel.peer);
+      return this.deliver(cd.data, peer);
     }
     const msg = parseStun(message, this.stunCounters);
     if (!msg) return this.counters.inc('malformed');

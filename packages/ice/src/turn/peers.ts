@@ -44,6 +44,8 @@ export class PeerTable {
   private readonly permissions = new Map<string, Permission>();
   private readonly channelsByPeer = new Map<string, Channel>();
   private readonly channelsByNumber = new Map<number, Channel>();
+  /** Every channel we have asked the server to bind, kept for receiving (see receivePeer). */
+  private readonly requestedChannels = new Map<number, TransportAddress>();
   private nextChannel = MIN_CHANNEL;
   private stopped = false;
 
@@ -65,6 +67,16 @@ export class PeerTable {
   channelByNumber(n: number): Channel | undefined {
     const c = this.channelsByNumber.get(n);
     return c?.bound ? c : undefined;
+  }
+
+  /**
+   * The peer behind a channel number for data the server relays to us.
+   * RFC 8656 §12.2: the client must accept ChannelData on a channel as soon
+   * as it has sent the ChannelBind request — over UDP the server's data can
+   * overtake (or outlive the loss of) the success response.
+   */
+  receivePeer(n: number): TransportAddress | undefined {
+    return this.requestedChannels.get(n);
   }
 
   /** Sends through the permission for `peer.address`, creating it (and a channel) as needed. */
@@ -133,6 +145,7 @@ export class PeerTable {
     const channel: Channel = { number: this.nextChannel++, peer, bound: false, timer: undefined };
     this.channelsByPeer.set(key, channel);
     this.channelsByNumber.set(channel.number, channel);
+    this.requestedChannels.set(channel.number, peer);
     this.bindChannel(channel);
   }
 

@@ -235,6 +235,22 @@ describe('TURN relaying between two hosts behind symmetric NATs (testkit)', () =
     expect(w.net.counters.get('handler-error')).to.equal(0);
   });
 
+  it('accepts ChannelData on a channel whose ChannelBind response was lost (RFC 8656 §12.2)', async () => {
+    const clock = new FakeClock();
+    const { w, a, b, gotA } = await twoAllocations(clock);
+    // Every ChannelBind success response (type 0x0109) to host a is lost; the server has bound the channel anyway.
+    w.net.setTap((p) => (p.stage === 'deliver' && p.host === 'a' && p.data.length >= 20 && p.data.readUInt16BE(0) === 0x0109 ? 'drop' : undefined));
+    a.send(Buffer.from('a1'), b.relayedAddress);
+    b.send(Buffer.from('b1'), a.relayedAddress);
+    await clock.advanceAsync(200, 5);
+    for (let i = 0; i < 5; i++) b.send(Buffer.from(`B${i}`), a.relayedAddress);
+    await clock.advanceAsync(200, 5);
+    expect(gotA.map(([d]) => d)).to.include.members(['B0', 'B1', 'B2', 'B3', 'B4']);
+    expect(a.counters.get('received-channel-data')).to.be.at.least(5);
+    expect(a.counters.get('unknown-channel')).to.equal(0);
+    expect(a.channelFor(b.relayedAddress)).to.equal(undefined); // a itself still sends by indication
+  });
+
   it('queues until the permission exists, then refreshes the permission every 4 minutes', async () => {
     const clock = new FakeClock();
     const { w, a, b, gotB } = await twoAllocations(clock, false);
