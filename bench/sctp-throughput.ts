@@ -134,6 +134,7 @@ const rivulet: Peer = {
     b.start();
     await a.waitFor('established');
     const tx = ma.createChannel({ label: 'bench' });
+    if (tx.readyState !== 'open') await tx.waitFor('open');
     const rx = await remote;
     return {
       tx: wrap(tx),
