@@ -92,10 +92,51 @@ describe('interop with Chromium', function () {
     await chrome.eval('window.pc1.close()');
   });
 
-  // Known gap (see docs/api-deviations.md): when Rivulet offers, Chromium answers a=setup:active and
-  // becomes the DTLS client; its ClientHello (with post-quantum key shares) spans two records, and the
-  // @rivulet/dtls server drops fragmented ClientHellos ('fragmentedClientHello'), so DTLS never completes.
-  it.skip('Rivulet offers; Chromium answers (needs fragmented-ClientHello support in @rivulet/dtls)', () => {});
+  it('Rivulet offers data + audio; Chromium answers (Chromium is the DTLS client, its ClientHello is fragmented): data both ways, Chromium receives our Opus RTP', async () => {
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const dc = pc.createDataChannel('rivulet', { protocol: 'json' });
+    const src = new MediaStreamTrackSource({ kind: 'audio', mimeType: 'audio/opus' });
+    pc.addTrack(src.createTrack(), new MediaStream());
+    await pc.setLocalDescription();
+    await gathered(pc);
+    const answer = await chrome.eval<{ type: 'answer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.pc0 = pc;
+      pc.ondatachannel = (e) => { e.channel.onmessage = (m) => { window.log.push(m.data); e.channel.send('echo:' + m.data); }; };
+      pc.ontrack = (e) => { window.log.push('track0:' + e.track.kind); };
+      await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
+      await pc.setLocalDescription();
+      await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    expect(answer.sdp).to.include('a=setup:active');
+    await pc.setRemoteDescription(answer);
+    const echoes: string[] = [];
+    dc.onmessage = (m) => echoes.push(m.data as string);
+    await until(() => dc.readyState === 'open', 20000, 'data channel open with Chromium (Rivulet offered)');
+    expect(pc.getSenders()[0]!.transport!.iceTransport.role).to.equal('controlling');
+    dc.send('hello');
+    await until(() => echoes.length === 1, 5000, 'echo');
+    expect(echoes).to.deep.equal(['echo:hello']);
+    for (let i = 0; i < 25; i++) {
+      src.writeFrame({ data: new Uint8Array([0xf8, 0xff, 0xfe]), timestamp: i * 20_000 });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const inbound = await chrome.eval<number>(`(async () => {
+      for (let i = 0; i < 50; i++) {
+        const stats = await window.pc0.getStats();
+        let n = 0;
+        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') n = s.packetsReceived; });
+        if (n > 0) return n;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return 0;
+    })()`);
+    expect(inbound).to.be.greaterThan(0);
+    expect(await chrome.eval<string[]>('window.log')).to.include('track0:audio');
+    pc.close();
+    await chrome.eval('window.pc0.close()');
+  });
 
   it('Chromium offers camera + microphone + data; Rivulet answers, fires track events and receives RTP', async () => {
     const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
