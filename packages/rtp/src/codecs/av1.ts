@@ -1,6 +1,6 @@
 import { Counters } from '@rivulet/common';
 import { leb128Size, readLeb128, writeLeb128 } from './bits.js';
-import { Av1ObuType, readAv1Obu, splitAv1Obus } from './av1Obu.js';
+import { Av1ObuType, av1StartsCodedVideoSequence, readAv1Obu, splitAv1Obus } from './av1Obu.js';
 import {
   checkMaxPayloadSize,
   type DepayloadDropReason,
@@ -30,8 +30,8 @@ export type Av1PayloaderEvent = 'malformedTemporalUnit';
  * tile lists are removed (§5), each OBU loses its size field and becomes an OBU
  * element; elements are packed in order, fragmented across packets with Y/Z.
  * W counts the elements when there are at most 3 so the last needs no length.
- * N marks the first packet of a temporal unit that carries a sequence header,
- * i.e. starts a new coded video sequence (keyframe).
+ * N marks the first packet of a temporal unit that starts a new coded video
+ * sequence: a sequence header and a KEY_FRAME (the keyframe).
  */
 export class Av1Payloader implements Payloader {
   readonly maxPayloadSize: number;
@@ -48,10 +48,9 @@ export class Av1Payloader implements Payloader {
       return [];
     }
     const elements: Buffer[] = [];
-    let newSequence = false;
+    const newSequence = av1StartsCodedVideoSequence(obus);
     for (const obu of obus) {
       if (obu.type === Av1ObuType.TemporalDelimiter || obu.type === Av1ObuType.TileList) continue;
-      if (obu.type === Av1ObuType.SequenceHeader) newSequence = true;
       const el = Buffer.allocUnsafe(obu.header.length + obu.payload.length);
       obu.header.copy(el);
       el[0] = el[0]! & ~0x02; // obu_has_size_field = 0: the element length says it

@@ -63,3 +63,28 @@ export function readAv1Obu(data: Buffer, off: number, limit: number): { obu: Av1
     end: payloadEnd,
   };
 }
+
+/**
+ * True when a temporal unit starts a new coded video sequence: it carries a
+ * sequence header and its first frame is a KEY_FRAME (AV1 §5.9.2:
+ * show_existing_frame f(1), frame_type f(2), with 0 = KEY_FRAME; a
+ * reduced_still_picture_header sequence has only key frames). Encoders may
+ * repeat sequence headers on other frames, so the header alone is not enough.
+ */
+export function av1StartsCodedVideoSequence(obus: readonly Av1Obu[]): boolean {
+  let sequenceHeader = false;
+  let reducedStillPicture = false;
+  for (const obu of obus) {
+    if (obu.type === Av1ObuType.SequenceHeader && obu.payload.length > 0) {
+      sequenceHeader = true;
+      // §5.5.1: seq_profile f(3), still_picture f(1), reduced_still_picture_header f(1).
+      reducedStillPicture = ((obu.payload[0]! >> 3) & 1) === 1;
+    } else if ((obu.type === Av1ObuType.Frame || obu.type === Av1ObuType.FrameHeader) && obu.payload.length > 0) {
+      if (!sequenceHeader) return false;
+      if (reducedStillPicture) return true;
+      const b = obu.payload[0]!;
+      return (b & 0x80) === 0 && ((b >> 5) & 0x03) === 0;
+    }
+  }
+  return false;
+}

@@ -17,7 +17,7 @@ export { H264Depayloader } from './h264Depayloader.js';
 export { H264NalType, h264NalType, isH264Vcl, splitAnnexB, joinAnnexB } from './h264Nal.js';
 export { Av1Payloader, Av1Depayloader, parseAv1Packet } from './av1.js';
 export type { Av1PayloaderOptions, Av1PayloaderEvent, Av1DepayloaderOptions } from './av1.js';
-export { Av1ObuType, splitAv1Obus } from './av1Obu.js';
+export { Av1ObuType, splitAv1Obus, av1StartsCodedVideoSequence } from './av1Obu.js';
 export type { Av1Obu } from './av1Obu.js';
 export { OpusPayloader, OpusDepayloader } from './opus.js';
 export type { OpusPayloaderOptions } from './opus.js';

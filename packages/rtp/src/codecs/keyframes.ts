@@ -1,4 +1,4 @@
-import { Av1ObuType, splitAv1Obus } from './av1Obu.js';
+import { av1StartsCodedVideoSequence, splitAv1Obus } from './av1Obu.js';
 import { H264NalType, splitAnnexB } from './h264Nal.js';
 import { isVp8KeyframeData } from './vp8.js';
 import { parseVp9FrameHeader } from './vp9.js';
@@ -8,8 +8,8 @@ import { parseVp9FrameHeader } from './vp9.js';
  * (VP8/VP9 frame, H.264 Annex B access unit, AV1 low-overhead temporal unit).
  * The same rules the payloaders signal on the wire (docs/codecs.md):
  * VP8 payload header P=0 (RFC 7741 §4.3); VP9 uncompressed header frame_type
- * KEY_FRAME; H.264 an IDR slice; AV1 a sequence header (a new coded video
- * sequence). Audio frames always stand alone. Throws for an unknown codec.
+ * KEY_FRAME; H.264 an IDR slice; AV1 a sequence header and a KEY_FRAME (a new
+ * coded video sequence). Audio frames always stand alone. Throws for an unknown codec.
  */
 export function isKeyframe(encodingName: string, frame: Buffer): boolean {
   switch (encodingName.toLowerCase()) {
@@ -20,7 +20,7 @@ export function isKeyframe(encodingName: string, frame: Buffer): boolean {
     case 'h264':
       return splitAnnexB(frame).some((nal) => (nal[0]! & 0x1f) === H264NalType.Idr);
     case 'av1':
-      return splitAv1Obus(frame)?.some((obu) => obu.type === Av1ObuType.SequenceHeader) === true;
+      return av1StartsCodedVideoSequence(splitAv1Obus(frame) ?? []);
     case 'opus':
     case 'pcmu':
     case 'pcma':

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Av1Depayloader, Av1Payloader, parseAv1Packet } from '../../src/codecs/av1.js';
-import { splitAv1Obus } from '../../src/codecs/av1Obu.js';
+import { av1StartsCodedVideoSequence, splitAv1Obus } from '../../src/codecs/av1Obu.js';
 import { leb128Size, readLeb128, writeLeb128 } from '../../src/codecs/bits.js';
 
 /** An OBU with obu_has_size_field=1 (low-overhead format). */
@@ -25,7 +25,7 @@ describe('codecs: AV1 RTP payload', () => {
   });
 
   it('drops the temporal delimiter, strips size fields, sets N for a sequence header and fragments with Y/Z', () => {
-    const tu = Buffer.concat([TD, obu(1, 10), obu(6, 2000, 0x22)]);
+    const tu = Buffer.concat([TD, obu(1, 10), obu(6, 2000, 0x10)]); // frame_type KEY_FRAME
     const out = new Av1Payloader({ maxPayloadSize: 1200 }).payload(tu);
     expect(out).to.have.length(2);
     const a = parseAv1Packet(out[0]!.payload)!;
@@ -43,6 +43,17 @@ describe('codecs: AV1 RTP payload', () => {
     )!;
     expect(back.keyframe).to.equal(true);
     expect(back.data.equals(tu)).to.equal(true);
+  });
+
+  it('N / keyframe needs a sequence header and a KEY_FRAME (§5.9.2 frame_type)', () => {
+    const starts = (...parts: Buffer[]) => av1StartsCodedVideoSequence(splitAv1Obus(Buffer.concat(parts))!);
+    expect(starts(TD, obu(1, 4), obu(6, 8, 0x10))).to.equal(true); // show_existing 0, frame_type 0
+    expect(starts(TD, obu(1, 4), obu(6, 8, 0x30))).to.equal(false); // frame_type 1 (INTER): a repeated sequence header
+    expect(starts(TD, obu(6, 8, 0x10))).to.equal(false); // key frame without its sequence header
+    expect(starts(TD, obu(1, 4), obu(3, 8, 0x90))).to.equal(false); // show_existing_frame
+    expect(starts(TD, obu(1, 4, 0x08), obu(6, 8, 0xff))).to.equal(true); // reduced_still_picture_header
+    const inter = new Av1Payloader().payload(Buffer.concat([TD, obu(1, 4), obu(6, 8, 0x30)]));
+    expect(parseAv1Packet(inter[0]!.payload)!.n).to.equal(false);
   });
 
   it('uses W=0 with every element length-prefixed when more than three OBUs share a packet', () => {
