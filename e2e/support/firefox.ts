@@ -47,8 +47,6 @@ export const FIREFOX_WEBRTC_PREFS: Readonly<Record<string, boolean | number | st
   'toolkit.telemetry.reportingpolicy.firstRun': false,
   'network.captive-portal-service.enabled': false,
   'network.connectivity-service.enabled': false,
-  // A namespace with only lo has no default route: Firefox would call itself offline and never start ICE gathering.
-  'network.manage-offline-status': false,
 };
 
 export interface FirefoxSession {
