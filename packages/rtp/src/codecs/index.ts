@@ -9,7 +9,7 @@ export type {
 } from './types.js';
 export { Vp8Payloader, Vp8Depayloader, parseVp8Descriptor, isVp8KeyframeData } from './vp8.js';
 export type { Vp8Descriptor, Vp8PayloaderOptions } from './vp8.js';
-export { Vp9Payloader, Vp9Depayloader, parseVp9Descriptor, parseVp9FrameHeader } from './vp9.js';
+export { Vp9Payloader, Vp9Depayloader, parseVp9Descriptor, parseVp9FrameHeader, superframeIndex } from './vp9.js';
 export type { Vp9Descriptor, Vp9FrameHeader, Vp9PayloaderOptions } from './vp9.js';
 export { H264Payloader } from './h264.js';
 export type { H264PayloaderOptions, H264PayloaderEvent } from './h264.js';

@@ -234,6 +234,8 @@ export class Vp9Depayloader implements Depayloader {
       return undefined;
     }
     const parts: Buffer[] = [];
+    /** Byte length of each layer frame (a new one starts at every B=1). */
+    const layerSizes: number[] = [];
     let keyframe = false;
     for (let i = 0; i < packets.length; i++) {
       const d = parseVp9Descriptor(packets[i]!.payload);
@@ -248,8 +250,17 @@ export class Vp9Depayloader implements Depayloader {
         }
         keyframe = isVp9KeyframeDescriptor(d);
       }
-      parts.push(packets[i]!.payload.subarray(d.headerLength));
+      const part = packets[i]!.payload.subarray(d.headerLength);
+      parts.push(part);
+      if (d.beginningOfFrame) layerSizes.push(0);
+      layerSizes[layerSizes.length - 1]! += part.length;
     }
+    if (layerSizes.length > 8) {
+      this.counters.inc('malformedFrame'); // a superframe holds at most 8 frames
+      return undefined;
+    }
+    // Several spatial-layer frames in one picture go to the decoder as one superframe (VP9 Annex B).
+    if (layerSizes.length > 1) parts.push(superframeIndex(layerSizes));
     const data = Buffer.concat(parts);
     // Some senders (ffmpeg's VP9 muxer) never set P; the frame header is the final word when it parses.
     if (keyframe) keyframe = parseVp9FrameHeader(data)?.keyframe ?? true;
@@ -260,4 +271,19 @@ export class Vp9Depayloader implements Depayloader {
 /** RFC 9628 §4.2: a keyframe starts with P=0 on the first (base) spatial layer. */
 function isVp9KeyframeDescriptor(d: Vp9Descriptor): boolean {
   return d.beginningOfFrame && !d.interPicturePredicted && (d.spatialId === undefined || d.spatialId === 0);
+}
+
+/**
+ * VP9 bitstream Annex B superframe index: marker 0b110 | (bytes per size - 1) << 3 |
+ * (frames - 1), the little-endian frame sizes, and the marker again.
+ */
+export function superframeIndex(sizes: readonly number[]): Buffer {
+  const max = Math.max(...sizes);
+  const mag = max < 0x100 ? 1 : max < 0x10000 ? 2 : max < 0x1000000 ? 3 : 4;
+  const marker = 0xc0 | ((mag - 1) << 3) | (sizes.length - 1);
+  const out = Buffer.alloc(2 + mag * sizes.length);
+  out[0] = marker;
+  sizes.forEach((size, i) => out.writeUIntLE(size, 1 + i * mag, mag));
+  out[out.length - 1] = marker;
+  return out;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Vp9Depayloader, Vp9Payloader, parseVp9Descriptor, parseVp9FrameHeader } from '../../src/codecs/vp9.js';
+import { Vp9Depayloader, Vp9Payloader, parseVp9Descriptor, parseVp9FrameHeader, superframeIndex } from '../../src/codecs/vp9.js';
 
 /** Builds bytes from [value, bitCount] pairs, MSB first. */
 function bits(fields: [number, number][]): Buffer {
@@ -67,6 +67,21 @@ describe('codecs: VP9 (RFC 9628)', () => {
     )!;
     expect(d.resolutions).to.deep.equal([{ width: 160, height: 120 }, { width: 320, height: 240 }]);
     expect(d.headerLength).to.equal(13);
+  });
+
+  it('joins the spatial-layer frames of one picture into a superframe with an index (VP9 Annex B)', () => {
+    const d = new Vp9Depayloader();
+    const pk = (seq: number, bytes: number[], marker = false) => ({ sequenceNumber: seq, timestamp: 9, marker, payload: Buffer.from(bytes) });
+    // L=1 non-flexible: TID/U/SID/D byte then TL0PICIDX. SID 0: B, 2 packets; SID 1: B|E, 1 packet.
+    const frame = d.depayload([
+      pk(1, [0x28, 0x00, 0x00, 0xa1, 0xa2]),
+      pk(2, [0x20, 0x00, 0x00, 0xa3]),
+      pk(3, [0x2c, 0x02, 0x00, 0xb1, 0xb2], true),
+    ])!;
+    expect([...frame.data]).to.deep.equal([0xa1, 0xa2, 0xa3, 0xb1, 0xb2, 0xc1, 3, 2, 0xc1]);
+    expect([...superframeIndex([0x1234, 5, 6])]).to.deep.equal([0xca, 0x34, 0x12, 5, 0, 6, 0, 0xca]);
+    // A single layer frame gets no index.
+    expect([...d.depayload([pk(1, [0x2c, 0x00, 0x00, 0xa1], true)])!.data]).to.deep.equal([0xa1]);
   });
 
   it('keyframe only when P=0 on the base layer', () => {
