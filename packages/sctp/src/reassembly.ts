@@ -1,6 +1,9 @@
 import { add16, seqDiff16, seqLessOrEqual16, seqLessOrEqual32, seqLessThan16 } from '@rivulet/common';
 import type { DataChunk, ForwardTsnStream } from './chunks/types.js';
 
+/** Bookkeeping cost charged per held fragment or waiting message (roughly its object's size). */
+export const PIECE_OVERHEAD = 64;
+
 export type Deliver = (streamId: number, ppid: number, data: Buffer) => void;
 
 interface Fragment {
@@ -33,7 +36,11 @@ interface InStream {
  * copied exactly once, into a buffer of its final size.
  */
 export class Reassembly {
-  /** Bytes held here (fragments and out-of-order messages): counts against our a_rwnd. */
+  /**
+   * Bytes held here (fragments and out-of-order messages) plus a fixed
+   * overhead per held piece, so a peer cannot pin memory with a flood of
+   * one-byte fragments: counts against our a_rwnd.
+   */
   bytesBuffered = 0;
   private readonly fragments = new Map<number, Fragment>();
   private readonly streams = new Map<number, InStream>();
@@ -68,7 +75,7 @@ export class Reassembly {
       data: c.userData,
     };
     this.fragments.set(c.tsn, f);
-    this.bytesBuffered += f.data.length;
+    this.bytesBuffered += f.data.length + PIECE_OVERHEAD;
     this.tryAssemble(f);
   }
 
@@ -101,7 +108,7 @@ export class Reassembly {
       off += part.data.length;
       this.fragments.delete(t);
     }
-    this.bytesBuffered -= total;
+    this.bytesBuffered -= total + count * PIECE_OVERHEAD;
     this.complete(f.streamId, f.ssn, f.unordered, first.ppid, msg);
   }
 
@@ -117,7 +124,7 @@ export class Reassembly {
       this.drainReady(streamId, s);
     } else if (seqLessThan16(s.nextSsn, ssn)) {
       s.ready.set(ssn, { ppid, data });
-      this.bytesBuffered += data.length;
+      this.bytesBuffered += data.length + PIECE_OVERHEAD;
     }
     // else: an SSN we already delivered or skipped; the TSN map let it through
     // only after a stream reset race. Dropping it is the safe choice.
@@ -128,7 +135,7 @@ export class Reassembly {
       const r = s.ready.get(s.nextSsn);
       if (!r) return;
       s.ready.delete(s.nextSsn);
-      this.bytesBuffered -= r.data.length;
+      this.bytesBuffered -= r.data.length + PIECE_OVERHEAD;
       s.nextSsn = add16(s.nextSsn, 1);
       this.deliver(streamId, r.ppid, r.data);
     }
@@ -143,7 +150,7 @@ export class Reassembly {
     for (const [tsn, f] of this.fragments) {
       if (seqLessOrEqual32(tsn, newCum)) {
         this.fragments.delete(tsn);
-        this.bytesBuffered -= f.data.length;
+        this.bytesBuffered -= f.data.length + PIECE_OVERHEAD;
       }
     }
     for (const { streamId, ssn } of streams) {
@@ -154,7 +161,7 @@ export class Reassembly {
       for (const k of waiting) {
         const r = s.ready.get(k)!;
         s.ready.delete(k);
-        this.bytesBuffered -= r.data.length;
+        this.bytesBuffered -= r.data.length + PIECE_OVERHEAD;
         this.deliver(streamId, r.ppid, r.data);
       }
       s.nextSsn = add16(ssn, 1);
@@ -167,7 +174,7 @@ export class Reassembly {
     for (const id of ids) {
       const s = this.streams.get(id);
       if (!s) continue;
-      for (const r of s.ready.values()) this.bytesBuffered -= r.data.length;
+      for (const r of s.ready.values()) this.bytesBuffered -= r.data.length + PIECE_OVERHEAD;
       this.streams.delete(id);
     }
   }

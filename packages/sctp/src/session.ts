@@ -5,7 +5,7 @@ import { CauseCode, ChunkType, pad4, type Tlv, type Chunk, type DataChunk, type 
 import type { CookieContents } from './cookie.js';
 import type { PacketBuilder } from './packetBuilder.js';
 import type { ResolvedOptions } from './options.js';
-import { Reassembly } from './reassembly.js';
+import { PIECE_OVERHEAD, Reassembly } from './reassembly.js';
 import { Sender } from './sender.js';
 import { StreamReset } from './streamReset.js';
 import { TimerSlot } from './timer.js';
@@ -145,10 +145,12 @@ export class PeerSession {
       this.hooks.drop('tsnTooFar');
       return;
     }
-    // §6.2: without buffer space, drop what does not fill the next hole.
+    // §6.2: without buffer space, drop everything except the chunk that fills the first
+    // hole (it can release what waits behind it). In-order data past a full window is
+    // dropped too: it can only grow an incomplete message.
     if (
-      this.reassembly.bytesBuffered + c.userData.length > this.o.receiveWindow &&
-      c.tsn !== ((this.tracker.cumTsn + 1) >>> 0)
+      this.reassembly.bytesBuffered + c.userData.length + PIECE_OVERHEAD > this.o.receiveWindow &&
+      !(this.tracker.hasGaps && c.tsn === ((this.tracker.cumTsn + 1) >>> 0))
     ) {
       this.hooks.drop('receiveWindowFull');
       this.sackNow = true;
