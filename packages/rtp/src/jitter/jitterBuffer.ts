@@ -53,6 +53,8 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
   private timer: Timer | undefined;
   private timerAt = Infinity;
   private processing = false;
+  private emittedCount = 0;
+  private totalDelayMs = 0;
   private closed = false;
 
   constructor(options: JitterBufferOptions) {
@@ -80,6 +82,15 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
   /** Packets currently held. */
   get size(): number {
     return this.slots.size;
+  }
+
+  /**
+   * For getStats (W3C webrtc-stats RTCInboundRtpStreamStats): frames emitted and
+   * the summed time each waited here, from its first packet's arrival to its
+   * emission (jitterBufferEmittedCount, jitterBufferDelay in ms).
+   */
+  get delayStats(): { emittedCount: number; totalDelayMs: number } {
+    return { emittedCount: this.emittedCount, totalDelayMs: this.totalDelayMs };
   }
 
   /** Adds one received packet; malformed, late and duplicate packets are dropped and counted. */
@@ -192,6 +203,7 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
       return false;
     }
     const packets: P[] = [first.packet];
+    let firstArrival = first.arrival;
     let end = this.head;
     if (!this.depayloader.packetIsFrame) {
       for (let cur = first; !cur.packet.marker; ) {
@@ -199,6 +211,7 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
         if (!next) return false;
         if (next.packet.timestamp !== ts) break;
         packets.push(next.packet);
+        firstArrival = Math.min(firstArrival, next.arrival);
         cur = next;
         end++;
       }
@@ -207,11 +220,11 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     this.head = end + 1;
     this.started = true;
     this.afterHeadMoved({ timestamp: ts, marker: packets[packets.length - 1]!.marker });
-    this.deliver(packets);
+    this.deliver(packets, firstArrival);
     return true;
   }
 
-  private deliver(packets: P[]): void {
+  private deliver(packets: P[], firstArrival: number): void {
     const frame = this.depayloader.depayload(packets);
     if (!frame) {
       this.counters.inc('framesMalformed');
@@ -230,6 +243,8 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
       }
     }
     this.counters.inc('framesEmitted');
+    this.emittedCount++;
+    this.totalDelayMs += this.clock.now() - firstArrival;
     this.emit('frame', { data: frame.data, timestamp: frame.timestamp, keyframe: frame.keyframe, packets });
   }
 

@@ -85,6 +85,8 @@ describe('jitter: JitterBuffer', () => {
     }
     expect(t.summary()).to.deep.equal(['0K:0,1,2,3,4,5,6,7,8,9']);
     expect(t.losses).to.deep.equal([]);
+    // Emitted when the 10th packet came, 9 x 150 ms after the first.
+    expect(t.jb.delayStats).to.deep.equal({ emittedCount: 1, totalDelayMs: 1350 });
   });
 
   it('gives a reordered packet maxLatencyMs from when a later packet showed it missing', () => {
