@@ -32,6 +32,8 @@ export interface DataChannelManagerOptions {
   dtlsRole: 'client' | 'server';
   /** The peer's a=max-message-size (RFC 8841 §6); absent in SDP means 65536; 0 means unlimited. */
   maxMessageSize?: number;
+  /** Per-channel cap on queued unsent bytes; send() beyond it throws OperationError (default 16 MiB). */
+  maxBufferedAmount?: number;
 }
 
 export interface DataChannelManagerEvents {
@@ -53,6 +55,7 @@ const MAX_ID = 65534;
 export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
   readonly drops = new Counters<DcepDropReason>();
   readonly maxMessageSize: number;
+  readonly maxBufferedAmount: number;
   private readonly assoc: SctpAssociation;
   private readonly role: 'client' | 'server';
   private readonly byId = new Map<number, SctpDataChannel>();
@@ -69,6 +72,10 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
     if (!Number.isInteger(mms) || mms < 0) throw new RangeError(`DataChannelManager: maxMessageSize ${mms} is not a non-negative integer`);
     // RFC 8841 §6.1: 0 means the peer can take any size.
     this.maxMessageSize = mms === 0 ? Number.MAX_SAFE_INTEGER : mms;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? 16 * 1024 * 1024;
+    if (!Number.isInteger(this.maxBufferedAmount) || this.maxBufferedAmount < 1) {
+      throw new RangeError(`DataChannelManager: maxBufferedAmount ${this.maxBufferedAmount} is not a positive integer`);
+    }
     this.link = {
       maxMessageSize: this.maxMessageSize,
       send: (ch, ppid, data) => this.sendOn(ch, ppid, data),
@@ -174,6 +181,15 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
   private sendOn(ch: SctpDataChannel, ppid: number, data: Buffer): void {
     if (!this.established) {
       throw namedError('InvalidStateError', `RTCDataChannel '${ch.label}' (id ${ch.id}): the SCTP association is ${this.assoc.state}`);
+    }
+    const queued = this.assoc.bufferedAmount(ch.id);
+    if (queued + data.length > this.maxBufferedAmount) {
+      // W3C send(): data that cannot be queued is an OperationError; the application should
+      // wait for bufferedamountlow (browsers cap the send buffer similarly).
+      throw namedError(
+        'OperationError',
+        `RTCDataChannel '${ch.label}' (id ${ch.id}): ${queued} bytes already queued, ${data.length} more would exceed the ${this.maxBufferedAmount}-byte send buffer; wait for bufferedamountlow`,
+      );
     }
     // Until the peer acknowledged DATA_CHANNEL_OPEN, keep order so it sees OPEN first (RFC 8832 §6).
     this.assoc.sendMessage(ch.id, ppid, data, {

@@ -214,6 +214,32 @@ describe('data channels (RFC 8831 / RFC 8832)', () => {
     expect(() => ch.send('late')).to.throw(/is closed, not open/);
   });
 
+  it('refuses send() with OperationError when the send buffer cap would be exceeded', () => {
+    const clock = new FakeClock();
+    const p = createChannelPair(clock, { minDelayMs: 5 });
+    const m = new DataChannelManager({ association: p.a, dtlsRole: 'client', maxBufferedAmount: 5000 });
+    p.ma.removeAllListeners();
+    const ch = m.createChannel({ label: 'capped', negotiated: true, id: 20 });
+    clock.advance(0);
+    ch.send(Buffer.alloc(1500)); // leaves at once: the association was idle
+    expect(ch.bufferedAmount).to.equal(0);
+    ch.send(Buffer.alloc(3000));
+    ch.send(Buffer.alloc(2000));
+    expect(ch.bufferedAmount).to.equal(5000);
+    let err: Error | undefined;
+    try {
+      ch.send(Buffer.alloc(1));
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.name).to.equal('OperationError');
+    expect(err?.message).to.equal(
+      "RTCDataChannel 'capped' (id 20): 5000 bytes already queued, 1 more would exceed the 5000-byte send buffer; wait for bufferedamountlow",
+    );
+    run(clock, () => ch.bufferedAmount === 0, 1000); // drains as the window opens
+    ch.send(Buffer.alloc(1));
+  });
+
   it('refuses send() with InvalidStateError once the association is shutting down', () => {
     const clock = new FakeClock();
     const p = createChannelPair(clock, { minDelayMs: 5 });
