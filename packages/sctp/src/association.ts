@@ -1,6 +1,6 @@
 import { Counters, ParseError, TypedEmitter, createLogger, reportError, type Clock } from '@rivulet/common';
 import { describeCauses, protocolViolationCause, unrecognizedChunkCause, userInitiatedAbortCause } from './chunks/error.js';
-import { ChunkType, type Chunk, type DataChunk, type SackChunk } from './chunks/types.js';
+import { CauseCode, ChunkType, type Chunk, type DataChunk, type SackChunk } from './chunks/types.js';
 import type { CookieContents } from './cookie.js';
 import { Handshake } from './handshake.js';
 import { GracefulShutdown } from './shutdown.js';
@@ -322,9 +322,12 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         if (this._state === 'shutdown-ack-sent') this.end(undefined);
         else this.drops.inc('unexpectedChunk');
         return;
-      case ChunkType.ERROR:
+      case ChunkType.ERROR: {
+        const stale = c.causes.find((x) => x.type === CauseCode.STALE_COOKIE && x.value.length >= 4);
+        if (stale && this.handshake.onStaleCookie(stale.value.readUInt32BE(0))) return;
         log.warn('peer reported: %s', describeCauses(c.causes));
         return;
+      }
       case ChunkType.FORWARD_TSN:
         if (this.session && CONNECTED.has(this._state)) this.session.onForwardTsn(c);
         else this.drops.inc('unexpectedChunk');

@@ -18,10 +18,12 @@ export interface CookieContents {
   inboundStreams: number;
   peerForwardTsn: boolean;
   peerReconfig: boolean;
+  /** Granted from the peer's Cookie Preservative (RFC 9260 §5.2.6), added to Valid.Cookie.Life. */
+  extraLifetimeMs: number;
 }
 
 const VERSION = 1;
-const BODY_LENGTH = 1 + 8 + 4 * 5 + 2 * 2 + 1;
+const BODY_LENGTH = 1 + 8 + 4 * 5 + 2 * 2 + 1 + 4;
 const MAC_LENGTH = 32;
 export const COOKIE_LENGTH = BODY_LENGTH + MAC_LENGTH;
 
@@ -46,6 +48,7 @@ export class CookieSigner {
     b.writeUInt16BE(c.inboundStreams, o + 2);
     o += 4;
     b[o++] = (c.peerForwardTsn ? 1 : 0) | (c.peerReconfig ? 2 : 0);
+    b.writeUInt32BE(Math.max(0, Math.min(0xffffffff, Math.round(c.extraLifetimeMs))), o);
     this.mac(b.subarray(0, BODY_LENGTH)).copy(b, BODY_LENGTH);
     return b;
   }
@@ -71,6 +74,7 @@ export class CookieSigner {
     const outboundStreams = cookie.readUInt16BE(o);
     const inboundStreams = cookie.readUInt16BE(o + 2);
     const flags = cookie[o + 4]!;
+    const extraLifetimeMs = cookie.readUInt32BE(o + 5);
     return {
       createdAt,
       localTag,
@@ -82,6 +86,7 @@ export class CookieSigner {
       inboundStreams,
       peerForwardTsn: (flags & 1) !== 0,
       peerReconfig: (flags & 2) !== 0,
+      extraLifetimeMs,
     };
   }
 

@@ -43,6 +43,7 @@ export class Handshake {
   private readonly t1: TimerSlot;
   private t1Rto = 0;
   private t1Count = 0;
+  private staleRetries = 0;
 
   constructor(
     private readonly o: ResolvedOptions,
@@ -97,6 +98,9 @@ export class Handshake {
 
   private contents(tag: number, tsn: number, peer: InitChunk): CookieContents {
     const ext = peerExtensions(peer);
+    // §5.2.6 / §3.3.2.1: a Cookie Preservative asks for a longer cookie life; grant up to 60 s.
+    const preservative = findTlv(peer.params, ParamType.COOKIE_PRESERVATIVE);
+    const extra = preservative && preservative.value.length >= 4 ? Math.min(60_000, preservative.value.readUInt32BE(0)) : 0;
     return {
       createdAt: this.o.clock.now(),
       localTag: tag,
@@ -108,6 +112,7 @@ export class Handshake {
       inboundStreams: Math.min(this.o.streams, peer.outboundStreams),
       peerForwardTsn: ext.forwardTsn,
       peerReconfig: ext.reconfig,
+      extraLifetimeMs: extra,
     };
   }
 
@@ -151,6 +156,33 @@ export class Handshake {
     this.t1.start(this.t1Rto);
   }
 
+  /**
+   * §5.2.6: our cookie arrived stale. Go back to COOKIE-WAIT and send INIT
+   * again (same tag and TSN) with a Cookie Preservative asking for the
+   * staleness plus one second more. Returns whether the ERROR was handled.
+   */
+  onStaleCookie(stalenessUs: number): boolean {
+    if (this.host.state !== 'cookie-echoed' || !this.started) return false;
+    const increment = Math.ceil(stalenessUs / 1000) + 1000;
+    const v = Buffer.alloc(4);
+    v.writeUInt32BE(Math.min(0xffffffff, increment));
+    const init = this.makeInit(1, this.localTag, this.localInitialTsn);
+    init.params.push({ type: ParamType.COOKIE_PRESERVATIVE, value: v });
+    this.initChunk = init;
+    this.cookieEcho = undefined;
+    this.t1.stop();
+    this.t1Rto = this.o.rto.initialMs;
+    this.t1Count = 0;
+    if (++this.staleRetries > 3) {
+      this.host.fail('handshake failed: stale cookies', new Error('SCTP handshake failed: the peer kept finding our cookie stale'));
+      return true;
+    }
+    this.host.setState('cookie-wait');
+    this.host.sendSingle(0, init);
+    this.t1.start(this.t1Rto);
+    return true;
+  }
+
   onCookieAck(): void {
     if (this.host.state === 'cookie-echoed') this.host.establish();
   }
@@ -167,9 +199,10 @@ export class Handshake {
       return false;
     }
     const age = this.o.clock.now() - c.createdAt;
-    if (age > this.o.cookieLifetimeMs) {
+    const life = this.o.cookieLifetimeMs + c.extraLifetimeMs;
+    if (age > life) {
       this.host.drop('staleCookie');
-      this.host.sendSingle(c.peerTag, { type: ChunkType.ERROR, causes: [staleCookieCause((age - this.o.cookieLifetimeMs) * 1000)] });
+      this.host.sendSingle(c.peerTag, { type: ChunkType.ERROR, causes: [staleCookieCause((age - life) * 1000)] });
       return false;
     }
     if (this.host.state === 'closed' && !this.started) {

@@ -68,6 +68,29 @@ describe('SctpAssociation robustness', () => {
     expect(err).to.equal(1);
   });
 
+  it('retries with a Cookie Preservative after a Stale Cookie error (RFC 9260 §5.2.6)', () => {
+    const clock = new FakeClock();
+    // 600 ms each way: B's cookie is 1200 ms old when it comes back, past its 1000 ms life.
+    const p = createPair(clock, { minDelayMs: 600 }, { cookieLifetimeMs: 1000, rto: { initialMs: 3000, minMs: 200, maxMs: 10_000 } });
+    const inits: Chunk[] = [];
+    p.ab.tap = (b) => {
+      const c = parsePacket(b).chunks[0]!.chunk;
+      if (c.type === 1) inits.push(c);
+    };
+    const states: string[] = [];
+    p.a.on('statechange', (s) => states.push(s));
+    p.a.start();
+    run(clock, () => p.a.state === 'established' && p.b.state === 'established', 20_000);
+    expect(p.b.drops.get('staleCookie')).to.equal(1);
+    expect(states).to.deep.equal(['cookie-wait', 'cookie-echoed', 'cookie-wait', 'cookie-echoed', 'established']);
+    expect(inits).to.have.length(2);
+    const retry = inits[1]!;
+    if (retry.type !== 1) throw new Error('unreachable');
+    const preservative = retry.params.find((t) => t.type === 9)!;
+    // Staleness 200 ms (reported in µs) plus one second.
+    expect(preservative.value.readUInt32BE(0)).to.equal(1200);
+  });
+
   it('handles unknown chunk types by their two high bits (RFC 9260 §3.2)', () => {
     const { clock, ...p } = established();
     const tag = tagOf(p, clock);
