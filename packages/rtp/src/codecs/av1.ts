@@ -80,6 +80,14 @@ export class Av1Payloader implements Payloader {
           n = avail - leb128Size(avail);
           if (leb128Size(n) + n > avail) n--;
         }
+        if (n >= rest) {
+          // It fits only as the packet's unsized last element (W = count): close the packet with it.
+          cur.parts.push(el.subarray(off));
+          packets.push(cur);
+          cur = { parts: [], z: false, y: false };
+          size = 1;
+          break;
+        }
         if (n >= 1) {
           cur.parts.push(el.subarray(off, off + n));
           off += n;
