@@ -51,6 +51,7 @@ export const AlertDescription = {
   protocolVersion: 70,
   insufficientSecurity: 71,
   internalError: 80,
+  userCanceled: 90,
   noRenegotiation: 100,
   unsupportedExtension: 110,
 } as const;

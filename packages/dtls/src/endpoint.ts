@@ -161,10 +161,15 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     this.output(this.records.seal(ContentType.applicationData, this.records.writeEpoch, data));
   }
 
-  /** Sends close_notify (RFC 5246 §7.2.1) when connected and moves to 'closed'. */
+  /**
+   * Ends the association (RFC 5246 §7.2.1). Connected: close_notify. Still connecting: a
+   * user_canceled warning followed by close_notify, so the peer stops its handshake at once instead
+   * of retransmitting until its timeout. Then 'closed' + 'close'.
+   */
   close(): void {
     if (this.currentState === 'closed' || this.currentState === 'failed') return;
     if (this.currentState === 'connected') this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
+    if (this.currentState === 'connecting') this.sendAlerts([AlertDescription.userCanceled, AlertDescription.closeNotify]);
     this.finish('closed');
     this.emit('close');
   }
@@ -266,6 +271,16 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     }
     this.counters.inc('warningAlertReceived');
     log.debug('warning alert %s', alertName(description));
+  }
+
+  /** Several warning alerts in one datagram, under the current write epoch. */
+  private sendAlerts(descriptions: number[]): void {
+    try {
+      const records = descriptions.map((d) => this.records.seal(ContentType.alert, this.records.writeEpoch, Buffer.from([AlertLevel.warning, d])));
+      for (const datagram of RecordLayer.pack(records, this.options.mtu)) this.output(datagram);
+    } catch (err) {
+      log.warn('could not send alerts: %s', (err as Error).message);
+    }
   }
 
   private sendAlert(level: number, description: number): void {
