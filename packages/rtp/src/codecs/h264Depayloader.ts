@@ -8,13 +8,43 @@ import type { DepayloadDropReason, DepayloadedFrame, Depayloader, PacketInfo, Rt
  * belong to interleaved mode, which we never negotiate: dropped and counted.
  * Output is an Annex B access unit with 4-byte start codes.
  */
+export interface H264DepayloaderOptions {
+  /**
+   * Put the last SPS/PPS seen (or given by setParameterSets, e.g. from SDP
+   * sprop-parameter-sets, RFC 6184 §8.1) ahead of an IDR access unit that
+   * arrives without them, so a recorder or decoder starting there can decode
+   * (default false: output is exactly what was sent).
+   */
+  insertParameterSets?: boolean;
+}
+
 export class H264Depayloader implements Depayloader {
   readonly codec = 'h264';
   readonly packetIsFrame = false;
   readonly independentFrames = false;
   readonly counters = new Counters<DepayloadDropReason>();
-  private haveSps = false;
-  private havePps = false;
+  private sps: Buffer | undefined;
+  private pps: Buffer | undefined;
+  private readonly insertParameterSets: boolean;
+
+  constructor(options: H264DepayloaderOptions = {}) {
+    this.insertParameterSets = options.insertParameterSets ?? false;
+  }
+
+  /**
+   * Provides SPS and PPS known out of band (SDP sprop-parameter-sets, base64
+   * decoded). Throws when either is not a NAL unit of the right type.
+   */
+  setParameterSets(sps: Buffer, pps: Buffer): void {
+    if (sps.length < 2 || (sps[0]! & 0x9f) !== H264NalType.Sps) {
+      throw new Error(`H264Depayloader.setParameterSets: sps must be an SPS NAL unit (type 7), got first byte 0x${(sps[0] ?? 0).toString(16)}`);
+    }
+    if (pps.length < 2 || (pps[0]! & 0x9f) !== H264NalType.Pps) {
+      throw new Error(`H264Depayloader.setParameterSets: pps must be a PPS NAL unit (type 8), got first byte 0x${(pps[0] ?? 0).toString(16)}`);
+    }
+    this.sps = Buffer.from(sps);
+    this.pps = Buffer.from(pps);
+  }
 
   inspect(payload: Buffer): PacketInfo | undefined {
     if (payload.length < 1 || payload[0]! & 0x80) return this.bad('malformedPacket');
@@ -81,15 +111,27 @@ export class H264Depayloader implements Depayloader {
       }
     }
     if (fu || nals.length === 0) return this.bad('malformedFrame');
-    let idr = false;
-    for (const nal of nals) {
+    let firstIdr = -1;
+    let hasSps = false;
+    let hasPps = false;
+    nals.forEach((nal, i) => {
       const type = nal[0]! & 0x1f;
-      if (type === H264NalType.Sps) this.haveSps = true;
-      else if (type === H264NalType.Pps) this.havePps = true;
-      else if (type === H264NalType.Idr) idr = true;
+      if (type === H264NalType.Sps) {
+        hasSps = true;
+        this.sps = Buffer.from(nal);
+      } else if (type === H264NalType.Pps) {
+        hasPps = true;
+        this.pps = Buffer.from(nal);
+      } else if (type === H264NalType.Idr && firstIdr < 0) {
+        firstIdr = i;
+      }
+    });
+    if (firstIdr >= 0 && this.insertParameterSets && this.sps && this.pps && (!hasSps || !hasPps)) {
+      nals.splice(firstIdr, 0, ...(hasSps ? [] : [this.sps]), ...(hasPps ? [] : [this.pps]));
     }
     // A keyframe is an IDR access unit whose SPS and PPS the decoder has (in it, or seen before).
-    return { data: joinAnnexB(nals), timestamp: packets[0]!.timestamp, keyframe: idr && this.haveSps && this.havePps };
+    const keyframe = firstIdr >= 0 && this.sps !== undefined && this.pps !== undefined;
+    return { data: joinAnnexB(nals), timestamp: packets[0]!.timestamp, keyframe };
   }
 
   private bad(reason: DepayloadDropReason): undefined {

@@ -14,6 +14,7 @@ export type { Vp9Descriptor, Vp9FrameHeader, Vp9PayloaderOptions } from './vp9.j
 export { H264Payloader } from './h264.js';
 export type { H264PayloaderOptions, H264PayloaderEvent } from './h264.js';
 export { H264Depayloader } from './h264Depayloader.js';
+export type { H264DepayloaderOptions } from './h264Depayloader.js';
 export { H264NalType, h264NalType, isH264Vcl, splitAnnexB, joinAnnexB } from './h264Nal.js';
 export { Av1Payloader, Av1Depayloader, parseAv1Packet } from './av1.js';
 export type { Av1PayloaderOptions, Av1PayloaderEvent, Av1DepayloaderOptions } from './av1.js';

@@ -80,6 +80,26 @@ describe('codecs: H.264 (RFC 6184, packetization-mode 1)', () => {
     expect(d.depayload(asPackets(new H264Payloader().payloadNalUnits([slice(30)])))!.keyframe).to.equal(false);
   });
 
+  it('optionally inserts SPS/PPS (seen before or from SDP sprop-parameter-sets) ahead of a bare IDR', () => {
+    const bare = asPackets(new H264Payloader({ insertParameterSets: false }).payloadNalUnits([idr(3000)]));
+    const d = new H264Depayloader({ insertParameterSets: true });
+    expect(d.depayload(bare)!.keyframe).to.equal(false);
+    d.setParameterSets(SPS, PPS); // e.g. sprop-parameter-sets=Z0LADdoFB+wEQA==,aM4PyA==
+    const withSets = d.depayload(bare)!;
+    expect(withSets.keyframe).to.equal(true);
+    expect(withSets.data.equals(joinAnnexB([SPS, PPS, idr(3000)]))).to.equal(true);
+    const delta = asPackets(new H264Payloader().payloadNalUnits([slice(40)]));
+    expect(d.depayload(delta)!.data.equals(joinAnnexB([slice(40)]))).to.equal(true);
+    expect(() => d.setParameterSets(PPS, PPS)).to.throw(/sps must be an SPS NAL unit \(type 7\), got first byte 0x68/);
+    expect(() => d.setParameterSets(SPS, Buffer.alloc(0))).to.throw(/pps must be a PPS NAL unit/);
+    // Default: output exactly what was sent.
+    const plain = new H264Depayloader();
+    plain.setParameterSets(SPS, PPS);
+    const out = plain.depayload(bare)!;
+    expect(out.data.equals(joinAnnexB([idr(3000)]))).to.equal(true);
+    expect(out.keyframe).to.equal(true);
+  });
+
   it('inspect: FU-A continuation is not a frame start; STAP-A with SPS is a keyframe start', () => {
     const d = new H264Depayloader();
     expect(d.inspect(Buffer.from([0x7c, 0x05, 1]))).to.deep.equal({ frameStart: false, keyframe: false });
