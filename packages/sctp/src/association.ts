@@ -282,13 +282,13 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       return;
     }
     for (let i = first.type === ChunkType.COOKIE_ECHO ? 1 : 0; i < p.chunks.length && !this.ended; i++) {
-      const { chunk, raw } = p.chunks[i]!;
-      this.dispatch(chunk, raw);
+      const { chunk, start, end } = p.chunks[i]!;
+      this.dispatch(chunk, packet, start, end);
     }
     if (!this.ended) this.session?.afterPacket();
   }
 
-  private dispatch(c: Chunk, raw: Buffer): void {
+  private dispatch(c: Chunk, packet: Buffer, start: number, end: number): void {
     switch (c.type) {
       case ChunkType.DATA:
         return this.onData(c);
@@ -341,7 +341,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.drops.inc('malformed'); // only legal first in a packet
         return;
       case 'unknown':
-        return this.onUnknown(c.code, raw);
+        return this.onUnknown(c.code, packet.subarray(start, end));
     }
   }
 

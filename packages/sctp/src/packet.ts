@@ -38,9 +38,7 @@ export function parsePacket(packet: Buffer): ParsedPacket {
   while (off < packet.length) {
     // Trailing zero padding shorter than a chunk header is tolerated.
     if (packet.length - off < 4 && packet.subarray(off).every((b) => b === 0)) break;
-    const { parsed, next } = parseChunkAt(packet, off);
-    chunks.push(parsed);
-    off = next;
+    off = parseChunkAt(packet, off, chunks);
   }
   return {
     sourcePort: packet.readUInt16BE(0),

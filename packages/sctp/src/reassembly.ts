@@ -59,7 +59,8 @@ export class Reassembly {
   /** Accepts a new (non-duplicate) DATA chunk. */
   add(c: DataChunk): void {
     if (c.beginning && c.ending) {
-      this.complete(c.streamId, c.ssn, c.unordered, c.ppid, Buffer.from(c.userData));
+      // A view into the received packet, which handlePacket() owns: no copy.
+      this.complete(c.streamId, c.ssn, c.unordered, c.ppid, c.userData);
       return;
     }
     const f: Fragment = {

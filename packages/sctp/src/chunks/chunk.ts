@@ -3,7 +3,7 @@ import { abortCodec } from './abort.js';
 import type { ChunkCodec } from './codec.js';
 import { cookieAckCodec } from './cookieAck.js';
 import { cookieEchoCodec } from './cookieEcho.js';
-import { dataCodec } from './data.js';
+import { dataCodec, parseDataAt } from './data.js';
 import { errorCodec } from './error.js';
 import { forwardTsnCodec } from './forwardTsn.js';
 import { heartbeatAckCodec, heartbeatCodec } from './heartbeat.js';
@@ -81,27 +81,40 @@ export function serializeChunk(chunk: Chunk): Buffer {
 
 export interface ParsedChunk {
   chunk: Chunk;
-  /** The raw bytes of the chunk (header + value, no padding), a view. */
-  raw: Buffer;
+  /** Where the chunk's bytes (header + value, no padding) lie in the packet. */
+  start: number;
+  end: number;
 }
 
-/** Parses a chunk at `off` of `buf`; returns it and the offset of the next one. */
-export function parseChunkAt(buf: Buffer, off: number): { parsed: ParsedChunk; next: number } {
+/**
+ * Parses the chunk at `off` of `buf`, appends it to `out`, and returns the
+ * offset of the next one. DATA, the hot path, is read straight from the
+ * packet without an intermediate view of its value.
+ */
+export function parseChunkAt(buf: Buffer, off: number, out: ParsedChunk[]): number {
   if (buf.length - off < 4) throw new ParseError(`chunk header truncated at offset ${off}`);
   const code = buf[off]!;
   const flags = buf[off + 1]!;
   const length = buf.readUInt16BE(off + 2);
   if (length < 4) throw new ParseError(`chunk type ${code} with length ${length} < 4`);
-  if (off + length > buf.length) throw new ParseError(`chunk type ${code} length ${length} overruns packet at offset ${off}`);
-  const value = buf.subarray(off + 4, off + length);
-  const codec = CODECS.get(code);
-  const chunk: Chunk = codec ? codec.parse(flags, value) : { type: 'unknown', code, flags, value };
-  return { parsed: { chunk, raw: buf.subarray(off, off + length) }, next: Math.min(buf.length, off + pad4(length)) };
+  const end = off + length;
+  if (end > buf.length) throw new ParseError(`chunk type ${code} length ${length} overruns packet at offset ${off}`);
+  let chunk: Chunk;
+  if (code === 0) {
+    chunk = parseDataAt(buf, off, end, flags);
+  } else {
+    const value = buf.subarray(off + 4, end);
+    const codec = CODECS.get(code);
+    chunk = codec ? codec.parse(flags, value) : { type: 'unknown', code, flags, value };
+  }
+  out.push({ chunk, start: off, end });
+  return Math.min(buf.length, off + pad4(length));
 }
 
 /** Parses a standalone chunk (must be the whole buffer, padding optional). */
 export function parseChunk(buf: Buffer): Chunk {
-  const { parsed, next } = parseChunkAt(buf, 0);
+  const out: ParsedChunk[] = [];
+  const next = parseChunkAt(buf, 0, out);
   if (next !== buf.length) throw new ParseError(`${buf.length - next} trailing bytes after chunk`);
-  return parsed.chunk;
+  return out[0]!.chunk;
 }

@@ -9,21 +9,27 @@ import type { DataChunk } from './types.js';
  */
 export const DATA_HEADER_LENGTH = 16;
 
+/** Reads a DATA chunk whose header starts at `off` and whose bytes end at `end`. */
+export function parseDataAt(buf: Buffer, off: number, end: number, flags: number): DataChunk {
+  if (end - off < 16) throw new ParseError(`DATA chunk value of ${end - off - 4} bytes is shorter than 12`);
+  return {
+    type: 0,
+    immediate: (flags & 0x08) !== 0,
+    unordered: (flags & 0x04) !== 0,
+    beginning: (flags & 0x02) !== 0,
+    ending: (flags & 0x01) !== 0,
+    tsn: buf.readUInt32BE(off + 4),
+    streamId: buf.readUInt16BE(off + 8),
+    ssn: buf.readUInt16BE(off + 10),
+    ppid: buf.readUInt32BE(off + 12),
+    userData: buf.subarray(off + 16, end),
+  };
+}
+
 export const dataCodec: ChunkCodec<DataChunk> = {
   parse(flags, value) {
-    if (value.length < 12) throw new ParseError(`DATA chunk value of ${value.length} bytes is shorter than 12`);
-    return {
-      type: 0,
-      immediate: (flags & 0x08) !== 0,
-      unordered: (flags & 0x04) !== 0,
-      beginning: (flags & 0x02) !== 0,
-      ending: (flags & 0x01) !== 0,
-      tsn: value.readUInt32BE(0),
-      streamId: value.readUInt16BE(4),
-      ssn: value.readUInt16BE(6),
-      ppid: value.readUInt32BE(8),
-      userData: value.subarray(12),
-    };
+    // `value` starts 4 bytes into the chunk; parseDataAt wants the chunk's start.
+    return parseDataAt(value, -4, value.length, flags);
   },
   flags(c) {
     return (c.immediate ? 8 : 0) | (c.unordered ? 4 : 0) | (c.beginning ? 2 : 0) | (c.ending ? 1 : 0);
