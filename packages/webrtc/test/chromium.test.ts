@@ -5,7 +5,7 @@ import { H264AccessUnitSplitter, joinAnnexB } from '@rivulet/rtp';
 import { parseSdp, getDirection } from '@rivulet/sdp';
 import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, RTCRtpReceiver, readTrack, type RTCDataChannel, type RTCTrackEvent } from '../src/index.js';
 import { launch, requireChromium, type Chromium } from './helpers/chromium.js';
-import { until } from './helpers/peers.js';
+import { transportState, until } from './helpers/peers.js';
 
 /** Waits for our gathering to finish so the description carries the candidates (no trickle needed). */
 async function gathered(pc: RTCPeerConnection): Promise<void> {
@@ -58,7 +58,7 @@ describe('interop with Chromium', function () {
     await gathered(pc);
     expect(getDirection(parseSdp(pc.localDescription!.sdp).media[0]!)).to.equal('sendonly');
     await chrome.eval(`window.pc1.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
-    await until(() => dc?.readyState === 'open', 20000, 'data channel open with Chromium');
+    await until(() => dc?.readyState === 'open', 20000, 'data channel open with Chromium', () => transportState(pc));
     expect(dc!.label).to.equal('to-rivulet');
     expect(dc!.protocol).to.equal('json');
     expect(pc.connectionState).to.equal('connected');
@@ -113,7 +113,7 @@ describe('interop with Chromium', function () {
     await pc.setRemoteDescription(answer);
     const echoes: string[] = [];
     dc.onmessage = (m) => echoes.push(m.data as string);
-    await until(() => dc.readyState === 'open', 20000, 'data channel open with Chromium (Rivulet offered)');
+    await until(() => dc.readyState === 'open', 20000, 'data channel open with Chromium (Rivulet offered)', () => transportState(pc));
     expect(pc.getSenders()[0]!.transport!.iceTransport.role).to.equal('controlling');
     dc.send('hello');
     await until(() => echoes.length === 1, 5000, 'echo');
@@ -168,7 +168,7 @@ describe('interop with Chromium', function () {
     await pc.setLocalDescription();
     await gathered(pc);
     await chrome.eval(`window.pc2.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
-    await until(() => channel?.readyState === 'open', 20000, 'Chromium data channel open');
+    await until(() => channel?.readyState === 'open', 20000, 'Chromium data channel open', () => transportState(pc));
     expect(channel!.label).to.equal('from-chrome');
     channel!.send('hi chrome');
     await until(() => rtpCount.audio > 5 && rtpCount.video > 5, 20000, 'RTP from Chromium');
@@ -266,7 +266,7 @@ describe('interop with Chromium', function () {
     await gathered(pc);
     expect(pc.getSenders()[0]!.getParameters().codecs[0]!.mimeType).to.equal('video/H264');
     await chrome.eval(`window.h264.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
-    await until(() => pc.connectionState === 'connected', 20000, 'connected');
+    await until(() => pc.connectionState === 'connected', 20000, 'connected', () => transportState(pc));
     // 3 s of 320x240 constrained-baseline H.264, one key frame per second, no B-frames.
     const ff = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-t', '3',
       '-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '30', '-bf', '0', '-tune', 'zerolatency', '-f', 'h264', '-']);

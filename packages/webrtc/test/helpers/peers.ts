@@ -24,10 +24,10 @@ export async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerCon
 }
 
 /** Resolves when `cond()` holds, polling every few ms; rejects after `ms`. */
-export async function until(cond: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
+export async function until(cond: () => boolean, ms = 3000, what = 'condition', diag?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${diag ? ` (${diag()})` : ''}`);
     await new Promise((r) => setTimeout(r, 2));
   }
 }
@@ -35,4 +35,10 @@ export async function until(cond: () => boolean, ms = 3000, what = 'condition'):
 /** Lets queued tasks (setImmediate) run. */
 export async function flush(n = 5): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** One line of transport state for timeout messages. */
+export function transportState(pc: RTCPeerConnection): string {
+  const t = pc.sctp?.transport ?? pc.getSenders()[0]?.transport ?? pc.getReceivers()[0]?.transport;
+  return `signaling ${pc.signalingState}, ice ${pc.iceConnectionState}, gathering ${pc.iceGatheringState}, dtls ${t?.state ?? 'none'}, sctp ${pc.sctp?.state ?? 'none'}, connection ${pc.connectionState}`;
 }
