@@ -13,8 +13,12 @@ export interface SendOptions {
   priority?: number;
 }
 
+/** A user message from send() to its last acknowledgement; ssn, firstTsn and count are set when the scheduler picks it. */
 export interface OutMessage {
   streamId: number;
+  ppid: number;
+  /** The whole message; its DATA chunks are views of it. */
+  data: Buffer;
   unordered: boolean;
   ssn: number;
   firstTsn: number;

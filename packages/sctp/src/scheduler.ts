@@ -12,9 +12,9 @@ export interface PendingMessage {
   counted: boolean;
 }
 
-interface OutStream {
+interface OutStream<M extends PendingMessage> {
   id: number;
-  queue: PendingMessage[];
+  queue: M[];
   head: number;
   /** Stride-scheduling pass value: virtual time this stream has consumed. */
   pass: number;
@@ -33,16 +33,16 @@ interface OutStream {
  * Weights follow the channel priority (RFC 8831 §6.4: very-low 1, low 2,
  * medium 4, high 8). It also owns per-stream SSNs and bufferedAmount.
  */
-export class StreamScheduler {
-  private readonly streams = new Map<number, OutStream>();
-  private active: OutStream[] = [];
+export class StreamScheduler<M extends PendingMessage = PendingMessage> {
+  private readonly streams = new Map<number, OutStream<M>>();
+  private active: OutStream<M>[] = [];
   private vtime = 0;
   private readonly drained = new Set<number>();
   pending = 0;
 
-  constructor(private readonly onExpired: (m: PendingMessage) => void) {}
+  constructor(private readonly onExpired: (m: M) => void) {}
 
-  private stream(id: number): OutStream {
+  private stream(id: number): OutStream<M> {
     let s = this.streams.get(id);
     if (!s) {
       s = { id, queue: [], head: 0, pass: 0, weight: 2, nextSsn: 0, buffered: 0, active: false };
@@ -56,7 +56,7 @@ export class StreamScheduler {
   }
 
   /** Queues a message; `priority` is the RFC 8832 wire value (128, 256, 512, 1024). */
-  push(m: PendingMessage, priority = 256): void {
+  push(m: M, priority = 256): void {
     const s = this.stream(m.streamId);
     s.weight = Math.max(1, Math.round(priority / 128));
     s.queue.push(m);
@@ -70,12 +70,12 @@ export class StreamScheduler {
   }
 
   /** The next message to transmit, or undefined. Messages whose lifetime passed in the queue are dropped. */
-  pop(now: number): PendingMessage | undefined {
+  pop(now: number): M | undefined {
     while (this.active.length > 0) {
       let best = this.active[0]!;
       for (let i = 1; i < this.active.length; i++) if (this.active[i]!.pass < best.pass) best = this.active[i]!;
       const m = best.queue[best.head]!;
-      best.queue[best.head++] = undefined as unknown as PendingMessage;
+      best.queue[best.head++] = undefined as unknown as M;
       this.pending--;
       if (best.head === best.queue.length) {
         best.queue = [];

@@ -2,7 +2,7 @@ import { add32, seqLessOrEqual32, seqLessThan32 } from '@rivulet/common';
 import { CongestionControl, RtoEstimator, type RtoConfig } from './congestion.js';
 import { DATA_HEADER_LENGTH } from './chunks/data.js';
 import type { ForwardTsnChunk, SackChunk } from './chunks/types.js';
-import { StreamScheduler, type PendingMessage } from './scheduler.js';
+import { StreamScheduler } from './scheduler.js';
 import type { OutChunk, OutMessage, SackResult, SendOptions } from './outbound.js';
 
 export type { OutChunk, SackResult, SendOptions } from './outbound.js';
@@ -35,7 +35,7 @@ export class Sender {
   private retransmitList: OutChunk[] = [];
   private rtxHead = 0;
   private fastRtxBudget = false;
-  private readonly scheduler = new StreamScheduler(() => this.abandonedMessages++);
+  private readonly scheduler = new StreamScheduler<OutMessage>(() => this.abandonedMessages++);
   retransmissions = 0;
   abandonedMessages = 0;
 
@@ -103,8 +103,12 @@ export class Sender {
         ppid,
         data,
         unordered: options.unordered === true,
+        ssn: 0,
+        firstTsn: 0,
+        count: 0,
         maxRetransmits: options.maxRetransmits,
         expiresAt: options.maxLifetimeMs !== undefined ? now + options.maxLifetimeMs : undefined,
+        abandoned: false,
         counted: options.excludeFromBufferedAmount !== true,
       },
       options.priority,
@@ -112,22 +116,13 @@ export class Sender {
   }
 
   /** Fragments a picked message into DATA chunks with consecutive TSNs (§6.9). */
-  private assign(m: PendingMessage): void {
-    const { streamId, ppid, data, unordered } = m;
-    const ssn = unordered ? 0 : this.scheduler.takeSsn(streamId);
+  private assign(msg: OutMessage): void {
+    const { streamId, ppid, data, unordered } = msg;
     const frag = this.maxFragment;
     const count = Math.max(1, Math.ceil(data.length / frag));
-    const msg: OutMessage = {
-      streamId,
-      unordered,
-      ssn,
-      firstTsn: this.nextTsn,
-      count,
-      maxRetransmits: m.maxRetransmits,
-      expiresAt: m.expiresAt,
-      abandoned: false,
-      counted: m.counted,
-    };
+    msg.ssn = unordered ? 0 : this.scheduler.takeSsn(streamId);
+    msg.firstTsn = this.nextTsn;
+    msg.count = count;
     for (let i = 0; i < count; i++) {
       const part = data.subarray(i * frag, Math.min(data.length, (i + 1) * frag));
       this.q.push({
