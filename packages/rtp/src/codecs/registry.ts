@@ -13,21 +13,24 @@ const NAMES = 'VP8, VP9, H264, AV1, opus, PCMU, PCMA';
  * Picks a payloader by the SDP rtpmap encoding name (case-insensitive, e.g.
  * 'VP8', 'H264', 'AV1', 'opus', 'PCMU'). Throws for a codec we cannot payload.
  */
-export function createPayloader(encodingName: string, options: { maxPayloadSize?: number } = {}): Payloader {
+export function createPayloader(
+  encodingName: string,
+  options: { maxPayloadSize?: number; /** H.264 only (fmtp packetization-mode) */ packetizationMode?: 0 | 1 } = {},
+): Payloader {
   switch (encodingName.toLowerCase()) {
     case 'vp8':
-      return new Vp8Payloader(options);
+      return new Vp8Payloader({ maxPayloadSize: options.maxPayloadSize });
     case 'vp9':
-      return new Vp9Payloader(options);
+      return new Vp9Payloader({ maxPayloadSize: options.maxPayloadSize });
     case 'h264':
       return new H264Payloader(options);
     case 'av1':
-      return new Av1Payloader(options);
+      return new Av1Payloader({ maxPayloadSize: options.maxPayloadSize });
     case 'opus':
-      return new OpusPayloader(options);
+      return new OpusPayloader({ maxPayloadSize: options.maxPayloadSize });
     case 'pcmu':
     case 'pcma':
-      return new G711Payloader(options);
+      return new G711Payloader({ maxPayloadSize: options.maxPayloadSize });
     default:
       throw new Error(`createPayloader: no payloader for encoding '${encodingName}'; supported: ${NAMES}`);
   }

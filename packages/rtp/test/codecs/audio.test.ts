@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { G711Depayloader, G711Framer, G711Payloader } from '../../src/codecs/g711.js';
+import { H264Payloader } from '../../src/codecs/h264.js';
 import { OpusDepayloader, OpusPayloader } from '../../src/codecs/opus.js';
 import { isKeyframe } from '../../src/codecs/keyframes.js';
 import { createDepayloader, createPayloader } from '../../src/codecs/registry.js';
@@ -41,6 +42,8 @@ describe('codecs: Opus (RFC 7587) and G.711', () => {
 
   it('registry picks by SDP encoding name and names the supported ones otherwise', () => {
     expect(createPayloader('H264').maxPayloadSize).to.equal(1200);
+    expect((createPayloader('h264', { packetizationMode: 0 }) as H264Payloader).packetizationMode).to.equal(0);
+    expect(createPayloader('VP8', { maxPayloadSize: 500 }).maxPayloadSize).to.equal(500);
     expect(createDepayloader('OPUS').codec).to.equal('opus');
     expect(createDepayloader('vp9').codec).to.equal('vp9');
     expect(() => createDepayloader('H265')).to.throw(/no depayloader for encoding 'H265'; supported: VP8/);
