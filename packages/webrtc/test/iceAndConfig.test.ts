@@ -167,3 +167,42 @@ describe('getStats', function () {
     close();
   });
 });
+
+describe('legacy offer options and per-object stats', function () {
+  this.timeout(10000);
+
+  it('offerToReceiveAudio/Video add recvonly transceivers (webrtc-pc §11.2)', async () => {
+    const pc = new RTCPeerConnection();
+    const offer = await pc.createOffer({ offerToReceiveAudio: true, offerToReceiveVideo: true });
+    expect(pc.getTransceivers().map((t) => [t.receiver.track.kind, t.direction])).to.deep.equal([['audio', 'recvonly'], ['video', 'recvonly']]);
+    expect(offer.sdp!.match(/a=recvonly/g)).to.have.length(2);
+    pc.close();
+  });
+
+  it('sender/receiver getStats select their own RTP stream; SDP candidates are listed on the ICE transport', async () => {
+    const { a, b, close } = createPair();
+    const src = new MediaStreamTrackSource({ kind: 'audio' });
+    const sender = a.addTrack(src.createTrack());
+    await negotiate(a, b);
+    await until(() => a.connectionState === 'connected', 3000, 'connected');
+    const pkt = Buffer.alloc(20);
+    pkt[0] = 0x80; pkt[1] = 111;
+    src.writeRtp(pkt);
+    const receiver = b.getReceivers()[0]!;
+    await until(() => !receiver.track.muted, 3000, 'RTP');
+    const s = await sender.getStats();
+    expect([...s.values()].filter((x) => x.type === 'outbound-rtp')).to.have.length(1);
+    expect([...s.values()].filter((x) => x.type === 'inbound-rtp')).to.have.length(0);
+    expect([...s.values()].some((x) => x.type === 'transport')).to.equal(true);
+    const r = await receiver.getStats();
+    expect([...r.values()].filter((x) => x.type === 'inbound-rtp')).to.have.length(1);
+    expect([...r.values()].filter((x) => x.type === 'outbound-rtp')).to.have.length(0);
+    const byTrack = await b.getStats(receiver.track);
+    expect([...byTrack.values()].filter((x) => x.type === 'inbound-rtp')).to.have.length(1);
+    // b learnt a's candidate from the SDP it applied (gathering completed before the answer in this pair).
+    const ice = receiver.transport!.iceTransport;
+    expect(ice.getLocalCandidates().length).to.be.greaterThan(0);
+    expect(ice.getRemoteParameters()!.usernameFragment).to.match(/^[0-9a-f]+$/);
+    close();
+  });
+});

@@ -4,7 +4,7 @@
  * OperationError for an unknown mid, an index out of range, a foreign
  * ufrag or an unparsable candidate; "" (or no argument) is end-of-candidates.
  */
-import { getMediaOrSession, getMid } from '@rivulet/sdp';
+import { formatCandidate, getMediaOrSession, getMid } from '@rivulet/sdp';
 import { invalidState, operationError } from '../base/errors.js';
 import { parseCandidateString, RTCIceCandidate, type RTCIceCandidateInit } from '../rtc/RTCIceCandidate.js';
 import { iceTransportInternals } from '../transport/RTCIceTransport.js';
@@ -54,6 +54,8 @@ export function addIceCandidate(core: PeerCore, input: RTCIceCandidateInit | RTC
     const m = media[targets[0]!]!;
     if (m.port === 0) return; // rejected section: nothing to add
     m.attributes.push(parsed);
+    const ufragOf = ufrag ?? getMediaOrSession(m, remote.sdp, 'ice-ufrag')?.ufrag ?? '';
+    core.appliedRemoteCandidates.add(`${ufragOf} ${formatCandidate(parsed)}`);
     iceTransportInternals.addRemoteCandidate(st.iceTransport!, new RTCIceCandidate({ candidate, sdpMid, sdpMLineIndex, usernameFragment: ufrag }));
     bundle.addRemoteCandidate(parsed);
   });

@@ -24,6 +24,8 @@ export class PeerCore {
   statsFor: (selector: object | null) => Promise<RTCStatsReport> = () => Promise.reject(new Error('stats not wired'));
   /** RTCP CNAME of this connection (RFC 7022: random per connection). */
   readonly cname = randomBytes(12).toString('base64');
+  /** Remote candidates already given to ICE ("ufrag candidate-line"). */
+  readonly appliedRemoteCandidates = new Set<string>();
   /** Every sender this connection created (removeTrack's InvalidAccessError check). */
   readonly createdSenders = new WeakSet<object>();
   /** The configured or generated certificate (generation is asynchronous). */

@@ -120,7 +120,7 @@ function wireBundle(core: PeerCore, bundle: TransportBundle): void {
       const remoteMax = bundle.remoteMaxMessageSize;
       // webrtc-pc §6.1.1.1: 0 means "any size"; otherwise the smaller of both sides.
       const max = remoteMax === 0 ? LOCAL_MAX_MESSAGE_SIZE : Math.min(remoteMax, LOCAL_MAX_MESSAGE_SIZE);
-      sctpTransportInternals.setLimits(st.sctpTransport, max, 65535);
+      sctpTransportInternals.setLimits(st.sctpTransport, max, bundle.sctpMaxChannels);
     }
     sctpTransportInternals.setState(st.sctpTransport, state);
     if (state === 'closed') {
@@ -201,8 +201,16 @@ export function applyRemoteIce(core: PeerCore): void {
   }
   for (const sec of remote.media) {
     if (sec.port === 0) continue;
+    const mid = getMid(sec) ?? null;
     for (const a of sec.attributes) {
-      if (a.name === 'candidate' && 'foundation' in a) bundle.addRemoteCandidate(a);
+      if (a.name === 'candidate' && 'foundation' in a) {
+        // Renegotiations repeat the candidates: hand each one to ICE once per generation.
+        const key = `${ufrag} ${formatCandidate(a)}`;
+        if (core.appliedRemoteCandidates.has(key)) continue;
+        core.appliedRemoteCandidates.add(key);
+        bundle.addRemoteCandidate(a);
+        iceTransportInternals.addRemoteCandidate(st.iceTransport!, new RTCIceCandidate({ candidate: `candidate:${formatCandidate(a)}`, sdpMid: mid, sdpMLineIndex: remote.media.indexOf(sec), usernameFragment: ufrag }));
+      }
     }
     if (findAttribute(sec.attributes, 'end-of-candidates')) bundle.addRemoteCandidate(null);
     break; // BUNDLE: the first used section carries the transport

@@ -108,6 +108,8 @@ export interface TransportBundle extends TypedEmitter<TransportBundleEvents> {
   readonly selectedPair: CandidatePair | null;
   /** Remote max-message-size (RFC 8841 §6) once SCTP is negotiated. */
   readonly remoteMaxMessageSize: number;
+  /** Streams usable in both directions once the association is up (min of the INIT stream counts), else null. */
+  readonly sctpMaxChannels: number | null;
   /** DER certificates the remote presented in DTLS. */
   remoteCertificates(): Uint8Array[];
 

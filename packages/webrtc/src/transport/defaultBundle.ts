@@ -78,6 +78,9 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
   get dtlsRole(): DtlsRole | null { return this._dtlsRole; }
   get sctpState(): SctpTransportStateValue | null { return this._sctpState; }
   get remoteMaxMessageSize(): number { return this._remoteMaxMessageSize; }
+  get sctpMaxChannels(): number | null {
+    return this.sctp && this._sctpState === 'connected' ? Math.min(this.sctp.outboundStreams, this.sctp.inboundStreams) : null;
+  }
   get selectedPair(): CandidatePair | null {
     const p = this.agent.selectedPair;
     if (!p) return null;

@@ -81,6 +81,7 @@ export class LinkedBundle extends TypedEmitter<TransportBundleEvents> implements
   sctpState: SctpTransportStateValue | null = null;
   selectedPair: CandidatePair | null = null;
   remoteMaxMessageSize = 0;
+  get sctpMaxChannels(): number | null { return this.sctpState === 'connected' ? 1024 : null; }
   remote: IceParameters | null = null;
   remoteCandidates: (CandidateAttribute | null)[] = [];
   fingerprintsOk: boolean | null = null;
