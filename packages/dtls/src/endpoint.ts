@@ -152,12 +152,34 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     });
   }
 
-  /** Sends application data in one record (RFC 6347 §4.1.1: at most 2^14 bytes). */
+  /**
+   * Largest send() that fits one datagram of `mtu` bytes under the current keys: mtu minus the
+   * record header and AEAD overhead (37 bytes for AES-GCM, 29 for ChaCha20-Poly1305). RFC 6347
+   * §4.1.1.1 leaves path MTU to the application and RFC 8899 §4.4 asks the layer to report this
+   * maximum packet size; an upper layer (SCTP) should size its packets to it.
+   */
+  get maxSendSize(): number {
+    return this.options.mtu - this.records.overhead(this.records.writeEpoch);
+  }
+
+  /**
+   * Sends application data as one record in one datagram (RFC 6347 §4.1.1: records never span
+   * datagrams, and splitting would break the message boundaries the upper layer relies on). Data
+   * longer than `mtu` is refused (§4.1.1.1: generate an error rather than an IP-fragmented packet);
+   * data between maxSendSize and mtu is still sent (the datagram exceeds mtu by the record overhead,
+   * counted as 'datagramOverMtu') so that a 1200-byte SCTP packet over the default mtu 1200 works.
+   */
   send(data: Uint8Array): void {
     if (this.currentState !== 'connected') {
       throw new Error(`DtlsEndpoint.send: state is '${this.currentState}'; data can be sent only when 'connected'`);
     }
     if (data.length > MAX_PLAINTEXT) throw new Error(`DtlsEndpoint.send: ${data.length} bytes exceed the record limit of ${MAX_PLAINTEXT}`);
+    if (data.length > this.options.mtu) {
+      throw new Error(
+        `DtlsEndpoint.send: ${data.length} bytes exceed the mtu of ${this.options.mtu} (one record per datagram; at most ${this.maxSendSize} bytes fit without exceeding it)`,
+      );
+    }
+    if (data.length > this.maxSendSize) this.counters.inc('datagramOverMtu');
     this.output(this.records.seal(ContentType.applicationData, this.records.writeEpoch, data));
   }
 
