@@ -197,6 +197,8 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
       maxRetransmits: ch.maxRetransmits ?? undefined,
       maxLifetimeMs: ch.maxPacketLifeTime ?? undefined,
       priority: priorityValue(ch.priority),
+      // An empty message travels as one placeholder byte; W3C counts it as 0 bytes buffered.
+      excludeFromBufferedAmount: ppid === Ppid.STRING_EMPTY || ppid === Ppid.BINARY_EMPTY,
     });
     this.lastBuffered.set(ch, this.assoc.bufferedAmount(ch.id));
   }
