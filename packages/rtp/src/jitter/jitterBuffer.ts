@@ -1,6 +1,7 @@
 import { Counters, TypedEmitter, unwrap16, type Clock, type Timer } from '@rivulet/common';
 import type { Depayloader, PacketInfo, RtpPacketLike } from '../codecs/types.js';
-import type { JitterBufferEvents, JitterBufferOptions, JitterCounter, KeyframeRequestReason } from './types.js';
+import { ReferenceChain } from './referenceChain.js';
+import type { JitterBufferEvents, JitterBufferOptions, JitterCounter } from './types.js';
 
 export type { JitterBufferEvents, JitterBufferOptions, JitterCounter, JitterFrame, KeyframeRequestReason } from './types.js';
 
@@ -31,7 +32,6 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
   private readonly maxLatencyMs: number;
   private readonly maxPackets: number;
   private readonly dropUntilKeyframe: boolean;
-  private readonly requestIntervalMs: number;
   private readonly initialDelayMs: number;
   private firstArrival: number | undefined;
   private readonly slots = new Map<number, Slot<P>>();
@@ -41,8 +41,7 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
   /** The packet just before head, when known (undefined at start and after a loss). */
   private prev: { timestamp: number; marker: boolean } | undefined;
   private started = false;
-  private waitingForKeyframe: boolean;
-  private lastRequestAt = -Infinity;
+  private readonly chain: ReferenceChain;
   private lastArrival = 0;
   /**
    * Set when the head packet cannot start a frame and nothing before it is known:
@@ -64,19 +63,26 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     this.maxLatencyMs = positive('maxLatencyMs', options.maxLatencyMs ?? 200);
     this.maxPackets = positive('maxPackets', options.maxPackets ?? 1000);
     this.dropUntilKeyframe = options.dropUntilKeyframe ?? true;
-    this.requestIntervalMs = positive('keyframeRequestIntervalMs', options.keyframeRequestIntervalMs ?? 500);
     this.initialDelayMs = options.initialDelayMs ?? 0;
     if (!(this.initialDelayMs >= 0 && this.initialDelayMs < this.maxLatencyMs)) {
       throw new RangeError(
         `JitterBuffer: initialDelayMs must be in [0, maxLatencyMs=${this.maxLatencyMs}), got ${String(options.initialDelayMs)}`,
       );
     }
-    this.waitingForKeyframe = !this.depayloader.independentFrames;
+    this.chain = new ReferenceChain(
+      this.clock,
+      positive('keyframeRequestIntervalMs', options.keyframeRequestIntervalMs ?? 500),
+      this.depayloader.independentFrames,
+      (reason) => {
+        this.counters.inc('keyframeRequests');
+        this.emit('keyframeNeeded', reason);
+      },
+    );
   }
 
   /** True while decoding is blocked on a keyframe. */
   get needsKeyframe(): boolean {
-    return this.waitingForKeyframe;
+    return this.chain.needsKeyframe;
   }
 
   /** Packets currently held. */
@@ -106,7 +112,7 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     if (this.head !== undefined) {
       if (Math.abs(ext - this.head) > Math.max(this.maxPackets, RESET_DISTANCE)) {
         this.reset(); // the sender restarted or we were away too long: nothing held can complete
-        this.markLoss();
+        this.chain.loss();
       } else if (ext < this.head) {
         if (this.started) {
           this.counters.inc('packetsLate');
@@ -228,19 +234,12 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     const frame = this.depayloader.depayload(packets);
     if (!frame) {
       this.counters.inc('framesMalformed');
-      this.markLoss();
+      this.chain.loss();
       return;
     }
-    if (this.waitingForKeyframe) {
-      if (frame.keyframe) {
-        this.waitingForKeyframe = false;
-      } else {
-        this.requestKeyframe(this.lastRequestAt === -Infinity ? 'noKeyframeYet' : 'stillWaiting');
-        if (this.dropUntilKeyframe) {
-          this.counters.inc('framesDroppedWaitingForKeyframe');
-          return;
-        }
-      }
+    if (!this.chain.accept(frame.keyframe) && this.dropUntilKeyframe) {
+      this.counters.inc('framesDroppedWaitingForKeyframe');
+      return;
     }
     this.counters.inc('framesEmitted');
     this.emittedCount++;
@@ -283,28 +282,12 @@ export class JitterBuffer<P extends RtpPacketLike = RtpPacketLike> extends Typed
     this.head = next;
     this.started = true;
     this.afterHeadMoved(lastKept ? { timestamp: lastKept.packet.timestamp, marker: false } : undefined);
-    this.markLoss();
+    this.chain.loss();
   }
 
   private afterHeadMoved(prev: { timestamp: number; marker: boolean } | undefined): void {
     this.prev = prev;
     if (this.slots.size === 0 && this.head !== undefined) this.highest = this.head - 1;
-  }
-
-  /** A loss broke the reference chain: ask at once when the chain was intact, else at the request interval. */
-  private markLoss(): void {
-    if (this.depayloader.independentFrames) return;
-    const newEpisode = !this.waitingForKeyframe;
-    this.waitingForKeyframe = true;
-    this.requestKeyframe('loss', newEpisode);
-  }
-
-  private requestKeyframe(reason: KeyframeRequestReason, force = false): void {
-    const now = this.clock.now();
-    if (!force && now - this.lastRequestAt < this.requestIntervalMs) return;
-    this.lastRequestAt = now;
-    this.counters.inc('keyframeRequests');
-    this.emit('keyframeNeeded', reason);
   }
 
   private schedule(): void {
