@@ -242,3 +242,27 @@ describe('DTLS failure', function () {
     close();
   });
 });
+
+describe('bundle-only sections (RFC 8843 §6)', function () {
+  this.timeout(10000);
+
+  it('treats port 0 + a=bundle-only as a live bundled section, not a rejected one', async () => {
+    const { a, b, close } = createPair();
+    a.addTransceiver('audio');
+    a.addTransceiver('video');
+    await a.setLocalDescription();
+    const sdp = a.localDescription!.sdp;
+    const video = sdp.indexOf('m=video');
+    const head = sdp.slice(0, video);
+    const body = sdp.slice(video)
+      .replace(/^m=video 9 /, 'm=video 0 ')
+      .replace(/a=(ice-ufrag|ice-pwd|ice-options|fingerprint|setup|candidate|end-of-candidates)[^\r]*\r\n/g, '')
+      .replace('a=mid:1\r\n', 'a=bundle-only\r\na=mid:1\r\n');
+    await b.setRemoteDescription({ type: 'offer', sdp: head + body });
+    expect(b.getTransceivers().map((t) => [t.receiver.track.kind, t.mid])).to.deep.equal([['audio', '0'], ['video', '1']]);
+    const answer = await b.createAnswer();
+    expect(answer.sdp).to.match(/m=video 9 /);
+    expect(answer.sdp).to.include('a=group:BUNDLE 0 1');
+    close();
+  });
+});

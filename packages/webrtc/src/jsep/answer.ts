@@ -4,6 +4,7 @@
  * when no codec matches; otherwise codecs/extensions are intersected with
  * ours and the direction with the transceiver's (RFC 3264 §6.1).
  */
+import { isRejected } from './rejected.js';
 import {
   findAttribute, findAttributes, getBundleMids, getDirection, getMediaOrSession, getMid, getRtpCodecs, intersectDirection,
   type MediaDescription, type SimulcastAttribute,
@@ -20,7 +21,7 @@ export function buildAnswer(st: PeerState): ReturnType<typeof buildSession> {
   const offer = st.pendingRemote!.sdp;
   // RFC 8842 §5.3: keep an established role; otherwise the reverse of an offered active/passive,
   // and "active" (we are the DTLS client) for actpass.
-  const first = offer.media.find((m) => m.port !== 0);
+  const first = offer.media.find((m) => !isRejected(m));
   const offered = first ? getMediaOrSession(first, offer, 'setup')?.role : undefined;
   const setup = st.dtlsRole !== null ? (st.dtlsRole === 'server' ? 'passive' : 'active') : offered === 'active' ? 'passive' : 'active';
   const transport = localTransportAttributes(st, setup);
@@ -34,7 +35,7 @@ export function buildAnswer(st: PeerState): ReturnType<typeof buildSession> {
     const reject = (): void => {
       media.push(writeRejectedSection(m.kind, m.protocol, m.formats, mid));
     };
-    if (m.port === 0 || mid === null) return reject();
+    if (isRejected(m) || mid === null) return reject();
     if (m.kind === 'application') {
       if (st.dataMLineIndex !== i || !m.protocol.includes('SCTP')) return reject();
       media.push(writeDataSection(mid, transport));

@@ -5,6 +5,7 @@
  * moves the signaling state. Transport start-up and media wiring happen in
  * the peer connection after this returns (finishNegotiation).
  */
+import { isRejected } from './rejected.js';
 import {
   getDirection, getMid, reverseDirection, type Direction, type SessionDescription,
 } from '@rivulet/sdp';
@@ -42,7 +43,7 @@ function removeStoppedTransceivers(st: PeerState): void {
     if (!s.stopped || s.mLineIndex === null) return true;
     const local = st.currentLocal?.sdp.media[s.mLineIndex];
     const remote = st.currentRemote?.sdp.media[s.mLineIndex];
-    return !((local && local.port === 0) || (remote && remote.port === 0));
+    return !((local && isRejected(local)) || (remote && isRejected(remote)));
   });
 }
 
@@ -93,7 +94,7 @@ export function applyLocal(st: PeerState, type: RTCSdpType, sdp: SessionDescript
       return;
     }
     // answer / pranswer (we answered a remote offer)
-    const direction: Direction = m.port === 0 ? 'inactive' : getDirection(m, sdp);
+    const direction: Direction = isRejected(m) ? 'inactive' : getDirection(m, sdp);
     if (!receives(direction) && receives(s.firedDirection)) {
       processRemoteTrackRemoval(t, ev);
       setAssociatedRemoteStreams(st, t.receiver, [], ev);
@@ -101,7 +102,7 @@ export function applyLocal(st: PeerState, type: RTCSdpType, sdp: SessionDescript
     s.currentDirection = direction;
     s.firedDirection = direction;
     if (direction === 'sendrecv' || direction === 'sendonly') s.everSent = true;
-    if (m.port === 0 && type === 'answer' && !s.stopped) transceiverInternals.stopTransceiver(t, false);
+    if (isRejected(m) && type === 'answer' && !s.stopped) transceiverInternals.stopTransceiver(t, false);
   });
   setDescriptions(st, 'local', { type, sdp });
   st.signalingState = nextState('local', type);
@@ -116,7 +117,7 @@ export function applyRemote(st: PeerState, type: RTCSdpType, sdp: SessionDescrip
   const claimed = new Set<RTCRtpTransceiver>();
   sdp.media.forEach((m, i) => {
     const mid = getMid(m) ?? null;
-    const rejected = m.port === 0;
+    const rejected = isRejected(m);
     if (m.kind === 'application') {
       if (type === 'offer' && !rejected && mid !== null) {
         st.dataMid = mid;

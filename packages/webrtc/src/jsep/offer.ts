@@ -5,6 +5,7 @@
  * recycling, §5.2.2) or is appended; the data section is appended once a
  * data channel exists.
  */
+import { isRejected } from './rejected.js';
 import { findAttributes, getMid, getRtpCodecs, type MediaDescription, type SdpRtpCodec } from '@rivulet/sdp';
 import type { PeerState } from '../pc/state.js';
 import type { RTCRtpTransceiver } from '../transceiver/RTCRtpTransceiver.js';
@@ -45,7 +46,7 @@ export function buildOffer(st: PeerState): { sdp: ReturnType<typeof buildSession
   for (const t of st.transceivers) {
     const s = st.transceiverState(t);
     if (s.mLineIndex !== null || s.stopping) continue;
-    const free = slots.findIndex((x) => x.kind === 'free' && x.prev !== undefined && x.prev.port === 0);
+    const free = slots.findIndex((x) => x.kind === 'free' && x.prev !== undefined && isRejected(x.prev));
     if (free >= 0) slots[free] = { kind: 'transceiver', t };
     else slots.push({ kind: 'transceiver', t });
   }

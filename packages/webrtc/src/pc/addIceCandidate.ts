@@ -4,6 +4,7 @@
  * OperationError for an unknown mid, an index out of range, a foreign
  * ufrag or an unparsable candidate; "" (or no argument) is end-of-candidates.
  */
+import { isRejected } from '../jsep/rejected.js';
 import { formatCandidate, getMediaOrSession, getMid } from '@rivulet/sdp';
 import { invalidState, operationError } from '../base/errors.js';
 import { parseCandidateString, RTCIceCandidate, type RTCIceCandidateInit } from '../rtc/RTCIceCandidate.js';
@@ -52,7 +53,7 @@ export function addIceCandidate(core: PeerCore, input: RTCIceCandidateInit | RTC
     const parsed = parseCandidateString(candidate);
     if (!parsed) throw operationError(`addIceCandidate: ${JSON.stringify(candidate.slice(0, 120))} is not a valid a=candidate (RFC 8839 §5.1)`);
     const m = media[targets[0]!]!;
-    if (m.port === 0) return; // rejected section: nothing to add
+    if (isRejected(m)) return; // rejected section: nothing to add
     m.attributes.push(parsed);
     const ufragOf = ufrag ?? getMediaOrSession(m, remote.sdp, 'ice-ufrag')?.ufrag ?? '';
     core.appliedRemoteCandidates.add(`${ufragOf} ${formatCandidate(parsed)}`);

@@ -4,6 +4,7 @@
  * and their streams are bound to the RTP session (NACK/RTX, reports, TWCC);
  * receivers learn what to accept and how to demultiplex it (pc/receive.ts).
  */
+import { isRejected } from '../jsep/rejected.js';
 import { findAttribute, findAttributes, getMid, getRtpCodecs, hasAttribute, type MediaDescription } from '@rivulet/sdp';
 import { createSendPipeline } from '../media/sendPipeline.js';
 import { remoteCodecs, type NegotiatedCodec } from '../jsep/codecNegotiation.js';
@@ -59,7 +60,7 @@ export function updateMedia(core: PeerCore): void {
     if (s.mid === null || s.stopped) continue;
     const lm = sectionByMid(local.media, s.mid);
     const rm = sectionByMid(remote.media, s.mid);
-    if (!lm || !rm || lm.port === 0 || rm.port === 0) continue;
+    if (!lm || !rm || isRejected(lm) || isRejected(rm)) continue;
     const ours = new Set(HEADER_EXTENSIONS.map((h) => h.uri));
     const exts = findAttributes(rm.attributes, 'extmap').filter((e) => ours.has(e.uri)).map((e) => ({ id: e.id, uri: e.uri, encrypted: false }));
     const reducedSize = hasAttribute(lm.attributes, 'rtcp-mux') && hasAttribute(lm.attributes, 'rtcp-rsize') && hasAttribute(rm.attributes, 'rtcp-rsize');

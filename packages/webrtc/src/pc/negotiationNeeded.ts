@@ -2,6 +2,7 @@
  * webrtc-pc §4.7.3 "check if negotiation is needed", step by step, against
  * [[CurrentLocalDescription]] / [[CurrentRemoteDescription]].
  */
+import { isRejected } from '../jsep/rejected.js';
 import { findAttributes, getDirection, getMid, intersectDirection, reverseDirection, type MediaDescription } from '@rivulet/sdp';
 import { senderInternals } from '../transceiver/RTCRtpSender.js';
 import type { PeerState } from './state.js';
@@ -17,7 +18,7 @@ export function isNegotiationNeeded(st: PeerState): boolean {
   const description = st.currentLocal;
   const local = description?.sdp;
   // Step 4: a data channel exists but no data section has been negotiated.
-  if (st.dataChannelRequested && !(local?.media.some((m) => m.kind === 'application' && m.port !== 0))) return true;
+  if (st.dataChannelRequested && !(local?.media.some((m) => m.kind === 'application' && !isRejected(m)))) return true;
   for (const t of st.transceivers) {
     const s = st.transceiverState(t);
     // 5.1
@@ -50,7 +51,7 @@ export function isNegotiationNeeded(st: PeerState): boolean {
     if (s.stopped && s.mLineIndex !== null) {
       const l = st.currentLocal?.sdp.media[s.mLineIndex];
       const r = st.currentRemote?.sdp.media[s.mLineIndex];
-      if (!((l && l.port === 0) || (r && r.port === 0))) return true;
+      if (!((l && isRejected(l)) || (r && isRejected(r)))) return true;
     }
   }
   return false;

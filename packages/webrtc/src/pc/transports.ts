@@ -4,6 +4,7 @@
  * state-change and datachannel events, keeps the aggregate states
  * (webrtc-pc §4.3.2-§4.3.4), and starts DTLS and SCTP once negotiated.
  */
+import { isRejected } from '../jsep/rejected.js';
 import { formatCandidate, getMid, parseCandidate, findAttribute, getMediaOrSession, type CandidateAttribute } from '@rivulet/sdp';
 import { RTCDataChannel, RTCDataChannelEvent, dataChannelInternals } from '../datachannel/RTCDataChannel.js';
 import { RTCError } from '../base/errors.js';
@@ -47,7 +48,7 @@ export async function ensureTransport(core: PeerCore): Promise<TransportBundle> 
 
 function firstMid(core: PeerCore): string {
   const d = core.st.pendingLocal ?? core.st.currentLocal;
-  const m = d?.sdp.media.find((x) => x.port !== 0);
+  const m = d?.sdp.media.find((x) => !isRejected(x));
   return (m && getMid(m)) ?? '0';
 }
 
@@ -55,7 +56,7 @@ function addCandidateToDescriptions(core: PeerCore, line: string | null): void {
   for (const d of [core.st.pendingLocal, core.st.currentLocal]) {
     if (!d) continue;
     for (const m of d.sdp.media) {
-      if (m.port === 0) continue;
+      if (isRejected(m)) continue;
       if (line === null) {
         if (!m.attributes.some((a) => a.name === 'end-of-candidates')) m.attributes.push({ name: 'end-of-candidates' });
         continue;
@@ -189,7 +190,7 @@ export function applyRemoteIce(core: PeerCore): void {
   const st = core.st;
   const remote = (st.pendingRemote ?? st.currentRemote)!.sdp;
   const bundle = st.bundle!;
-  const m = remote.media.find((x) => x.port !== 0);
+  const m = remote.media.find((x) => !isRejected(x));
   if (!m) return;
   const ufrag = getMediaOrSession(m, remote, 'ice-ufrag')!.ufrag;
   const pwd = getMediaOrSession(m, remote, 'ice-pwd')!.password;
@@ -200,7 +201,7 @@ export function applyRemoteIce(core: PeerCore): void {
     iceTransportInternals.setRemoteParameters(st.iceTransport!, { usernameFragment: ufrag, password: pwd });
   }
   for (const sec of remote.media) {
-    if (sec.port === 0) continue;
+    if (isRejected(sec)) continue;
     const mid = getMid(sec) ?? null;
     for (const a of sec.attributes) {
       if (a.name === 'candidate' && 'foundation' in a) {
@@ -223,8 +224,8 @@ export function finishNegotiation(core: PeerCore, weAnswered: boolean): void {
   const bundle = st.bundle!;
   const local = st.currentLocal!.sdp;
   const remote = st.currentRemote!.sdp;
-  const lm = local.media.find((x) => x.port !== 0);
-  const rm = remote.media.find((x) => x.port !== 0);
+  const lm = local.media.find((x) => !isRejected(x));
+  const rm = remote.media.find((x) => !isRejected(x));
   if (!lm || !rm) {
     updateMedia(core);
     return;
@@ -240,8 +241,8 @@ export function finishNegotiation(core: PeerCore, weAnswered: boolean): void {
     for (const f of [...fps, ...session]) unique.set(`${f.algorithm} ${f.value}`, { algorithm: f.algorithm, value: f.value });
     bundle.startDtls(st.dtlsRole, [...unique.values()]);
   }
-  const ld = local.media.find((x) => x.kind === 'application' && x.port !== 0);
-  const rd = remote.media.find((x) => x.kind === 'application' && x.port !== 0);
+  const ld = local.media.find((x) => x.kind === 'application' && !isRejected(x));
+  const rd = remote.media.find((x) => x.kind === 'application' && !isRejected(x));
   if (ld && rd && !st.sctpStarted) {
     st.sctpStarted = true;
     const remotePort = findAttribute(rd.attributes, 'sctp-port')?.port ?? SCTP_PORT;

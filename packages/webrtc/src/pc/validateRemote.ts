@@ -4,16 +4,17 @@
  * credentials and a DTLS fingerprint for every used section, rtcp-mux
  * (rtcpMuxPolicy "require"), mids, and an answer that mirrors our offer.
  */
+import { isRejected } from '../jsep/rejected.js';
 import {
   findAttribute, getBundleMids, getMediaOrSession, getMid, hasAttribute, type SessionDescription,
 } from '@rivulet/sdp';
 import { invalidAccess } from '../base/errors.js';
 
 export function validateRemoteDescription(sdp: SessionDescription, type: 'offer' | 'answer' | 'pranswer', localOffer: SessionDescription | null): void {
-  const used = sdp.media.filter((m) => m.port !== 0);
+  const used = sdp.media.filter((m) => !isRejected(m));
   const bundle = getBundleMids(sdp);
   sdp.media.forEach((m, i) => {
-    if (m.port === 0) return;
+    if (isRejected(m)) return;
     const where = `m-section ${i} (${m.kind})`;
     const mid = getMid(m);
     if (mid === undefined) throw invalidAccess(`setRemoteDescription: ${where} has no a=mid (RFC 8843 requires one with BUNDLE)`);
@@ -39,11 +40,11 @@ export function validateRemoteDescription(sdp: SessionDescription, type: 'offer'
     sdp.media.forEach((m, i) => {
       const o = localOffer.media[i]!;
       if (m.kind !== o.kind) throw invalidAccess(`setRemoteDescription: answer m-section ${i} is ${m.kind}, the offer's is ${o.kind}`);
-      if (m.port !== 0 && o.port !== 0 && getMid(m) !== getMid(o)) {
+      if (!isRejected(m) && !isRejected(o) && getMid(m) !== getMid(o)) {
         throw invalidAccess(`setRemoteDescription: answer m-section ${i} has mid ${getMid(m)}, the offer's is ${getMid(o)}`);
       }
       const setup = findAttribute(m.attributes, 'setup')?.role;
-      if (m.port !== 0 && setup === 'actpass') throw invalidAccess(`setRemoteDescription: answer m-section ${i} uses a=setup:actpass (RFC 8842 §5.3 forbids it in answers)`);
+      if (!isRejected(m) && setup === 'actpass') throw invalidAccess(`setRemoteDescription: answer m-section ${i} uses a=setup:actpass (RFC 8842 §5.3 forbids it in answers)`);
     });
   }
 }
