@@ -1,6 +1,13 @@
 import { ParseError } from '@rivulet/common';
 import { staleCookieCause } from './chunks/error.js';
-import { forwardTsnSupportedParam, peerExtensions, stateCookieParam, supportedExtensionsParam } from './chunks/init.js';
+import {
+  forwardTsnSupportedParam,
+  peerExtensions,
+  screenParams,
+  stateCookieParam,
+  supportedExtensionsParam,
+  unrecognizedParam,
+} from './chunks/init.js';
 import { findTlv } from './chunks/tlv.js';
 import { ChunkType, ParamType, type Chunk, type CookieEchoChunk, type InitChunk } from './chunks/types.js';
 import { CookieSigner, type CookieContents } from './cookie.js';
@@ -99,7 +106,7 @@ export class Handshake {
   private contents(tag: number, tsn: number, peer: InitChunk): CookieContents {
     const ext = peerExtensions(peer);
     // §5.2.6 / §3.3.2.1: a Cookie Preservative asks for a longer cookie life; grant up to 60 s.
-    const preservative = findTlv(peer.params, ParamType.COOKIE_PRESERVATIVE);
+    const preservative = findTlv(screenParams(peer.params).usable, ParamType.COOKIE_PRESERVATIVE);
     const extra = preservative && preservative.value.length >= 4 ? Math.min(60_000, preservative.value.readUInt32BE(0)) : 0;
     return {
       createdAt: this.o.clock.now(),
@@ -134,7 +141,10 @@ export class Handshake {
       return;
     }
     const cookie = this.cookies.sign(this.contents(tag, tsn, init));
-    this.host.sendSingle(init.initiateTag, this.makeInit(2, tag, tsn, cookie));
+    const ack = this.makeInit(2, tag, tsn, cookie);
+    // §3.3.3: report the INIT's unknown parameters whose type asks for it.
+    for (const p of screenParams(init.params).report) ack.params.push(unrecognizedParam(p));
+    this.host.sendSingle(init.initiateTag, ack);
   }
 
   /** §5.1 C: INIT ACK in COOKIE-WAIT → COOKIE ECHO, T1-cookie. */

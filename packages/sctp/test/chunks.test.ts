@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ParseError } from '@rivulet/common';
 import { parseChunk, serializeChunk } from '../src/chunks/chunk.js';
-import { forwardTsnSupportedParam, peerExtensions, stateCookieParam, supportedExtensionsParam } from '../src/chunks/init.js';
+import { forwardTsnSupportedParam, peerExtensions, screenParams, stateCookieParam, supportedExtensionsParam, unrecognizedParam } from '../src/chunks/init.js';
 import { describeCauses, userInitiatedAbortCause } from '../src/chunks/error.js';
 import type { Chunk } from '../src/chunks/types.js';
 import { parseDcep, serializeDcep } from '../src/dcep.js';
@@ -63,6 +63,16 @@ describe('chunk codecs (RFC 9260 §3.3, RFC 3758, RFC 6525)', () => {
   it('reads the peer extensions from INIT parameters', () => {
     expect(peerExtensions(samples[1] as Extract<Chunk, { type: 1 | 2 }>)).to.deep.equal({ forwardTsn: true, reconfig: true });
     expect(peerExtensions(samples[2] as Extract<Chunk, { type: 1 | 2 }>)).to.deep.equal({ forwardTsn: false, reconfig: false });
+  });
+
+  it('screens unknown INIT parameters by their two high bits (RFC 9260 §3.2.1)', () => {
+    const skipReport = { type: 0xc123, value: Buffer.from([1, 2, 3]) };
+    const skipSilent = { type: 0x8001, value: Buffer.alloc(0) };
+    const stop = { type: 0x0123, value: Buffer.alloc(0) };
+    const { usable, report } = screenParams([skipReport, skipSilent, forwardTsnSupportedParam(), stop, supportedExtensionsParam([130])]);
+    expect(usable.map((t) => t.type)).to.deep.equal([0xc000]); // everything after the 00-type stop is ignored
+    expect(report).to.deep.equal([skipReport]);
+    expect(unrecognizedParam(skipReport)).to.deep.equal({ type: 8, value: Buffer.from('c1230007010203', 'hex') });
   });
 
   it('rejects malformed chunks with ParseError', () => {

@@ -91,6 +91,30 @@ describe('SctpAssociation robustness', () => {
     expect(preservative.value.readUInt32BE(0)).to.equal(1200);
   });
 
+  it('reports unknown INIT parameters that ask for it in the INIT ACK (RFC 9260 §3.3.3)', () => {
+    const clock = new FakeClock();
+    const p = createPair(clock, { minDelayMs: 5 });
+    const sent: Chunk[] = [];
+    p.ba.tap = (b) => sent.push(...parsePacket(b).chunks.map((c) => c.chunk));
+    p.b.handlePacket(
+      packet(0, [
+        {
+          type: 1,
+          initiateTag: 77,
+          aRwnd: 100_000,
+          outboundStreams: 8,
+          inboundStreams: 8,
+          initialTsn: 1,
+          params: [{ type: 0xc123, value: Buffer.from([9]) }, { type: 0x8001, value: Buffer.alloc(0) }],
+        },
+      ]),
+    );
+    const ack = sent[0]!;
+    if (ack.type !== 2) throw new Error('expected INIT ACK');
+    expect(ack.params.filter((t) => t.type === 8).map((t) => t.value.toString('hex'))).to.deep.equal(['c123000509']);
+    expect(p.b.state).to.equal('closed'); // still stateless until COOKIE ECHO
+  });
+
   it('handles unknown chunk types by their two high bits (RFC 9260 §3.2)', () => {
     const { clock, ...p } = established();
     const tag = tagOf(p, clock);

@@ -60,12 +60,57 @@ export function stateCookieParam(cookie: Buffer): Tlv {
   return { type: ParamType.STATE_COOKIE, value: cookie };
 }
 
+/** INIT / INIT ACK parameter types we understand (whether or not we act on them). */
+const KNOWN_PARAMS = new Set<number>([
+  ParamType.HEARTBEAT_INFO,
+  ParamType.IPV4_ADDRESS,
+  ParamType.IPV6_ADDRESS,
+  ParamType.STATE_COOKIE,
+  ParamType.UNRECOGNIZED_PARAMETER,
+  ParamType.COOKIE_PRESERVATIVE,
+  ParamType.HOST_NAME_ADDRESS,
+  ParamType.SUPPORTED_ADDRESS_TYPES,
+  ParamType.ECN_CAPABLE,
+  ParamType.SUPPORTED_EXTENSIONS,
+  ParamType.FORWARD_TSN_SUPPORTED,
+]);
+
+/**
+ * RFC 9260 §3.2.1: the two high bits of an unknown parameter type say what
+ * to do. 00 / 01: stop processing the chunk's parameters here (01: and
+ * report it); 10 / 11: skip it (11: and report it). Returns the parameters
+ * to honour and those to report in an Unrecognized Parameter (§3.3.3.1).
+ */
+export function screenParams(params: readonly Tlv[]): { usable: Tlv[]; report: Tlv[] } {
+  const usable: Tlv[] = [];
+  const report: Tlv[] = [];
+  for (const p of params) {
+    if (KNOWN_PARAMS.has(p.type)) {
+      usable.push(p);
+      continue;
+    }
+    if (p.type & 0x4000) report.push(p);
+    if ((p.type & 0x8000) === 0) break;
+  }
+  return { usable, report };
+}
+
+/** Unrecognized Parameter (RFC 9260 §3.3.3.1): wraps the offending parameter, header included. */
+export function unrecognizedParam(p: Tlv): Tlv {
+  const inner = Buffer.alloc(4 + p.value.length);
+  inner.writeUInt16BE(p.type, 0);
+  inner.writeUInt16BE(4 + p.value.length, 2);
+  p.value.copy(inner, 4);
+  return { type: ParamType.UNRECOGNIZED_PARAMETER, value: inner };
+}
+
 /** What the peer's INIT / INIT ACK says about the extensions we care about. */
 export function peerExtensions(chunk: InitChunk): { forwardTsn: boolean; reconfig: boolean } {
-  const ext = findTlv(chunk.params, ParamType.SUPPORTED_EXTENSIONS);
+  const params = screenParams(chunk.params).usable;
+  const ext = findTlv(params, ParamType.SUPPORTED_EXTENSIONS);
   const list = ext ? [...ext.value] : [];
   return {
-    forwardTsn: findTlv(chunk.params, ParamType.FORWARD_TSN_SUPPORTED) !== undefined || list.includes(ChunkType.FORWARD_TSN),
+    forwardTsn: findTlv(params, ParamType.FORWARD_TSN_SUPPORTED) !== undefined || list.includes(ChunkType.FORWARD_TSN),
     reconfig: list.includes(ChunkType.RECONFIG),
   };
 }
