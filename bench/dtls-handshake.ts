@@ -4,6 +4,9 @@
  * Compares @rivulet/dtls with werift's DTLS (DtlsClient/DtlsServer from the installed `werift`)
  * in the same run. Certificates are made once per implementation, outside the timing.
  *
+ * A third row runs ours with both sides at mtu 200, so every flight including the ClientHello
+ * (which the server must reassemble before its cookie check) is fragmented.
+ *
  *   node --conditions=rivulet-source --import tsx bench/dtls-handshake.ts [runs]
  */
 import { performance } from 'node:perf_hooks';
@@ -19,7 +22,7 @@ function stats(samples: number[]): { p50: number; p95: number; mean: number } {
   return { p50: at(0.5), p95: at(0.95), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
-async function rivuletOnce(certs: Awaited<ReturnType<typeof generateCertificate>>[]): Promise<number> {
+async function rivuletOnce(certs: Awaited<ReturnType<typeof generateCertificate>>[], mtu?: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let done = 0;
@@ -38,6 +41,7 @@ async function rivuletOnce(certs: Awaited<ReturnType<typeof generateCertificate>
       remoteFingerprints: [certs[0]!.fingerprints[0]!],
       cipherSuites: [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256],
       srtpProfiles: [1],
+      ...(mtu ? { mtu } : {}),
       send: (d) => setImmediate(() => client.handleDatagram(d)),
     });
     client = new DtlsEndpoint({
@@ -46,6 +50,7 @@ async function rivuletOnce(certs: Awaited<ReturnType<typeof generateCertificate>
       remoteFingerprints: [certs[1]!.fingerprints[0]!],
       cipherSuites: [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256],
       srtpProfiles: [1],
+      ...(mtu ? { mtu } : {}),
       send: (d) => setImmediate(() => server.handleDatagram(d)),
     });
     server.once('connected', finish);
@@ -120,23 +125,30 @@ async function main(): Promise<void> {
   }
   const rivulet: number[] = [];
   const wer: number[] = [];
+  const fragmented: number[] = [];
   for (let i = 0; i < WARMUP; i++) {
     await rivuletOnce(ours);
     await weriftOnce(theirs);
+    await rivuletOnce(ours, 200);
   }
   // Interleave so both see the same background load (the machine is shared: figures are noisy).
   for (let i = 0; i < RUNS; i++) {
     rivulet.push(await rivuletOnce(ours));
     wer.push(await weriftOnce(theirs));
+    fragmented.push(await rivuletOnce(ours, 200));
   }
   const r = stats(rivulet);
   const w = stats(wer);
+  const f = stats(fragmented);
   const fmt = (x: number): string => x.toFixed(2).padStart(8);
   console.log(`DTLS 1.2 handshake, ECDSA P-256 + X25519, AES-128-GCM, mutual auth, use_srtp; ${RUNS} runs each (after ${WARMUP} warm-up), in-process link`);
   console.log(`                     p50 ms   p95 ms  mean ms`);
   console.log(`@rivulet/dtls      ${fmt(r.p50)} ${fmt(r.p95)} ${fmt(r.mean)}`);
   console.log(`werift (DTLS)      ${fmt(w.p50)} ${fmt(w.p95)} ${fmt(w.mean)}`);
   console.log(`ratio werift/ours  ${fmt(w.p50 / r.p50)} ${fmt(w.p95 / r.p95)} ${fmt(w.mean / r.mean)}   (>1 means we are faster)`);
+  console.log(`@rivulet/dtls mtu 200 (every flight fragmented, ClientHello reassembled before the cookie check)`);
+  console.log(`                   ${fmt(f.p50)} ${fmt(f.p95)} ${fmt(f.mean)}`);
+  console.log(`ratio mtu200/1200  ${fmt(f.p50 / r.p50)} ${fmt(f.p95 / r.p95)} ${fmt(f.mean / r.mean)}   (cost of fragmentation)`);
   process.exit(0);
 }
 

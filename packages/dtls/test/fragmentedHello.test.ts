@@ -5,6 +5,7 @@ import { decodeClientHello, decodeServerHello } from '../src/handshake/messages.
 import { parseRecords, writeRecordHeader } from '../src/record/record.js';
 import { writeHandshakeHeader } from '../src/handshake/fragment.js';
 import { testCertificates } from './helpers/pair.js';
+import { seededRandom } from './helpers/pipe.js';
 import { BatchLink, handshakeFragments, messageBody, recutClientHello } from './helpers/helloWire.js';
 import { chromiumLikeHello, GREASE, X25519_MLKEM768 } from './helpers/modernHello.js';
 
@@ -115,6 +116,40 @@ describe('dtls server with fragmented ClientHellos (RFC 6347 §4.2.3 before the 
     expect(link.serverSent.length).to.equal(0);
     expect(link.server.counters.get('clientHelloFragmentBuffered')).to.equal(1000);
     expect(link.server.counters.get('clientHelloPartialEvicted')).to.equal(996);
+    link.client.start();
+    link.run(() => link.connected());
+    expectConnected(link);
+  });
+
+  it('3000 seeded random ClientHello fragments (tiny lengths that complete into garbage, overlaps, bad offsets) never throw or fail the server', () => {
+    const link = new BatchLink({ client: ec[0]!, server: ec[1]! });
+    link.server.start();
+    const random = seededRandom(42);
+    const int = (n: number): number => Math.floor(random() * n);
+    const send = (seq: number, length: number, offset: number, fragLength: number, recordSeq: number): void => {
+      const body = Buffer.alloc(fragLength);
+      for (let j = 0; j < fragLength; j++) body[j] = int(256);
+      const frag = Buffer.concat([writeHandshakeHeader(HandshakeType.clientHello, length, seq, offset, fragLength), body]);
+      link.server.handleDatagram(Buffer.concat([writeRecordHeader(22, DTLS_1_2, 0, recordSeq, frag.length), frag]));
+    };
+    for (let i = 0; i < 3000; i++) {
+      if (i % 3 === 0) {
+        // A short hello in two random-cut fragments: completes, then fails to parse.
+        const length = 2 + int(60);
+        const cut = 1 + int(length - 1);
+        send(0, length, 0, cut, i);
+        send(0, length, cut, length - cut, i);
+        continue;
+      }
+      const length = 1 + int(20_000);
+      const offset = int(length + 8); // sometimes past the end: a framing error, dropped by the parser
+      send(int(3), length, offset, Math.min(int(300), Math.max(0, length - offset)), i);
+    }
+    expect(link.server.state).to.equal('connecting');
+    expect(link.server.counters.get('internalError')).to.equal(0);
+    expect(link.server.counters.get('clientHelloReassembled')).to.be.greaterThan(0); // short ones completed…
+    expect(link.server.counters.get('malformedHandshake')).to.be.greaterThan(0); // …into bodies that do not parse
+    expect(link.server.counters.get('oversizedClientHello')).to.be.greaterThan(0);
     link.client.start();
     link.run(() => link.connected());
     expectConnected(link);
