@@ -1,4 +1,4 @@
-import { H264AccessUnitSplitter, IvfReader, OggOpusReader, joinAnnexB } from '@rivulet/rtp';
+import { H264AccessUnitSplitter, IvfReader, OggOpusReader, isKeyframe, joinAnnexB } from '@rivulet/rtp';
 import type { EncodedFrame } from './encodedFrame.js';
 import type { AudioCodecName, VideoCodecName } from './encodings.js';
 import { containerOf } from './encodings.js';
@@ -62,35 +62,13 @@ class IvfFrameReader implements FrameReader {
         data: f.data,
         timestampUs: f.pts * unitUs,
         durationUs: unitUs,
-        keyframe: isKeyframe(this.codec, f.data),
+        keyframe: isKeyframe(this.codec, f.data), // from the bitstream itself
       };
     });
   }
 
   flush(): EncodedFrame[] {
     return [];
-  }
-}
-
-/** Keyframe test on the bitstream itself. */
-function isKeyframe(codec: string, data: Buffer): boolean {
-  if (data.length === 0) return false;
-  switch (codec) {
-    case 'VP8':
-      return (data[0]! & 0x01) === 0; // RFC 6386 §9.1: frame tag P bit 0 = key frame
-    case 'VP9': {
-      // VP9 §6.2 uncompressed header: frame_marker(2) profile(2..3) show_existing(1) frame_type(1)
-      const b = data[0]!;
-      const profile = ((b >> 5) & 1) | (((b >> 4) & 1) << 1);
-      const shift = profile === 3 ? 1 : 0;
-      if ((b >> (3 - shift)) & 1) return false; // show_existing_frame
-      return ((b >> (2 - shift)) & 1) === 0;
-    }
-    case 'AV1':
-      // A temporal unit that starts a coded video sequence carries a sequence header OBU (type 1).
-      return data.length > 2 && (((data[0]! >> 3) & 0x0f) === 1 || ((data[2]! >> 3) & 0x0f) === 1);
-    default:
-      return false;
   }
 }
 

@@ -3,7 +3,7 @@
  * same packets, plus payloader and jitter-buffer throughput (no peer: werift-rtp
  * has no payloaders). Media is 2 s of 320x240 testsrc2 made by ffmpeg.
  *
- *   node --conditions=rivulet-source --import tsx packages/rtp/scripts/bench-codecs.ts
+ *   node --conditions=rivulet-source --import tsx bench/codecs-depayload.ts
  *
  * Figures are noisy on a shared 2-core machine: compare ratios from one run.
  */
@@ -22,9 +22,9 @@ import {
   joinAnnexB,
   type Payloader,
   type RtpPacketLike,
-} from '../src/index.js';
-import { H264Payloader } from '../src/codecs/h264.js';
-import { Vp8Payloader } from '../src/codecs/vp8.js';
+  H264Payloader,
+  Vp8Payloader,
+} from '@rivulet/rtp';
 
 const dir = mkdtempSync(join(tmpdir(), 'rivulet-bench-codecs-'));
 const src = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30', '-t', '2'];
