@@ -50,10 +50,19 @@ async function main(): Promise<number> {
 
   if (options.selfTest) {
     try {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
       const r = await selfTest(url);
+      const cpu = process.cpuUsage(cpu0);
+      const wallMs = performance.now() - t0;
       console.log(
         `self-test passed: Chromium connected in ${r.connectMs} ms and decoded ${r.framesDecoded} frames at ${r.width}x${r.height}` +
           (hasAudio ? `, ${r.audioSamples} audio samples` : ''),
+      );
+      // The gateway's own cost (ffmpeg's encoding runs in its own process and is not counted here).
+      console.log(
+        `gateway process: ${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(1)}% of one core over ${(wallMs / 1000).toFixed(1)} s, ` +
+          `rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`,
       );
       return shutdown(0);
     } catch (err) {
