@@ -1,0 +1,190 @@
+/**
+ * LayerSwitcher: what one subscriber receives of a simulcast publication.
+ *
+ * The subscriber's RTCRtpSender is fed by a local track of our own
+ * MediaStreamTrackSource. We read the selected layer (a track from
+ * simulcastLayerTrack) and write its packets into that source, rewritten
+ * into ONE continuous stream: a fixed SSRC, sequence numbers without jumps,
+ * timestamps continuing from the wall clock. A switch asks the publisher
+ * for a key frame on the new layer and happens exactly at the first packet
+ * of that key frame (replaceTrack runs on the operations chain and could
+ * land mid-frame; here the switch is synchronous with the packet).
+ *
+ * Key-frame requests (PLI/FIR) from the subscriber arrive on our source and
+ * are forwarded, throttled, to the layer being sent.
+ */
+import { keyframeDetector } from './keyframe.js';
+import { Vp8PictureIdRewriter } from './vp8Rewrite.js';
+import { MediaStreamTrackSource, readTrack, requestKeyframe, type MediaStreamTrack } from '@rivulet/webrtc';
+
+/** If the new layer's key frame does not come within this time, ask again (the publisher may have lost the PLI). */
+const KEYFRAME_RETRY_MS = 1000;
+/** Subscriber PLI/FIR storms are folded into at most one upstream request per interval. */
+export const UPSTREAM_KEYFRAME_INTERVAL_MS = 300;
+/** The output stream's SSRC before the sender rewrites it (any constant works: the sender sees one input stream). */
+const SWITCHED_SSRC = 0x51f0_0001;
+
+export interface LayerSwitchStats {
+  /** Rid currently forwarded ('' before the first packet). */
+  rid: string;
+  /** Rid we are switching to, waiting for its key frame. */
+  pendingRid: string | null;
+  switches: number;
+  packetsForwarded: number;
+  keyframeRequestsUpstream: number;
+  keyframeRequestsFromSubscriber: number;
+  keyframeRequestsThrottled: number;
+}
+
+/** One layer we listen to: the current one, or the one we switch to at its next key frame. */
+interface Layer {
+  rid: string;
+  track: MediaStreamTrack;
+  /** When we last asked the publisher for a key frame on it. */
+  askedAt: number;
+  stop: () => void;
+}
+
+interface CodecHelp {
+  isKeyframeStart: (p: Uint8Array) => boolean;
+  vp8: Vp8PictureIdRewriter | null;
+}
+
+export class LayerSwitcher {
+  readonly track: MediaStreamTrack;
+  readonly #source: MediaStreamTrackSource;
+  /** The publication's negotiated codec ("video/VP8"), known once its description is applied. */
+  readonly #mimeType: () => string;
+  #codec: CodecHelp | null = null;
+  readonly #layerTrack: (rid: string) => MediaStreamTrack;
+  #current: Layer | null = null;
+  #pending: Layer | null = null;
+  // Rewriting state (RFC 3550 §5.1: a receiver expects one seq/timestamp space per SSRC).
+  #seqOffset = 0;
+  #tsOffset = 0;
+  #lastOutSeq = 0;
+  #lastOutTs = 0;
+  #lastOutAt = 0;
+  #rebase = true;
+  #lastUpstreamAt = -Infinity;
+  readonly #clockRate: number;
+  readonly stats: LayerSwitchStats = {
+    rid: '', pendingRid: null, switches: 0, packetsForwarded: 0,
+    keyframeRequestsUpstream: 0, keyframeRequestsFromSubscriber: 0, keyframeRequestsThrottled: 0,
+  };
+
+  constructor(init: {
+    layerTrack: (rid: string) => MediaStreamTrack;
+    mimeType: () => string;
+    clockRate: number;
+    label: string;
+  }) {
+    this.#layerTrack = init.layerTrack;
+    this.#mimeType = init.mimeType;
+    this.#clockRate = init.clockRate;
+    this.#source = new MediaStreamTrackSource({ kind: 'video', label: init.label });
+    this.track = this.#source.createTrack();
+    this.#source.onKeyframeRequest(() => {
+      this.stats.keyframeRequestsFromSubscriber++;
+      this.#askUpstream(this.#pending?.track ?? this.#current?.track);
+    });
+  }
+
+  /** Selects the layer to forward. The switch completes at the layer's next key frame. */
+  select(rid: string): void {
+    if (this.#pending?.rid === rid) return;
+    this.#pending?.stop();
+    this.#pending = null;
+    this.stats.pendingRid = null;
+    if (this.#current?.rid === rid) return; // already there, or back before the other layer's key frame came
+    const layer: Layer = { rid, track: this.#layerTrack(rid), askedAt: performance.now(), stop: () => {} };
+    layer.stop = readTrack(layer.track, { rtp: (p) => this.#onPacket(layer, p) });
+    this.#pending = layer;
+    this.stats.pendingRid = rid;
+    this.#askUpstream(layer.track, true);
+  }
+
+  close(): void {
+    this.#current?.stop();
+    this.#pending?.stop();
+    this.#current = this.#pending = null;
+    this.#source.end();
+  }
+
+  #onPacket(layer: Layer, p: Uint8Array): void {
+    if (layer === this.#current) {
+      this.#forward(p);
+      return;
+    }
+    if (layer !== this.#pending) return;
+    if (!this.#codecOf().isKeyframeStart(p)) {
+      const now = performance.now();
+      if (now - layer.askedAt > KEYFRAME_RETRY_MS) {
+        layer.askedAt = now;
+        this.#askUpstream(layer.track, true);
+      }
+      return;
+    }
+    // The switch: the old layer stops here; the key frame's first packet is the new layer's first.
+    this.#current?.stop();
+    this.#current = layer;
+    this.#pending = null;
+    this.stats.pendingRid = null;
+    this.stats.rid = layer.rid;
+    this.stats.switches++;
+    this.#rebase = true;
+    this.#codec?.vp8?.rebase();
+    this.#forward(p);
+  }
+
+  /**
+   * Codec-specific help, decided at the first packet: where key frames start, and for VP8 the
+   * picture numbering to keep continuous. Unknown codecs switch at once (no detector).
+   */
+  #codecOf(): CodecHelp {
+    if (this.#codec) return this.#codec;
+    const mime = this.#mimeType().toLowerCase();
+    const detect = keyframeDetector(mime);
+    const codec: CodecHelp = { isKeyframeStart: detect ?? (() => true), vp8: mime === 'video/vp8' ? new Vp8PictureIdRewriter() : null };
+    if (mime) this.#codec = codec;
+    return codec;
+  }
+
+  #forward(p: Uint8Array): void {
+    if (p.length < 12) return;
+    const inSeq = (p[2]! << 8) | p[3]!;
+    const inTs = ((p[4]! << 24) | (p[5]! << 16) | (p[6]! << 8) | p[7]!) >>> 0;
+    const now = performance.now();
+    if (this.#rebase) {
+      // Continue one stream: next sequence number, and a timestamp advanced by the wall time elapsed.
+      this.#rebase = false;
+      const elapsed = this.stats.packetsForwarded === 0 ? 0 : Math.max(1, Math.round((now - this.#lastOutAt) * this.#clockRate / 1000));
+      this.#seqOffset = (this.#lastOutSeq + 1 - inSeq) & 0xffff;
+      this.#tsOffset = (this.#lastOutTs + elapsed - inTs) >>> 0;
+    }
+    // A copy: the layer's packet is shared with every other subscriber.
+    const out = Buffer.from(p);
+    const seq = (inSeq + this.#seqOffset) & 0xffff;
+    const ts = (inTs + this.#tsOffset) >>> 0;
+    out.writeUInt16BE(seq, 2);
+    out.writeUInt32BE(ts, 4);
+    out.writeUInt32BE(SWITCHED_SSRC, 8);
+    this.#codec?.vp8?.rewrite(out);
+    this.#lastOutSeq = seq;
+    this.#lastOutTs = ts;
+    this.#lastOutAt = now;
+    this.stats.packetsForwarded++;
+    this.#source.writeRtp(out);
+  }
+
+  #askUpstream(track: MediaStreamTrack | undefined, force = false): void {
+    if (!track) return;
+    const now = performance.now();
+    if (!force && now - this.#lastUpstreamAt < UPSTREAM_KEYFRAME_INTERVAL_MS) {
+      this.stats.keyframeRequestsThrottled++;
+      return;
+    }
+    this.#lastUpstreamAt = now;
+    if (requestKeyframe(track)) this.stats.keyframeRequestsUpstream++;
+  }
+}
