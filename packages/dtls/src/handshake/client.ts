@@ -16,7 +16,6 @@ import {
   type SessionParameters,
 } from './context.js';
 import {
-  decodeU16List,
   decodeUseSrtp,
   encodeEmptyRenegotiationInfo,
   encodePointFormats,

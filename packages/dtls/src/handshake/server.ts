@@ -1,20 +1,11 @@
 import { randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { ParseError } from '@rivulet/common';
-import {
-  AlertDescription,
-  ClientCertificateType,
-  ContentType,
-  DTLS_1_2,
-  ExtensionType,
-  HandshakeType,
-  NamedGroup,
-  TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
-} from '../constants.js';
+import { AlertDescription, ClientCertificateType, ContentType, DTLS_1_2, HandshakeType } from '../constants.js';
 import { CookieAuthority } from '../cookie.js';
-import { cipherSuiteInfo, cipherSuiteName, type CipherSuiteInfo } from '../crypto/cipherSuites.js';
-import { DEFAULT_GROUPS, EphemeralKey } from '../crypto/keyExchange.js';
+import type { CipherSuiteInfo } from '../crypto/cipherSuites.js';
+import { EphemeralKey } from '../crypto/keyExchange.js';
 import { verifyData } from '../crypto/prf.js';
-import { chooseSignatureScheme, DEFAULT_SIGNATURE_SCHEMES, keyKind, signWithScheme, verifyWithScheme } from '../crypto/signature.js';
+import { DEFAULT_SIGNATURE_SCHEMES, signWithScheme, verifyWithScheme } from '../crypto/signature.js';
 import { DtlsAlertError } from '../errors.js';
 import type { FlightEntry } from '../flight.js';
 import {
@@ -25,17 +16,6 @@ import {
   type RoleHandshake,
   type SessionParameters,
 } from './context.js';
-import {
-  decodeSupportedVersions,
-  decodeU16List,
-  decodeUseSrtp,
-  encodeEmptyRenegotiationInfo,
-  encodePointFormats,
-  encodeUseSrtp,
-  isEmptyRenegotiationInfo,
-  pointFormatsIncludeUncompressed,
-  type Extensions,
-} from './extensions.js';
 import { fragmentMessage, type HandshakeFragment, type HandshakeMessage } from './fragment.js';
 import { ClientHelloAssembler, type HelloAssemblerLimits } from './helloAssembler.js';
 import {
@@ -51,6 +31,7 @@ import {
   encodeServerKeyExchange,
   type ClientHello,
 } from './messages.js';
+import { negotiateClientHello } from './negotiate.js';
 import { Transcript } from './transcript.js';
 
 type ServerState = 'hello' | 'certificate' | 'keyExchange' | 'verify' | 'finished' | 'done';
@@ -159,86 +140,14 @@ export class ServerHandshake implements RoleHandshake {
     }
   }
 
-  private chooseSuite(offered: number[]): CipherSuiteInfo {
-    const kind = keyKind(this.host.config.certificate.privateKey);
-    for (const id of this.host.config.cipherSuites) {
-      const info = cipherSuiteInfo(id);
-      if (info && offered.includes(id) && (info.authentication === 'ecdsa' ? 'ec' : 'rsa') === kind) return info;
-    }
-    throw new DtlsAlertError(
-      AlertDescription.handshakeFailure,
-      `no common cipher suite: client offered [${offered.map(cipherSuiteName).join(', ')}], we accept [${this.host.config.cipherSuites
-        .map(cipherSuiteName)
-        .join(', ')}] with a ${kind} certificate`,
-    );
-  }
-
   private onClientHello(hello: ClientHello, body: Buffer, messageSeq: number): void {
     const cfg = this.host.config;
-    // DTLS versions count down: 0xfefd (1.2) < 0xfeff (1.0). A client offering only 1.0 is refused.
-    if (hello.version > DTLS_1_2) {
-      throw new DtlsAlertError(AlertDescription.protocolVersion, `client offers DTLS version 0x${hello.version.toString(16)}; we require DTLS 1.2`);
-    }
-    // RFC 8446 §4.2.1 / RFC 9147 §5.3: a client that also speaks DTLS 1.3 lists its versions in
-    // supported_versions (legacy_version stays 0xfefd). We implement only 1.2: pick it when listed,
-    // ignore 1.3 and GREASE entries, and answer with a plain 1.2 ServerHello. The RFC 8446 §4.1.3
-    // downgrade sentinel is for servers that support 1.3 as well, so we must not set it.
-    const versionsData = hello.extensions.get(ExtensionType.supportedVersions);
-    if (versionsData) {
-      const versions = decodeSupportedVersions(versionsData);
-      if (!versions.includes(DTLS_1_2)) {
-        throw new DtlsAlertError(
-          AlertDescription.protocolVersion,
-          `client's supported_versions [${versions.map((v) => '0x' + v.toString(16)).join(', ')}] does not include DTLS 1.2 (0xfefd)`,
-        );
-      }
-    }
-    if (!hello.compressionMethods.includes(0)) {
-      throw new DtlsAlertError(AlertDescription.illegalParameter, 'ClientHello does not offer null compression');
-    }
-    const suite = this.chooseSuite(hello.cipherSuites);
-    const ext = hello.extensions;
-    const groupsData = ext.get(ExtensionType.supportedGroups);
-    const clientGroups = groupsData ? decodeU16List(groupsData, 'supported_groups') : [NamedGroup.secp256r1];
-    const group = DEFAULT_GROUPS.find((g) => clientGroups.includes(g));
-    if (group === undefined) {
-      throw new DtlsAlertError(AlertDescription.handshakeFailure, `no common ECDHE group: client offered [${clientGroups.join(', ')}], we support [${DEFAULT_GROUPS.join(', ')}]`);
-    }
-    const formats = ext.get(ExtensionType.ecPointFormats);
-    if (formats && !pointFormatsIncludeUncompressed(formats)) {
-      throw new DtlsAlertError(AlertDescription.illegalParameter, 'client does not accept uncompressed EC points (RFC 8422 §5.1.2)');
-    }
-    const sigData = ext.get(ExtensionType.signatureAlgorithms);
-    const clientSchemes = sigData ? decodeU16List(sigData, 'signature_algorithms') : undefined;
-    const scheme = chooseSignatureScheme(cfg.certificate.privateKey, clientSchemes);
-    if (scheme === undefined) {
-      throw new DtlsAlertError(AlertDescription.handshakeFailure, `client accepts none of the signature schemes our certificate key can make`);
-    }
-    this.ems = ext.has(ExtensionType.extendedMasterSecret);
-    if (!this.ems && cfg.requireExtendedMasterSecret) {
-      throw new DtlsAlertError(AlertDescription.handshakeFailure, 'client does not offer extended_master_secret (RFC 7627), which we require');
-    }
-    const reneg = ext.get(ExtensionType.renegotiationInfo);
-    if (reneg && !isEmptyRenegotiationInfo(reneg)) {
-      throw new DtlsAlertError(AlertDescription.handshakeFailure, 'renegotiation_info in an initial ClientHello is not empty (RFC 5746 §3.6)');
-    }
-    const secureRenegotiation = reneg !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-    const srtpData = ext.get(ExtensionType.useSrtp);
-    if (srtpData && cfg.srtpProfiles.length > 0) {
-      const offered = decodeUseSrtp(srtpData).profiles;
-      // RFC 5764 §4.1.3: the server picks one; no overlap means no extension in the answer.
-      this.srtpProfile = cfg.srtpProfiles.find((p) => offered.includes(p));
-    }
-
+    const { suite, group, scheme, ems, srtpProfile, serverExtensions } = negotiateClientHello(cfg, hello);
+    this.ems = ems;
+    this.srtpProfile = srtpProfile;
     this.suite = suite;
     this.clientRandom = Buffer.from(hello.random);
     this.transcript.add(HandshakeType.clientHello, messageSeq, body);
-
-    const serverExtensions: Extensions = new Map();
-    if (secureRenegotiation) serverExtensions.set(ExtensionType.renegotiationInfo, encodeEmptyRenegotiationInfo());
-    if (this.ems) serverExtensions.set(ExtensionType.extendedMasterSecret, Buffer.alloc(0));
-    if (formats) serverExtensions.set(ExtensionType.ecPointFormats, encodePointFormats());
-    if (this.srtpProfile !== undefined) serverExtensions.set(ExtensionType.useSrtp, encodeUseSrtp([this.srtpProfile]));
 
     const flight: FlightEntry[] = [];
     const push = (msgType: number, msgBody: Buffer): void => {
