@@ -1,0 +1,269 @@
+import { expect } from 'chai';
+import { RTCPeerConnection, type RTCDataChannel } from '@rivulet/webrtc';
+import { launchChromium, CHROMIUM_PATH, type ChromiumSession } from './support/chromium.js';
+import { requireTool } from './support/tools.js';
+import { pattern, text, until } from './support/nodeDatachannel.js';
+
+/**
+ * Rivulet's RTCDataChannel against headless Chromium (dcsctp), both offer roles, one Chromium
+ * page. Large payloads are not moved through page.evaluate: both sides build the same
+ * deterministic messages and compare a descriptor per message (type, byte length, FNV-1a hash).
+ */
+
+const SIZES = [0, 1, 1172, 1173, 16384, 65535, 65536, 262144];
+
+// The same generators and descriptor in the page (plain JS) and here (TypeScript) — kept in step
+// with pattern()/text() in support/nodeDatachannel.ts.
+const PAGE_HELPERS = `
+window.H = {
+  sizes: ${JSON.stringify(SIZES)},
+  text(size, seed) { const a = 'abcdefghijklmnopqrstuvwxyz0123456789'; let s = ''; for (let i = 0; i < size; i++) s += a[(i + seed) % a.length]; return s; },
+  pattern(size, seed) { const o = new Uint8Array(size); for (let i = 0; i < size; i++) o[i] = (i * 31 + seed) & 0xff; return o; },
+  matrix() { const out = []; H.sizes.forEach((n, i) => { out.push(H.text(n, i)); out.push(H.pattern(n, i)); }); return out; },
+  describe(m) {
+    const b = typeof m === 'string' ? new TextEncoder().encode(m) : new Uint8Array(m);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < b.length; i++) { h ^= b[i]; h = Math.imul(h, 0x01000193) >>> 0; }
+    return (typeof m === 'string' ? 's' : 'b') + ':' + b.length + ':' + h.toString(16);
+  },
+  gathered(pc) { return new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    const t = setTimeout(resolve, 3000);
+    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
+  }); },
+  // Every channel the page sees (received or created) is tracked by label.
+  track(dc) {
+    dc.binaryType = 'arraybuffer';
+    window.chans[dc.label] = dc;
+    window.got[dc.label] = [];
+    window.raw[dc.label] = [];
+    dc.onmessage = (e) => {
+      window.got[dc.label].push(H.describe(e.data));
+      if (typeof e.data === 'string' && e.data.length < 100) window.raw[dc.label].push(e.data);
+      if (dc.label.startsWith('echo')) dc.send(e.data);
+    };
+    dc.onclose = () => { window.closedLabels.push(dc.label); };
+    return dc;
+  },
+};
+window.chans = {}; window.got = {}; window.raw = {}; window.closedLabels = [];
+`;
+
+function describeMsg(m: string | Uint8Array): string {
+  const b = typeof m === 'string' ? Buffer.from(m, 'utf8') : m;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) {
+    h ^= b[i]!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${typeof m === 'string' ? 's' : 'b'}:${b.length}:${h.toString(16)}`;
+}
+
+function matrix(): (string | Uint8Array)[] {
+  const out: (string | Uint8Array)[] = [];
+  SIZES.forEach((n, i) => { out.push(text(n, i)); out.push(pattern(n, i)); });
+  return out;
+}
+
+function describeData(data: unknown): string {
+  if (typeof data === 'string') return describeMsg(data);
+  if (data instanceof ArrayBuffer) return describeMsg(new Uint8Array(data));
+  throw new Error(`unexpected message type ${Object.prototype.toString.call(data)}`);
+}
+
+function opened(dc: RTCDataChannel): Promise<void> {
+  return new Promise((resolve) => { if (dc.readyState === 'open') resolve(); else dc.addEventListener('open', () => resolve(), { once: true }); });
+}
+
+type Offerer = 'chromium' | 'rivulet';
+
+for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
+  describe(`data channels with Chromium (${offerer} offers)`, function () {
+    this.timeout(30_000);
+    let chrome: ChromiumSession;
+    let pc: RTCPeerConnection;
+    const received: RTCDataChannel[] = [];
+    // Chromium sends as soon as its side opens: collect from the datachannel event on, as a page would.
+    const inbox = new Map<RTCDataChannel, unknown[]>();
+    const events = new Map<RTCDataChannel, string[]>();
+    const ev = <T>(js: string): Promise<T> => chrome.page.evaluate(js) as Promise<T>;
+    const waitPage = async (js: string, what: string, ms = 10_000): Promise<void> => {
+      await chrome.page.waitForFunction(js, undefined, { timeout: ms, polling: 10 }).catch((err: unknown) => {
+        throw new Error(`Chromium: timed out waiting for ${what}: ${String(err)}`);
+      });
+    };
+
+    before(async function () {
+      requireTool(this, CHROMIUM_PATH, 'chromium');
+      chrome = await launchChromium();
+      await ev(PAGE_HELPERS);
+      pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+      pc.ondatachannel = (e) => {
+        const ch = e.channel;
+        received.push(ch);
+        inbox.set(ch, []);
+        events.set(ch, []);
+        ch.onmessage = (m) => inbox.get(ch)!.push(m.data);
+        ch.onclosing = () => events.get(ch)!.push('closing');
+        ch.onclose = () => events.get(ch)!.push('close');
+      };
+      // Whole descriptions after gathering: no trickle needed either way.
+      const gathered = () => until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+      if (offerer === 'chromium') {
+        const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
+          const pc = new RTCPeerConnection(); window.pc = pc;
+          pc.ondatachannel = (e) => H.track(e.channel);
+          H.track(pc.createDataChannel('boot'));
+          await pc.setLocalDescription(); await H.gathered(pc);
+          return pc.localDescription.toJSON();
+        })()`);
+        await pc.setRemoteDescription(offer);
+        await pc.setLocalDescription();
+        await gathered();
+        await ev(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+        await until(() => received[0]?.readyState === 'open', 15_000, 'boot channel open at Rivulet');
+      } else {
+        const boot = pc.createDataChannel('boot');
+        await pc.setLocalDescription();
+        await gathered();
+        const answer = await ev<{ type: 'answer'; sdp: string }>(`(async () => {
+          const pc = new RTCPeerConnection(); window.pc = pc;
+          pc.ondatachannel = (e) => H.track(e.channel);
+          await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
+          await pc.setLocalDescription(); await H.gathered(pc);
+          return pc.localDescription.toJSON();
+        })()`);
+        await pc.setRemoteDescription(answer);
+        await until(() => boot.readyState === 'open', 15_000, 'boot channel open at Rivulet');
+      }
+      await waitPage(`window.chans.boot && window.chans.boot.readyState === 'open'`, 'boot channel open');
+      received.length = 0;
+    });
+    after(async () => {
+      pc?.close();
+      await chrome?.close();
+    });
+
+    it('both sides take 262144 max-message-size from the other\'s SDP', async () => {
+      expect(pc.sctp?.maxMessageSize).to.equal(262144);
+      expect(await ev<number>('window.pc.sctp.maxMessageSize')).to.equal(262144);
+      expect(pc.connectionState).to.equal('connected');
+    });
+
+    it('ordered channel from Rivulet: 0 B … 256 KiB strings and binary arrive and echo back exactly, in order', async () => {
+      const dc = pc.createDataChannel('echo-ordered', { protocol: 'p' });
+      const echoed: string[] = [];
+      dc.onmessage = (e) => echoed.push(describeData(e.data));
+      await opened(dc);
+      const sent = matrix();
+      for (const m of sent) dc.send(m);
+      const want = sent.map(describeMsg);
+      await until(() => echoed.length === want.length, 15_000, 'echoes from Chromium');
+      expect(echoed).to.deep.equal(want);
+      expect(await ev<string[]>(`window.got['echo-ordered']`)).to.deep.equal(want);
+      expect(await ev<unknown[]>(`(() => { const c = window.chans['echo-ordered']; return [c.ordered, c.protocol, c.id, c.maxRetransmits, c.maxPacketLifeTime]; })()`))
+        .to.deep.equal([true, 'p', dc.id, null, null]);
+      expect(() => dc.send(new Uint8Array(262145))).to.throw(TypeError, /262145 bytes exceeds .* 262144/);
+      dc.close();
+    });
+
+    it('ordered channel from Chromium: the same matrix arrives at Rivulet exactly, in order', async () => {
+      const base = received.length;
+      await ev(`(() => { const dc = H.track(window.pc.createDataChannel('from-chrome', { protocol: 'bytes' }));
+        dc.onopen = () => { for (const m of H.matrix()) dc.send(m); }; })()`);
+      await until(() => received.length === base + 1, 10_000, 'channel from Chromium');
+      const dc = received[base]!;
+      expect([dc.label, dc.protocol, dc.ordered, dc.maxRetransmits, dc.maxPacketLifeTime]).to.deep.equal(['from-chrome', 'bytes', true, null, null]);
+      const want = matrix().map(describeMsg);
+      await until(() => inbox.get(dc)!.length === want.length, 15_000, 'matrix from Chromium');
+      expect(inbox.get(dc)!.map(describeData)).to.deep.equal(want);
+      await ev(`window.chans['from-chrome'].close()`);
+      await until(() => dc.readyState === 'closed', 5000, 'Rivulet side closed');
+      expect(events.get(dc)).to.deep.equal(['closing', 'close']);
+    });
+
+    it('unordered channels both ways deliver every message exactly once', async () => {
+      const N = 300;
+      const base = received.length;
+      const mine = pc.createDataChannel('unordered-riv', { ordered: false });
+      await ev(`(() => { const dc = H.track(window.pc.createDataChannel('unordered-chrome', { ordered: false }));
+        dc.onopen = () => { for (let i = 0; i < ${N}; i++) dc.send('u' + i + ':' + H.text(i * 7, i)); }; })()`);
+      await until(() => received.length === base + 1, 10_000, 'unordered channel from Chromium');
+      const theirs = received[base]!;
+      expect(theirs.ordered).to.equal(false);
+      const gotUs = inbox.get(theirs) as string[];
+      await opened(mine);
+      const want = Array.from({ length: N }, (_, i) => `u${i}:${text(i * 7, i)}`);
+      for (const m of want) mine.send(m);
+      await until(() => gotUs.length === N, 10_000, 'unordered messages from Chromium');
+      await waitPage(`window.got['unordered-riv'] && window.got['unordered-riv'].length === ${N}`, 'unordered messages at Chromium');
+      expect([...gotUs].sort()).to.deep.equal([...want].sort());
+      expect([...(await ev<string[]>(`window.got['unordered-riv']`))].sort()).to.deep.equal(want.map(describeMsg).sort());
+      expect(await ev<boolean>(`window.chans['unordered-riv'].ordered`)).to.equal(false);
+      mine.close();
+      theirs.close();
+    });
+
+    it('partially reliable and negotiated channels open with the right parameters on the other side', async () => {
+      const ours = [
+        pc.createDataChannel('pr-rexmit', { ordered: false, maxRetransmits: 3 }),
+        pc.createDataChannel('pr-life', { maxPacketLifeTime: 250 }),
+      ];
+      const base = received.length;
+      await ev(`(() => { H.track(window.pc.createDataChannel('c-rexmit', { ordered: false, maxRetransmits: 2 }));
+        H.track(window.pc.createDataChannel('c-life', { maxPacketLifeTime: 150 })); })()`);
+      await waitPage(`window.chans['pr-rexmit'] && window.chans['pr-life']`, 'our PR channels at Chromium');
+      expect(await ev<unknown[]>(`['pr-rexmit', 'pr-life'].map((l) => { const c = window.chans[l]; return [c.ordered, c.maxRetransmits, c.maxPacketLifeTime]; })`))
+        .to.deep.equal([[false, 3, null], [true, null, 250]]);
+      await until(() => received.length === base + 2, 10_000, 'Chromium PR channels at Rivulet');
+      const byLabel = new Map(received.slice(base).map((c) => [c.label, c]));
+      const r = byLabel.get('c-rexmit')!;
+      const l = byLabel.get('c-life')!;
+      expect([r.ordered, r.maxRetransmits, r.maxPacketLifeTime]).to.deep.equal([false, 2, null]);
+      expect([l.ordered, l.maxRetransmits, l.maxPacketLifeTime]).to.deep.equal([true, null, 150]);
+      // Negotiated out of band: same id on both sides, no DCEP, no datachannel event.
+      const neg = pc.createDataChannel('neg', { negotiated: true, id: 77 });
+      const gotNeg: string[] = [];
+      neg.onmessage = (e) => gotNeg.push(e.data as string);
+      await ev(`(() => { const dc = H.track(window.pc.createDataChannel('neg', { negotiated: true, id: 77 }));
+        dc.onopen = () => dc.send('neg from chrome'); if (dc.readyState === 'open') dc.send('neg from chrome'); })()`);
+      await opened(neg);
+      neg.send('neg from rivulet');
+      await until(() => gotNeg.length === 1, 5000, 'negotiated message from Chromium');
+      expect(gotNeg).to.deep.equal(['neg from chrome']);
+      await waitPage(`window.raw.neg.length === 1`, 'negotiated message at Chromium');
+      expect(await ev<string[]>('window.raw.neg')).to.deep.equal(['neg from rivulet']);
+      expect(received.length).to.equal(base + 2);
+      for (const c of [...ours, neg, r, l]) c.close();
+    });
+
+    it('100 channels opened by Rivulet, one message each, closed by Rivulet: both sides see close', async () => {
+      const ours = Array.from({ length: 100 }, (_, i) => pc.createDataChannel(`r${i}`));
+      await Promise.all(ours.map(opened));
+      for (const c of ours) c.send(`hello ${c.label}`);
+      await waitPage(`Array.from({ length: 100 }, (_, i) => 'r' + i).every((l) => window.raw[l] && window.raw[l].length === 1)`, '100 messages at Chromium');
+      const raw = await ev<Record<string, string[]>>('window.raw');
+      for (const c of ours) expect(raw[c.label]).to.deep.equal([`hello ${c.label}`]);
+      let closed = 0;
+      for (const c of ours) c.onclose = () => { closed++; };
+      for (const c of ours) c.close();
+      await until(() => closed === 100, 10_000, 'close at Rivulet');
+      await waitPage(`window.closedLabels.filter((l) => /^r\\d+$/.test(l)).length === 100`, 'close at Chromium');
+      expect(await ev<string[]>(`Array.from({ length: 100 }, (_, i) => window.chans['r' + i].readyState).filter((s) => s !== 'closed')`)).to.deep.equal([]);
+    });
+
+    it('100 channels opened by Chromium, one message each, closed by Chromium: both sides see close', async () => {
+      const base = received.length;
+      await ev(`(() => { for (let i = 0; i < 100; i++) { const dc = H.track(window.pc.createDataChannel('c' + i)); dc.onopen = () => dc.send('hi ' + dc.label); } })()`);
+      await until(() => received.length === base + 100, 10_000, '100 channels at Rivulet');
+      const ours = received.slice(base);
+      expect(ours.map((c) => c.label).sort()).to.deep.equal(Array.from({ length: 100 }, (_, i) => `c${i}`).sort());
+      await until(() => ours.every((c) => inbox.get(c)!.length === 1), 10_000, 'one message per channel');
+      for (const c of ours) expect(inbox.get(c)).to.deep.equal([`hi ${c.label}`]);
+      await ev(`(() => { for (let i = 0; i < 100; i++) window.chans['c' + i].close(); })()`);
+      await until(() => ours.every((c) => c.readyState === 'closed'), 10_000, 'close at Rivulet');
+      for (const c of ours) expect(events.get(c)).to.deep.equal(['closing', 'close']);
+      await waitPage(`window.closedLabels.filter((l) => /^c\\d+$/.test(l)).length === 100`, 'close at Chromium');
+    });
+  });
+}
