@@ -7,3 +7,5 @@ export type { EncodedFrame } from './sources/encodedFrame.js';
 export { createFrameReader, type FrameReader } from './sources/frameReaders.js';
 export { FfmpegSource, type FfmpegSourceOptions, type FfmpegSourceEvents } from './sources/ffmpegSource.js';
 export { getUserMedia, stopUserMedia, type UserMediaConstraints, type VideoConstraints, type AudioConstraints } from './getUserMedia.js';
+export { EncodedFrameReader, type EncodedFrameReaderOptions, type EncodedFrameReaderEvents } from './sinks/encodedFrameReader.js';
+export type { ReceivedFrame, FrameReaderCounter, NegotiatedCodec, CodecParametersSource } from './sinks/receivedFrame.js';
