@@ -101,4 +101,23 @@ describe("dtls server with Chromium's real (captured) fragmented DTLS 1.3-capabl
       expect(server.state).to.equal('connecting');
     });
   }
+
+  it('both fragments in one record, and both records in one datagram, are reassembled alike (RFC 6347 §4.1.1, §4.2.3)', () => {
+    for (const packing of ['one record', 'one datagram'] as const) {
+      const sent: Buffer[] = [];
+      const server = new DtlsEndpoint({ role: 'server', certificate: cert, clock: new FakeClock(), send: (d) => sent.push(Buffer.from(d)) });
+      server.start();
+      const [a, b] = captured.map((c) => ({ c, body: Buffer.from(c.hex, 'hex') }));
+      if (packing === 'one record') {
+        const frags = [a!, b!].map(({ c, body }) => Buffer.concat([writeHandshakeHeader(HandshakeType.clientHello, c.length, c.seq, c.off, body.length), body]));
+        const payload = Buffer.concat(frags);
+        server.handleDatagram(Buffer.concat([writeRecordHeader(22, DTLS_1_2, 0, 9, payload.length), payload]));
+      } else {
+        server.handleDatagram(Buffer.concat([record(8, 0, a!.c.length, a!.c.off, a!.body), record(9, 0, b!.c.length, b!.c.off, b!.body)]));
+      }
+      const hvr = handshakeFragments(sent);
+      expect(hvr.map((f) => [f.msgType, f.messageSeq, f.recordSeq]), packing).to.deep.equal([[HandshakeType.helloVerifyRequest, 0, 9]]);
+      expect(server.counters.get('clientHelloReassembled'), packing).to.equal(1);
+    }
+  });
 });
