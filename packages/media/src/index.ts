@@ -9,3 +9,7 @@ export { FfmpegSource, type FfmpegSourceOptions, type FfmpegSourceEvents } from 
 export { getUserMedia, stopUserMedia, type UserMediaConstraints, type VideoConstraints, type AudioConstraints } from './getUserMedia.js';
 export { EncodedFrameReader, type EncodedFrameReaderOptions, type EncodedFrameReaderEvents } from './sinks/encodedFrameReader.js';
 export type { ReceivedFrame, FrameReaderCounter, NegotiatedCodec, CodecParametersSource } from './sinks/receivedFrame.js';
+export { Recorder, type RecorderOptions, type RecordedTrack, type RecorderCounter, type RecordedTrackSummary, type RecordingSummary, type RecorderEvents } from './sinks/recorder.js';
+export { TrackWriter, type SkipReason } from './sinks/trackWriter.js';
+export { ivfFileHeader, ivfFrameHeader, keyframeSize, IVF_FOURCC } from './sinks/ivfWriter.js';
+export { oggPage, oggCrc, opusHead, opusTags, OGG_BOS, OGG_EOS } from './sinks/oggOpusWriter.js';
