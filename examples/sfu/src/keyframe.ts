@@ -46,9 +46,9 @@ export function isH264KeyframeStart(p: Uint8Array): boolean {
     // Bounded by the packet length: each aggregated unit has a 16-bit size.
     while (off + 2 < p.length) {
       const size = (p[off]! << 8) | p[off + 1]!;
+      if (size === 0) return false; // no NAL unit header to read: malformed
       const t = p[off + 2]! & 0x1f;
       if (t === 5 || t === 7) return true;
-      if (size === 0) return false;
       off += 2 + size;
     }
   }

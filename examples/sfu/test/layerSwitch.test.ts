@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { MediaStreamTrackSource, readTrack, requestKeyframe, type MediaStreamTrack } from '@rivulet/webrtc';
+import { LayerSwitcher, UPSTREAM_KEYFRAME_INTERVAL_MS } from '../src/layerSwitch.js';
+import { vp8 } from './rtp.js';
+
+/** Two simulcast layers as local sources (what simulcastLayerTrack gives an SFU), counting key-frame requests. */
+function layers() {
+  const sources = { q: new MediaStreamTrackSource({ kind: 'video' }), h: new MediaStreamTrackSource({ kind: 'video' }) };
+  const asked = { q: 0, h: 0 };
+  sources.q.onKeyframeRequest(() => asked.q++);
+  sources.h.onKeyframeRequest(() => asked.h++);
+  const tracks = new Map<string, MediaStreamTrack>();
+  const layerTrack = (rid: string) => {
+    if (rid !== 'q' && rid !== 'h') throw new Error(`no layer ${rid}`);
+    let t = tracks.get(rid);
+    if (!t) tracks.set(rid, (t = sources[rid].createTrack()));
+    return t;
+  };
+  return { sources, asked, layerTrack };
+}
+
+const seqOf = (p: Buffer) => p.readUInt16BE(2);
+const tsOf = (p: Buffer) => p.readUInt32BE(4);
+const pidOf = (p: Buffer) => ((p[14]! & 0x7f) << 8) | p[15]!;
+
+describe('LayerSwitcher: per-subscriber simulcast forwarding (examples/sfu)', () => {
+  it('starts at a key frame, switches at the new layer\'s key frame, and keeps one continuous stream', () => {
+    const { sources, asked, layerTrack } = layers();
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test' });
+    const out: Buffer[] = [];
+    readTrack(sw.track, { rtp: (p) => out.push(Buffer.from(p)) });
+
+    sw.select('q');
+    expect(asked).to.deep.equal({ q: 1, h: 0 }); // a key frame is requested at once
+    sources.q.writeRtp(vp8({ seq: 99, ts: 6000, ssrc: 0xa, pid: 49, tl0: 3, start: true, key: false }));
+    expect(out).to.have.length(0); // a delta frame is useless to a decoder that has nothing
+    sources.q.writeRtp(vp8({ seq: 100, ts: 9000, ssrc: 0xa, pid: 50, tl0: 4, start: true, key: true }));
+    sources.q.writeRtp(vp8({ seq: 101, ts: 9000, ssrc: 0xa, pid: 50, tl0: 4, start: false, key: true, marker: true }));
+    sources.q.writeRtp(vp8({ seq: 102, ts: 12000, ssrc: 0xa, pid: 51, tl0: 5, start: true, key: false }));
+    expect(out.map(seqOf)).to.deep.equal([1, 2, 3]);
+    expect(out.map(tsOf)).to.deep.equal([0, 0, 3000]);
+    expect(out.map(pidOf)).to.deep.equal([50, 50, 51]);
+    expect(out.every((p) => p.readUInt32BE(8) === out[0]!.readUInt32BE(8))).to.equal(true);
+    expect(out[1]![1]! & 0x80).to.equal(0x80); // marker kept
+    expect(sw.stats).to.include({ rid: 'q', pendingRid: null, switches: 1, packetsForwarded: 3 });
+
+    sw.select('h');
+    expect(asked).to.deep.equal({ q: 1, h: 1 });
+    expect(sw.stats.pendingRid).to.equal('h');
+    sources.h.writeRtp(vp8({ seq: 5000, ts: 700000, ssrc: 0xb, pid: 20000, tl0: 90, start: true, key: false }));
+    sources.q.writeRtp(vp8({ seq: 103, ts: 15000, ssrc: 0xa, pid: 52, tl0: 6, start: true, key: false }));
+    expect(out.map(seqOf)).to.deep.equal([1, 2, 3, 4]); // still q until h's key frame
+    sources.h.writeRtp(vp8({ seq: 5001, ts: 703000, ssrc: 0xb, pid: 20001, tl0: 91, start: true, key: true }));
+    sources.q.writeRtp(vp8({ seq: 104, ts: 18000, ssrc: 0xa, pid: 53, tl0: 7, start: true, key: false }));
+    sources.h.writeRtp(vp8({ seq: 5002, ts: 706000, ssrc: 0xb, pid: 20002, tl0: 92, start: true, key: false }));
+    expect(out.map(seqOf)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(out.slice(4).map(pidOf)).to.deep.equal([53, 54]); // continues q's 52
+    const step = (tsOf(out[4]!) - tsOf(out[3]!)) >>> 0;
+    expect(step).to.be.within(1, 90_000); // wall clock since the last packet, at 90 kHz
+    expect((tsOf(out[5]!) - tsOf(out[4]!)) >>> 0).to.equal(3000); // h's own spacing kept
+    expect(sw.stats).to.include({ rid: 'h', pendingRid: null, switches: 2, packetsForwarded: 6 });
+    sw.close();
+    expect(sw.track.readyState).to.equal('ended');
+  });
+
+  it('forwards subscriber key-frame requests to the layer being sent, at most once per interval', async () => {
+    const { sources, asked, layerTrack } = layers();
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test' });
+    sw.select('h');
+    sources.h.writeRtp(vp8({ seq: 1, ts: 0, ssrc: 0xb, pid: 1, tl0: 1, start: true, key: true }));
+    expect(asked.h).to.equal(1);
+    // The subscriber's PLI arrives as a request on the switcher's own track.
+    expect(requestKeyframe(sw.track)).to.equal(true);
+    expect(requestKeyframe(sw.track)).to.equal(true);
+    expect(asked.h).to.equal(1); // within UPSTREAM_KEYFRAME_INTERVAL_MS of the switch's own request
+    expect(sw.stats).to.include({ keyframeRequestsFromSubscriber: 2, keyframeRequestsThrottled: 2, keyframeRequestsUpstream: 1 });
+    await new Promise((r) => setTimeout(r, UPSTREAM_KEYFRAME_INTERVAL_MS + 20));
+    requestKeyframe(sw.track);
+    expect(asked).to.deep.equal({ q: 0, h: 2 });
+    expect(sw.stats.keyframeRequestsUpstream).to.equal(2);
+    sw.close();
+  });
+
+  it('a switch back before the other layer\'s key frame cancels it; unknown codecs switch at once', () => {
+    const { sources, layerTrack } = layers();
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/AV1', clockRate: 90000, label: 'test' });
+    const out: Buffer[] = [];
+    readTrack(sw.track, { rtp: (p) => out.push(Buffer.from(p)) });
+    sw.select('q');
+    sources.q.writeRtp(vp8({ seq: 7, ts: 0, ssrc: 0xa, pid: 1, tl0: 1, start: false, key: false }));
+    expect(sw.stats).to.include({ rid: 'q', switches: 1, packetsForwarded: 1 }); // no detector: no wait
+    sw.select('h');
+    sw.select('q');
+    expect(sw.stats.pendingRid).to.equal(null);
+    sources.h.writeRtp(vp8({ seq: 70, ts: 0, ssrc: 0xb, pid: 1, tl0: 1, start: true, key: true }));
+    expect(sw.stats).to.include({ rid: 'q', switches: 1, packetsForwarded: 1 });
+    expect(() => sw.select('x')).to.throw('no layer x');
+    sw.close();
+  });
+});
