@@ -1,0 +1,140 @@
+/**
+ * Data-channel bulk throughput through the whole stack (ICE, DTLS, SCTP, data channel) on
+ * 127.0.0.1: Rivulet beside node-datachannel (libdatachannel, native) and werift (TypeScript),
+ * same run, same steps, ordered reliable channel, back-pressure on bufferedAmount
+ * (send while under 1 MiB, resume on bufferedamountlow at 256 KiB).
+ *
+ *   node --conditions=rivulet-source --import tsx bench/datachannel-throughput.ts [--quick] [--only=<stack>]
+ *
+ * (a) one process: both peers in this process (they share one event loop and one core);
+ * (b) two processes: the receiver is a child process (bench/support/remotePeer.ts, same stack),
+ *     signalling over its stdin/stdout; the time runs from the first send() until the child reports
+ *     the last byte.
+ * 64 MiB in 16 KiB and in 64 KiB messages (werift: 16 MiB, it is ~10x slower; rates stay comparable).
+ * Benchmarks are noisy on this shared 2-core machine: compare ratios within one run.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { connectLocal, makePeer, type StackName } from './support/stacks.js';
+import { loadAverage, MiB, pump, receive } from './support/transfer.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const STACK_LIST: StackName[] = (['rivulet', 'node-datachannel', 'werift'] as StackName[]).filter((s) => !only || s === only);
+const SIZES = [16 * 1024, 64 * 1024];
+const HIGH = 1 * MiB;
+const LOW = 256 * 1024;
+const TIMEOUT = 120_000;
+
+const totalFor = (stack: StackName): number => (quick ? 8 * MiB : stack === 'werift' ? 16 * MiB : 64 * MiB);
+
+async function inProcess(stack: StackName, size: number): Promise<number> {
+  const a = await makePeer(stack);
+  const b = await makePeer(stack);
+  try {
+    const { tx, rx } = await connectLocal(a, b);
+    const total = totalFor(stack);
+    const done = receive(rx, { bytes: total }, TIMEOUT, `${stack} in-process ${size}`);
+    pump(tx, { size, count: total / size, highWater: HIGH, lowThreshold: LOW });
+    const ms = await done;
+    return total / 1e6 / (ms / 1000);
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+/** A child process running the same stack as the receiver. */
+class Remote {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiting: ((m: Record<string, unknown>) => void)[] = [];
+  constructor(stack: StackName) {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    this.child = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', path.join(here, 'support/remotePeer.ts'), stack], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stderr.on('data', (d: Buffer) => process.stderr.write(`[child ${stack}] ${d.toString()}`));
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(JSON.parse(line) as Record<string, unknown>));
+  }
+  request(msg: object, timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child did not answer ${JSON.stringify(msg).slice(0, 40)} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push((m) => { clearTimeout(timer); resolve(m); });
+      this.child.stdin.write(`${JSON.stringify(msg)}\n`);
+    });
+  }
+  /** Waits for the next line without sending anything. */
+  next(timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child silent for ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push((m) => { clearTimeout(timer); resolve(m); });
+    });
+  }
+  close(): void {
+    this.child.stdin.write('{"quit":true}\n');
+    setTimeout(() => this.child.kill(), 2000).unref();
+  }
+}
+
+async function twoProcesses(stack: StackName): Promise<number[]> {
+  const remote = new Remote(stack);
+  const local = await makePeer(stack);
+  try {
+    const offer = await local.offer();
+    const { answer } = await remote.request({ offer }, 30_000);
+    await local.accept(answer as string);
+    const tx = await local.channel();
+    const out: number[] = [];
+    for (const size of SIZES) {
+      const total = totalFor(stack);
+      await remote.request({ expect: total }, 10_000);
+      const start = performance.now();
+      const done = remote.next(TIMEOUT);
+      pump(tx, { size, count: total / size, highWater: HIGH, lowThreshold: LOW });
+      await done;
+      out.push(total / 1e6 / ((performance.now() - start) / 1000));
+    }
+    return out;
+  } finally {
+    local.close();
+    remote.close();
+  }
+}
+
+type Cell = number | string;
+const results = new Map<string, Map<StackName, Cell>>();
+const put = (row: string, stack: StackName, v: Cell): void => {
+  if (!results.has(row)) results.set(row, new Map());
+  results.get(row)!.set(stack, v);
+};
+const attempt = async <T>(fn: () => Promise<T>): Promise<T | string> => {
+  try {
+    return await fn();
+  } catch (err) {
+    return `failed: ${(err as Error).message}`;
+  }
+};
+
+const loadBefore = loadAverage();
+for (const stack of STACK_LIST) {
+  for (const size of SIZES) put(`(a) one process, ${size / 1024} KiB messages`, stack, await attempt(() => inProcess(stack, size)));
+  const two = await attempt(() => twoProcesses(stack));
+  SIZES.forEach((size, i) => put(`(b) two processes, ${size / 1024} KiB messages`, stack, typeof two === 'string' ? two : two[i]!));
+  console.error(`done: ${stack}`);
+}
+
+console.log(`data-channel throughput, MB/s (10^6 bytes/s), ordered reliable, bufferedAmount back-pressure 1 MiB/256 KiB`);
+console.log(`${new Date().toISOString()}, node ${process.version}, load average before ${loadBefore}, after ${loadAverage()} (shared 2-core machine: noisy)`);
+console.log(`bytes per run: rivulet/node-datachannel ${totalFor('rivulet') / MiB} MiB, werift ${totalFor('werift') / MiB} MiB`);
+const fmt = (v: Cell | undefined): string => (typeof v === 'number' ? v.toFixed(1) : String(v ?? '-'));
+for (const [row, cells] of results) {
+  const ours = cells.get('rivulet');
+  const ratio = (s: StackName): string => {
+    const v = cells.get(s);
+    return typeof ours === 'number' && typeof v === 'number' ? `${(ours / v).toFixed(2)}x` : '-';
+  };
+  console.log(`${row.padEnd(34)} rivulet ${fmt(ours).padStart(7)}   node-datachannel ${fmt(cells.get('node-datachannel')).padStart(7)}   werift ${fmt(cells.get('werift')).padStart(7)}   rivulet/ndc ${ratio('node-datachannel')}   rivulet/werift ${ratio('werift')}`);
+}
+process.exit(0);
