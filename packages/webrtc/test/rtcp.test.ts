@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, requestKeyframe } from '../src/index.js';
+import { MediaStream, MediaStreamTrackSource, readTrack, requestKeyframe } from '../src/index.js';
 import { createPair, negotiate, until } from './helpers/peers.js';
 
 function rtp(seq: number, ts: number): Buffer {

@@ -34,8 +34,7 @@ import {
 } from './signaling.js';
 import type { AppliedDescription, RTCIceConnectionState, RTCIceGatheringState, RTCPeerConnectionState, RTCSignalingState } from './state.js';
 import { addTrack, addTransceiver, createTransceiver, legacyOfferToReceive, removeTrack, type RTCRtpTransceiverInit } from './tracks.js';
-import { attachChannel } from './transports.js';
-import { maxMessageSize } from './transports.js';
+import { attachChannel, maxMessageSize } from './transports.js';
 import type { RTCTrackEvent } from '../jsep/remoteTracks.js';
 
 export type RTCAnswerOptions = Record<string, never>;
