@@ -30,8 +30,6 @@ export interface RivuletOptions {
   transportFactory?: TransportBundleFactory;
   /** Only gather host candidates on these local addresses (e.g. ['127.0.0.1']). */
   interfaceAddresses?: string[];
-  /** Local UDP port range for host candidates. */
-  portRange?: { min: number; max: number };
 }
 
 export interface RTCConfiguration {

@@ -140,7 +140,6 @@ export interface TransportBundleInit {
   clock: Clock;
   network: Network | undefined;
   interfaceAddresses: string[] | undefined;
-  portRange: { min: number; max: number } | undefined;
   /** Our max-message-size for SCTP (RFC 8841 §6). */
   localMaxMessageSize: number;
 }
