@@ -1,0 +1,160 @@
+import { expect } from 'chai';
+import { FfmpegSource, findFfmpeg, type EncodedFrame as MediaFrame } from '@rivulet/media';
+import { createDepayloader, parseRtp } from '@rivulet/rtp';
+import { findAttributes, getRtpCodecs, parseSdp } from '@rivulet/sdp';
+import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, type MediaStreamTrack } from '@rivulet/webrtc';
+import { FIREFOX_APT, FIREFOX_PATH, launchFirefox, type FirefoxSession } from './support/firefox.js';
+import { until } from './support/nodeDatachannel.js';
+import { requireTool } from './support/tools.js';
+
+/**
+ * Media between Rivulet and headless Firefox ESR over 127.0.0.1: VP8 from
+ * ffmpeg through Rivulet's sender decoded by Firefox, and Firefox's fake
+ * camera + microphone (VP8 + Opus) arriving as RTP on Rivulet's remote tracks.
+ * (Debian's Firefox has no H.264: docs/interop-firefox.md.)
+ */
+const PAGE_HELPERS = `
+window.gathered = (pc) => new Promise((resolve, reject) => {
+  if (pc.iceGatheringState === 'complete') return resolve();
+  const t = setTimeout(() => reject(new Error('Firefox: ICE gathering not complete within 10 s')), 10000);
+  pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
+});
+window.inboundVideo = async (pc) => {
+  const stats = await pc.getStats(); let v = null;
+  stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') v = { framesDecoded: s.framesDecoded || 0, frameWidth: s.frameWidth || 0, frameHeight: s.frameHeight || 0, packetsReceived: s.packetsReceived || 0 }; });
+  return v;
+};
+`;
+
+interface InboundVideo {
+  framesDecoded: number;
+  frameWidth: number;
+  frameHeight: number;
+  packetsReceived: number;
+}
+
+function ffmpegOrSkip(ctx: Mocha.Context): void {
+  if (findFfmpeg()) return;
+  const message = 'ffmpeg not found: install it with `apt-get install ffmpeg`';
+  if (process.env['CI'] === 'true') throw new Error(message);
+  console.warn(`      skipped: ${message}`);
+  ctx.skip();
+}
+
+describe('media with Firefox', function () {
+  this.timeout(60_000);
+  let ff: FirefoxSession | undefined;
+  const ev = async <T>(js: string): Promise<T> => (await ff!.page.evaluate(js)) as T;
+  const peers: RTCPeerConnection[] = [];
+  const sources: FfmpegSource[] = [];
+
+  before(async function () {
+    this.timeout(90_000);
+    requireTool(this, FIREFOX_PATH, FIREFOX_APT);
+    ff = await launchFirefox();
+    await ev(PAGE_HELPERS);
+  });
+
+  after(async () => {
+    await Promise.all(sources.map((s) => s.stop()));
+    for (const pc of peers) pc.close();
+    await ff?.close();
+  });
+
+  it('Rivulet sends VP8 from ffmpeg (320x240, 30 fps); Firefox decodes it at that size', async function () {
+    ffmpegOrSkip(this);
+    const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection(); window.viewer = pc;
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription(await pc.createOffer()); await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    peers.push(pc);
+    await pc.setRemoteDescription(offer);
+    const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8' });
+    pc.addTrack(src.createTrack(), new MediaStream());
+    await pc.setLocalDescription();
+    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+    const answer = parseSdp(pc.localDescription!.sdp);
+    expect(getRtpCodecs(answer.media[0]!)[0]!.name).to.equal('VP8');
+    await ev(`window.viewer.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await until(() => pc.connectionState === 'connected', 20_000, 'Rivulet connected to Firefox');
+
+    const camera = new FfmpegSource({
+      input: { type: 'test-pattern', width: 320, height: 240, frameRate: 30 },
+      video: { codec: 'VP8', frameRate: 30, keyframeInterval: 30 },
+    });
+    sources.push(camera);
+    let written = 0;
+    camera.on('frame', (f: MediaFrame) => {
+      src.writeFrame({ data: f.data, timestamp: f.timestampUs, keyframe: f.keyframe });
+      written++;
+    });
+    camera.start();
+    let stats = null as InboundVideo | null;
+    const t0 = Date.now();
+    while (Date.now() - t0 < 20_000) {
+      stats = await ev<InboundVideo | null>('window.inboundVideo(window.viewer)');
+      if (stats && stats.framesDecoded >= 30) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await camera.stop();
+    expect(written, 'frames written by ffmpeg').to.be.at.least(30);
+    if (!stats) throw new Error(`Firefox reported no inbound-rtp video after ${written} frames written`);
+    expect(stats.framesDecoded, `Firefox decoded (${JSON.stringify(stats)})`).to.be.at.least(30);
+    expect([stats.frameWidth, stats.frameHeight]).to.deep.equal([320, 240]);
+    await ev('window.viewer.close()');
+  });
+
+  it('Firefox sends its fake camera and microphone; Rivulet receives VP8 (with a keyframe) and Opus RTP on the SSRCs Firefox announced', async function () {
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    peers.push(pc);
+    const tracks: MediaStreamTrack[] = [];
+    pc.ontrack = (e) => tracks.push(e.track);
+    const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection(); window.sender = pc;
+      const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+      for (const t of s.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [s] });
+      await pc.setLocalDescription(await pc.createOffer()); await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    const offered = parseSdp(offer.sdp);
+    const announced = new Set(offered.media.flatMap((m) => findAttributes(m.attributes, 'ssrc').map((a) => a.ssrc)));
+    expect(announced.size).to.be.at.least(2);
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription();
+    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+    const answer = parseSdp(pc.localDescription!.sdp);
+    const pt = (kind: string, name: string): number => getRtpCodecs(answer.media.find((m) => m.kind === kind)!).find((c) => c.name === name)!.payloadType;
+    const vp8 = pt('video', 'VP8');
+    const opus = pt('audio', 'opus');
+    await ev(`window.sender.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await until(() => tracks.length === 2, 20_000, 'two remote tracks');
+
+    const got = { video: { packets: 0, pts: new Set<number>(), ssrcs: new Set<number>(), keyframes: 0 }, audio: { packets: 0, pts: new Set<number>(), ssrcs: new Set<number>(), keyframes: 0 } };
+    const vp8Depayloader = createDepayloader('VP8');
+    for (const track of tracks) {
+      const into = got[track.kind as 'video' | 'audio'];
+      readTrack(track, {
+        rtp(bytes) {
+          const p = parseRtp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+          into.packets++;
+          into.pts.add(p.payloadType);
+          into.ssrcs.add(p.ssrc);
+          if (track.kind === 'video' && p.payloadType === vp8) {
+            const info = vp8Depayloader.inspect(p.payload);
+            if (info?.frameStart && info.keyframe) into.keyframes++;
+          }
+        },
+      });
+    }
+    await until(() => got.video.packets >= 50 && got.audio.packets >= 50 && got.video.keyframes >= 1, 20_000, 'RTP from Firefox').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify({ video: got.video.packets, audio: got.audio.packets, keyframes: got.video.keyframes })}`);
+    });
+    expect([...got.video.pts]).to.deep.equal([vp8]);
+    expect([...got.audio.pts]).to.deep.equal([opus]);
+    for (const ssrc of [...got.video.ssrcs, ...got.audio.ssrcs]) expect(announced.has(ssrc), `SSRC ${ssrc} announced in Firefox's offer`).to.equal(true);
+    await ev('window.sender.close()');
+  });
+});
