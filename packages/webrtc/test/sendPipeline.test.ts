@@ -95,3 +95,24 @@ describe('simulcast forwarding and per-layer receive', function () {
     close();
   });
 });
+
+describe('codec safety', function () {
+  this.timeout(10000);
+
+  it('frames from a source declaring another codec than the negotiated one are dropped and counted, not mislabelled', async () => {
+    const { a, b, close } = createPair();
+    const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/H264' });
+    a.addTrack(src.createTrack(), new MediaStream());
+    let got = 0;
+    b.ontrack = (e) => readTrack(e.track, { rtp: () => got++ });
+    await negotiate(a, b); // no setCodecPreferences: VP8 is negotiated first
+    await until(() => a.connectionState === 'connected', 3000, 'connected');
+    expect(a.getSenders()[0]!.getParameters().codecs[0]!.mimeType).to.equal('video/VP8');
+    src.writeFrame({ data: new Uint8Array([0, 0, 0, 1, 0x65, 1, 2, 3]), timestamp: 0, keyframe: true });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(got).to.equal(0);
+    const out = [...(await a.getStats()).values()].find((s) => s.type === 'outbound-rtp')!;
+    expect(out['framesDroppedCodecMismatch']).to.equal(1);
+    close();
+  });
+});

@@ -15,7 +15,10 @@ export interface MediaStreamTrackSourceInit {
   settings?: MediaTrackSettingsLike;
   /** Values reported by getCapabilities(). */
   capabilities?: Record<string, unknown>;
-  /** The codec frames are encoded with, e.g. "video/H264" (used by senders to pick the payloader). */
+  /**
+   * The codec frames are encoded with, e.g. "video/H264". Informational: senders payload with the
+   * negotiated codec, so negotiate this one (setCodecPreferences); no transcoding happens.
+   */
   mimeType?: string;
 }
 

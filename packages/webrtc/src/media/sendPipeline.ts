@@ -24,6 +24,8 @@ export interface SendPipeline {
   readonly packetsSent: number;
   readonly bytesSent: number;
   readonly framesSent: number;
+  /** Frames dropped because the source declared another codec than the negotiated one. */
+  readonly framesDroppedCodecMismatch: number;
 }
 
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
@@ -66,7 +68,10 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   }));
   let encodings = s.encodings;
   let unsubscribe: (() => void) | null = null;
-  const stats = { packetsSent: 0, bytesSent: 0, framesSent: 0 };
+  const stats = { packetsSent: 0, bytesSent: 0, framesSent: 0, framesDroppedCodecMismatch: 0 };
+  // A source that declares its codec must match the negotiated one: we never transcode, and
+  // sending H.264 labelled as VP8 would only produce garbage at the receiver.
+  let codecMismatch = false;
   const midBuf = Buffer.from(n.mid, 'ascii');
 
   const extensionsFor = (c: StreamCursor, useRid: boolean) => {
@@ -86,6 +91,10 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   const activeIndex = () => encodings.findIndex((e) => e.active !== false);
 
   const onFrame = (frame: EncodedFrame) => {
+    if (codecMismatch) {
+      stats.framesDroppedCodecMismatch++;
+      return;
+    }
     if (!payloader) return;
     const i = activeIndex();
     if (i < 0) return;
@@ -150,6 +159,8 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     unsubscribe?.();
     unsubscribe = null;
     if (s.track && s.track.readyState === 'live') {
+      const declared = trackInternals.source(s.track).mimeType;
+      codecMismatch = declared !== undefined && declared.toLowerCase() !== codec.mimeType.toLowerCase();
       unsubscribe = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp });
     }
   };
@@ -165,6 +176,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     get packetsSent() { return stats.packetsSent; },
     get bytesSent() { return stats.bytesSent; },
     get framesSent() { return stats.framesSent; },
+    get framesDroppedCodecMismatch() { return stats.framesDroppedCodecMismatch; },
   };
 }
 

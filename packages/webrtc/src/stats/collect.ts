@@ -99,6 +99,8 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
       };
       if (ss.negotiated.codecs[0]) o['codecId'] = codec('O', ss.negotiated.codecs[0]);
       if (s.kind === 'video') o['framesSent'] = ss.pipeline.framesSent;
+      // Non-standard member: frames refused because the source's codec was not the negotiated one.
+      if (ss.pipeline.framesDroppedCodecMismatch > 0) o['framesDroppedCodecMismatch'] = ss.pipeline.framesDroppedCodecMismatch;
       if (main.rid !== undefined) o['rid'] = main.rid;
       const x = session?.interceptors.stats.outbound(main.ssrc);
       if (x) {
