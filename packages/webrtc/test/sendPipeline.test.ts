@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RtpPacket } from '@rivulet/rtp';
-import { MediaStream, MediaStreamTrackSource, readTrack, simulcastLayerTrack } from '../src/index.js';
+import { MediaStream, MediaStreamTrackSource, RTCRtpReceiver, readTrack, simulcastLayerTrack } from '../src/index.js';
 import { createPair, negotiate, until } from './helpers/peers.js';
 
 function rtp(ssrc: number, seq: number, ts: number, pt = 96): Buffer {
@@ -103,9 +103,11 @@ describe('codec safety', function () {
     const { a, b, close } = createPair();
     const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/H264' });
     a.addTrack(src.createTrack(), new MediaStream());
+    // The application insists on VP8 although its source produces H.264.
+    a.getTransceivers()[0]!.setCodecPreferences(RTCRtpReceiver.getCapabilities('video')!.codecs.filter((c) => c.mimeType === 'video/VP8'));
     let got = 0;
     b.ontrack = (e) => readTrack(e.track, { rtp: () => got++ });
-    await negotiate(a, b); // no setCodecPreferences: VP8 is negotiated first
+    await negotiate(a, b);
     await until(() => a.connectionState === 'connected', 3000, 'connected');
     expect(a.getSenders()[0]!.getParameters().codecs[0]!.mimeType).to.equal('video/VP8');
     src.writeFrame({ data: new Uint8Array([0, 0, 0, 1, 0x65, 1, 2, 3]), timestamp: 0, keyframe: true });
@@ -113,6 +115,20 @@ describe('codec safety', function () {
     expect(got).to.equal(0);
     const out = [...(await a.getStats()).values()].find((s) => s.type === 'outbound-rtp')!;
     expect(out['framesDroppedCodecMismatch']).to.equal(1);
+    close();
+  });
+
+  it('a source that declares its codec gets it negotiated first without setCodecPreferences', async () => {
+    const { a, b, close } = createPair();
+    const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/H264' });
+    a.addTrack(src.createTrack(), new MediaStream());
+    let got = 0;
+    b.ontrack = (e) => readTrack(e.track, { rtp: () => got++ });
+    await negotiate(a, b);
+    await until(() => a.connectionState === 'connected', 3000, 'connected');
+    expect(a.getSenders()[0]!.getParameters().codecs[0]!.mimeType).to.equal('video/H264');
+    src.writeFrame({ data: new Uint8Array([0, 0, 0, 1, 0x65, 1, 2, 3]), timestamp: 0, keyframe: true });
+    await until(() => got === 1, 3000, 'H.264 packet');
     close();
   });
 });

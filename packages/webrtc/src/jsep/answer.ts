@@ -13,6 +13,7 @@ import type { PeerState } from '../pc/state.js';
 import { senderInternals } from '../transceiver/RTCRtpSender.js';
 import { answerCodecs, answerExtensions } from './codecNegotiation.js';
 import { localTransportAttributes } from './localTransport.js';
+import { effectiveCodecPreferences } from './sourceCodec.js';
 import { senderParts } from './senderSection.js';
 import { buildSession } from './session.js';
 import { writeDataSection, writeRejectedSection, writeRtpSection } from './sections.js';
@@ -46,7 +47,7 @@ export function buildAnswer(st: PeerState): ReturnType<typeof buildSession> {
     if (!t || (m.kind !== 'audio' && m.kind !== 'video')) return reject();
     const s = st.transceiverState(t);
     if (s.stopping) return reject();
-    const codecs = answerCodecs(s.kind, s.codecPreferences, getRtpCodecs(m));
+    const codecs = answerCodecs(s.kind, effectiveCodecPreferences(t, s), getRtpCodecs(m));
     if (codecs.length === 0) return reject();
     const offeredDir = getDirection(m, offer);
     const direction = intersectDirection(offeredDir, s.direction as Exclude<typeof s.direction, 'stopped'>);

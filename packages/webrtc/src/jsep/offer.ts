@@ -11,6 +11,7 @@ import type { PeerState } from '../pc/state.js';
 import type { RTCRtpTransceiver } from '../transceiver/RTCRtpTransceiver.js';
 import { offerCodecs, offerExtensions, type NegotiatedExtension } from './codecNegotiation.js';
 import { allocateMid, localTransportAttributes } from './localTransport.js';
+import { effectiveCodecPreferences } from './sourceCodec.js';
 import { senderParts } from './senderSection.js';
 import { buildSession } from './session.js';
 import { writeDataSection, writeRejectedSection, writeRtpSection, type TransportAttributes } from './sections.js';
@@ -73,7 +74,7 @@ export function buildOffer(st: PeerState): { sdp: ReturnType<typeof buildSession
     const mid = s.mid ?? (s.proposedMid ??= allocateMid(st));
     proposals.set(t, mid);
     const prev = previousRemote(st, s.mid);
-    const codecs = offerCodecs(s.kind, s.codecPreferences, prev ? getRtpCodecs(prev) : ([] as SdpRtpCodec[]));
+    const codecs = offerCodecs(s.kind, effectiveCodecPreferences(t, s), prev ? getRtpCodecs(prev) : ([] as SdpRtpCodec[]));
     if (s.stopping) {
       media.push(writeRejectedSection(s.kind, 'UDP/TLS/RTP/SAVPF', codecs.map((c) => String(c.payloadType)), mid));
       continue;
