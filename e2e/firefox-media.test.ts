@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { FfmpegSource, findFfmpeg, type EncodedFrame as MediaFrame } from '@rivulet/media';
 import { createDepayloader, parseRtp } from '@rivulet/rtp';
 import { findAttributes, getRtpCodecs, parseSdp } from '@rivulet/sdp';
-import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, type MediaStreamTrack } from '@rivulet/webrtc';
+import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, simulcastLayerTrack, type MediaStreamTrack } from '@rivulet/webrtc';
 import { FIREFOX_APT, FIREFOX_PATH, launchFirefox, type FirefoxSession } from './support/firefox.js';
 import { until } from './support/nodeDatachannel.js';
 import { requireTool } from './support/tools.js';
@@ -156,5 +156,48 @@ describe('media with Firefox', function () {
     expect([...got.audio.pts]).to.deep.equal([opus]);
     for (const ssrc of [...got.video.ssrcs, ...got.audio.ssrcs]) expect(announced.has(ssrc), `SSRC ${ssrc} announced in Firefox's offer`).to.equal(true);
     await ev('window.sender.close()');
+  });
+
+  it('Firefox simulcast (rid h, m, l) into Rivulet: the answer receives all three, each layer arrives on its own SSRC', async function () {
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    peers.push(pc);
+    const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection(); window.sim = pc;
+      const s = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } });
+      pc.addTransceiver(s.getVideoTracks()[0], { direction: 'sendonly', streams: [s], sendEncodings: [
+        { rid: 'h', maxBitrate: 1200000 }, { rid: 'm', maxBitrate: 600000, scaleResolutionDownBy: 2 }, { rid: 'l', maxBitrate: 300000, scaleResolutionDownBy: 4 },
+      ] });
+      await pc.setLocalDescription(await pc.createOffer()); await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription();
+    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+    const video = parseSdp(pc.localDescription!.sdp).media[0]!;
+    expect(findAttributes(video.attributes, 'rid').map((r) => `${r.id} ${r.direction}`)).to.deep.equal(['h recv', 'm recv', 'l recv']);
+    expect(findAttributes(video.attributes, 'simulcast').map((a) => a.directions.map((d) => [d.direction, d.streams.map((alt) => alt.map((x) => x.rid))]))).to.deep.equal([
+      [['recv', [['h'], ['m'], ['l']]]],
+    ]);
+    await ev(`window.sim.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    const receiver = pc.getReceivers()[0]!;
+    const layers = new Map<string, { packets: number; ssrcs: Set<number> }>();
+    for (const rid of ['h', 'm', 'l']) {
+      const into = { packets: 0, ssrcs: new Set<number>() };
+      layers.set(rid, into);
+      readTrack(simulcastLayerTrack(receiver, rid), {
+        rtp(bytes) {
+          into.packets++;
+          into.ssrcs.add(parseRtp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).ssrc);
+        },
+      });
+    }
+    const summary = (): string => JSON.stringify([...layers].map(([rid, l]) => [rid, l.packets, [...l.ssrcs]]));
+    await until(() => [...layers.values()].every((l) => l.packets >= 20), 20_000, 'RTP on every simulcast layer').catch((err: Error) => {
+      throw new Error(`${err.message}: ${summary()}`);
+    });
+    const ssrcs = [...layers.values()].map((l) => [...l.ssrcs]);
+    for (const s of ssrcs) expect(s.length, summary()).to.equal(1);
+    expect(new Set(ssrcs.flat()).size, summary()).to.equal(3);
+    await ev('window.sim.close()');
   });
 });
