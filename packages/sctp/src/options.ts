@@ -21,6 +21,11 @@ export interface SctpAssociationOptions {
   receiveWindow?: number;
   /** Delayed SACK timeout (RFC 9260 §6.2: at most 500 ms; 200 is the usual choice). */
   sackDelayMs?: number;
+  /**
+   * During a long in-order run, SACK every this many DATA-carrying packets (default 4, 1..16);
+   * otherwise every second one as RFC 9260 §6.2 asks. See sackPolicy.ts for when we stretch.
+   */
+  sackFrequency?: number;
   /** HB.interval (RFC 9260 §16: 30 s); 0 disables heartbeats. */
   heartbeatIntervalMs?: number;
   /** Valid.Cookie.Life (RFC 9260 §16: 60 s). */
@@ -44,6 +49,7 @@ export interface ResolvedOptions {
   maxRetransmits: number;
   receiveWindow: number;
   sackDelayMs: number;
+  sackFrequency: number;
   heartbeatIntervalMs: number;
   cookieLifetimeMs: number;
   cookieSecret: Buffer | undefined;
@@ -84,6 +90,7 @@ export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
     maxRetransmits: check('maxRetransmits', o.maxRetransmits ?? 10, 0, 100),
     receiveWindow: check('receiveWindow', o.receiveWindow ?? 1024 * 1024, 1500, 0x7fffffff),
     sackDelayMs: check('sackDelayMs', o.sackDelayMs ?? 200, 0, 500),
+    sackFrequency: check('sackFrequency', o.sackFrequency ?? 4, 1, 16),
     heartbeatIntervalMs: check('heartbeatIntervalMs', o.heartbeatIntervalMs ?? 30_000, 0, 3_600_000),
     cookieLifetimeMs: check('cookieLifetimeMs', o.cookieLifetimeMs ?? 60_000, 1, 3_600_000),
     cookieSecret: o.cookieSecret,

@@ -8,6 +8,7 @@ import type { ResolvedOptions } from './options.js';
 import { PIECE_OVERHEAD, Reassembly } from './reassembly.js';
 import { Sender } from './sender.js';
 import { StreamReset } from './streamReset.js';
+import { SackPolicy } from './sackPolicy.js';
 import { TimerSlot } from './timer.js';
 import { TsnTracker } from './tsnTracker.js';
 import type { DropReason } from './associationTypes.js';
@@ -51,7 +52,7 @@ export class PeerSession {
   private errorCount = 0;
   private sackNeeded = false;
   private sackNow = false;
-  private dataPackets = 0;
+  private readonly sackPolicy: SackPolicy;
   private dataInPacket = false;
   private forwardTsnNeeded = false;
   private hbNonce: Buffer | undefined;
@@ -84,7 +85,9 @@ export class PeerSession {
       },
     });
     this.t3 = new TimerSlot(this.clock, () => this.onT3());
+    this.sackPolicy = new SackPolicy(o.sackFrequency);
     this.sackTimer = new TimerSlot(this.clock, () => {
+      this.sackPolicy.onDelayedSackTimeout();
       this.sackNeeded = true;
       this.hooks.flush();
     });
@@ -169,8 +172,8 @@ export class PeerSession {
   afterPacket(): void {
     if (this.dataInPacket) {
       this.dataInPacket = false;
-      this.dataPackets++;
-      if (this.sackNow || this.dataPackets >= 2 || this.o.sackDelayMs === 0) this.sackNeeded = true;
+      const due = this.sackPolicy.onDataPacket();
+      if (this.sackNow || due || this.o.sackDelayMs === 0) this.sackNeeded = true;
       else this.sackTimer.ensure(this.o.sackDelayMs);
     } else if (this.sackNow) this.sackNeeded = true;
     this.sackNow = false;
@@ -223,7 +226,7 @@ export class PeerSession {
   writeControl(pb: PacketBuilder): void {
     if (this.sackNeeded) {
       this.sackNeeded = false;
-      this.dataPackets = 0;
+      this.sackPolicy.onSackSent();
       this.sackTimer.stop();
       const sack = this.buildSack(pb.empty ? this.o.mtu - 12 : pb.room);
       if (!pb.put(sack)) this.hooks.control(sack);
