@@ -54,6 +54,6 @@ export function probe(ffprobe: string, file: string): { codec: string; width: nu
 
 /** Decodes a file fully; returns ffmpeg's error output (empty when every frame decoded cleanly). */
 export function decodeErrors(ffmpeg: string, file: string): string {
-  const r = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+  const r = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', file, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'], { encoding: 'utf8' });
   return (r.status === 0 ? '' : `exit ${r.status}: `) + r.stderr;
 }

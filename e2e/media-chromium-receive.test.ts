@@ -1,0 +1,155 @@
+/**
+ * Receive side against Chromium: Chromium sends an animated canvas (captureStream) to Rivulet with
+ * one codec chosen by setCodecPreferences; Rivulet's EncodedFrameReader rebuilds the frames (a key
+ * frame first), ffmpeg decodes every one of them, and the Recorder writes 3 s to a file that
+ * ffprobe checks (codec, picture size, frame count, duration) and ffmpeg decodes without error.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EncodedFrameReader, Recorder, findFfmpeg, ivfFileHeader, ivfFrameHeader, IVF_FOURCC, type ReceivedFrame } from '@rivulet/media';
+import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
+import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
+import { requireTool } from './support/tools.js';
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The page's sender: a 320x240 canvas redrawn every 33 ms, captured at 30 fps, sent with one codec. */
+const SENDER = (mimeType: string, fmtp: string) => `(async () => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 320; canvas.height = 240;
+  document.body.appendChild(canvas);
+  const g = canvas.getContext('2d');
+  let n = 0;
+  window.draw = setInterval(() => {
+    n++;
+    g.fillStyle = 'hsl(' + (n * 7 % 360) + ', 80%, 50%)';
+    g.fillRect(0, 0, 320, 240);
+    g.fillStyle = '#fff';
+    g.fillRect((n * 5) % 300, (n * 3) % 220, 20, 20);
+    g.font = '32px sans-serif';
+    g.fillText(String(n), 120, 130);
+  }, 33);
+  const track = canvas.captureStream(30).getVideoTracks()[0];
+  const pc = new RTCPeerConnection();
+  window.pc = pc;
+  const t = pc.addTransceiver(track, { direction: 'sendonly' });
+  const codecs = RTCRtpSender.getCapabilities('video').codecs.filter((c) => c.mimeType === ${JSON.stringify(mimeType)} && (c.sdpFmtpLine || '') === ${JSON.stringify(fmtp)});
+  if (codecs.length !== 1) throw new Error('codec not offered by this Chromium: ' + ${JSON.stringify(mimeType)});
+  t.setCodecPreferences(codecs);
+  await pc.setLocalDescription();
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    const timer = setTimeout(resolve, 3000);
+    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); } });
+  });
+  return pc.localDescription.toJSON();
+})()`;
+
+const CASES = [
+  { codec: 'VP8', fmtp: '', ext: 'webm' },
+  { codec: 'H264', fmtp: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f', ext: 'mp4' },
+  { codec: 'VP9', fmtp: 'profile-id=0', ext: 'webm' },
+  { codec: 'AV1', fmtp: 'level-idx=5;profile=0;tier=0', ext: 'mkv' },
+] as const;
+
+describe('media receive from Chromium: canvas captureStream → EncodedFrameReader → ffmpeg decode; Recorder → ffprobe', function () {
+  this.timeout(60_000);
+  let chrome: ChromiumSession | undefined;
+  let ffmpeg: string;
+  let ffprobe: string;
+  let dir: string;
+
+  before(async function () {
+    requireTool(this, CHROMIUM_PATH, 'chromium');
+    const found = findFfmpeg();
+    requireTool(this, found ?? '/usr/bin/ffmpeg', 'ffmpeg');
+    ffmpeg = found!;
+    ffprobe = path.join(path.dirname(ffmpeg), 'ffprobe');
+    dir = mkdtempSync(path.join(tmpdir(), 'rivulet-e2e-rec-'));
+    chrome = await launchChromium();
+  });
+  after(async () => {
+    await chrome?.close();
+    if (dir && !process.env['KEEP']) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const c of CASES) {
+    it(`${c.codec}: frames start with a key frame, all decode; a 3 s recording (.${c.ext}) probes as 320x240 with a plausible frame count`, async () => {
+      const page = chrome!.page;
+      await page.reload();
+      const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(SENDER(`video/${c.codec}`, c.fmtp));
+      const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+      let remote: { track: MediaStreamTrack; receiver: RTCRtpReceiver } | undefined;
+      let reader: EncodedFrameReader | undefined;
+      const frames: ReceivedFrame[] = [];
+      pc.ontrack = (e) => {
+        remote = { track: e.track, receiver: e.receiver };
+        reader = new EncodedFrameReader(e.track, e.receiver);
+        reader.on('frame', (f) => frames.push(f));
+      };
+      try {
+        await pc.setRemoteDescription(offer);
+        await pc.setLocalDescription();
+        await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+        await page.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+        await until(() => pc.connectionState === 'connected', 20_000, 'connected to Chromium');
+        const negotiated = remote!.receiver.getParameters().codecs.filter((x) => x.mimeType === `video/${c.codec}`);
+        expect(negotiated, 'the answer keeps only the preferred codec').to.have.length(1);
+
+        // 1. Frames out of the remote track.
+        await until(() => frames.length >= 45, 20_000, `45 ${c.codec} frames from Chromium`);
+        const got = frames.slice();
+        expect(got[0]!.keyframe, 'first frame is a key frame').to.equal(true);
+        expect(got.every((f) => f.codec === `video/${c.codec}` && f.payloadType === negotiated[0]!.payloadType)).to.equal(true);
+        expect(got[0]!.timestamp).to.equal(0);
+        for (let i = 1; i < got.length; i++) expect(got[i]!.timestamp, `frame ${i} timestamp`).to.be.greaterThan(got[i - 1]!.timestamp);
+        expect(reader!.counters.get('packetsMalformed')).to.equal(0);
+        // Decode them: the same bytes as IVF (video, 1/90000 time base) through ffmpeg.
+        const ivf = path.join(dir, `frames-${c.codec}.ivf`);
+        writeFileSync(ivf, Buffer.concat([ivfFileHeader(IVF_FOURCC[c.codec.toLowerCase()]!, 320, 240),
+          ...got.flatMap((f) => [ivfFrameHeader(f.data.length, Math.round(f.timestamp * 0.09)), f.data])]));
+        const dec = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', ivf, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8' });
+        expect(dec.stderr, 'ffmpeg decode errors').to.equal('');
+        const decoded = dec.stdout.split('\n').filter((l) => /^\d+,/.test(l)).length;
+        expect(decoded, 'frames ffmpeg decoded').to.equal(got.length);
+
+        // 2. Record 3 s.
+        const file = path.join(dir, `chromium-${c.codec}.${c.ext}`);
+        const rec = new Recorder({ path: file, video: remote!, ffmpegPath: ffmpeg });
+        rec.start();
+        await new Promise((r) => setTimeout(r, 3000));
+        const summary = await rec.stop();
+        expect(summary.exitCode, summary.diagnostics).to.equal(0);
+        expect(summary.video!.codec).to.equal(`video/${c.codec}`);
+        expect(summary.video!.keyframes).to.be.at.least(1);
+        const probe = JSON.parse(spawnSync(ffprobe, ['-v', 'error', '-count_frames', '-show_entries',
+          'stream=codec_name,width,height,nb_read_frames:format=duration', '-of', 'json', file], { encoding: 'utf8' }).stdout) as
+          { streams: { codec_name: string; width: number; height: number; nb_read_frames: string }[]; format: { duration: string } };
+        expect(probe.streams).to.have.length(1);
+        expect(probe.streams[0]).to.deep.include({ codec_name: c.codec.toLowerCase(), width: 320, height: 240 });
+        expect(Number(probe.streams[0]!.nb_read_frames)).to.equal(summary.video!.frames);
+        // A canvas at 30 fps under load on a shared machine: at least 10 fps over ~3 s.
+        expect(summary.video!.frames).to.be.within(30, 100);
+        expect(Number(probe.format.duration)).to.be.within(2.0, 3.5);
+        expect(summary.video!.durationUs / 1e6).to.be.within(2.0, 3.6); // capture timestamps, not wall time
+        // passthrough + the input time base: a canvas track has variable frame intervals; ffmpeg's
+        // default 1/30 s output time base would complain about two frames landing in one slot.
+        const full = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', file, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'], { encoding: 'utf8' });
+        expect(full.stderr, 'recording decodes without errors').to.equal('');
+        reader!.close();
+      } finally {
+        pc.close();
+        await page.evaluate('window.pc && window.pc.close(); clearInterval(window.draw)').catch(() => {});
+      }
+    });
+  }
+});
