@@ -48,3 +48,4 @@ export type {
   IceTransportStateValue, IceGatheringStateValue, DtlsTransportStateValue, SctpTransportStateValue, DataChannelStateValue,
   IceRole, DtlsRole,
 } from './transport/bundle.js';
+export { installWebRtcGlobals } from './globals.js';
