@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { FfmpegSource, findFfmpeg, type EncodedFrame as MediaFrame } from '@rivulet/media';
 import { createDepayloader, parseRtp } from '@rivulet/rtp';
 import { findAttributes, getRtpCodecs, parseSdp } from '@rivulet/sdp';
-import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, simulcastLayerTrack, type MediaStreamTrack } from '@rivulet/webrtc';
+import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, RTCRtpReceiver, simulcastLayerTrack, type MediaStreamTrack } from '@rivulet/webrtc';
 import { FIREFOX_APT, FIREFOX_PATH, launchFirefox, type FirefoxSession } from './support/firefox.js';
 import { until } from './support/nodeDatachannel.js';
 import { requireTool } from './support/tools.js';
@@ -199,5 +199,63 @@ describe('media with Firefox', function () {
     for (const s of ssrcs) expect(s.length, summary()).to.equal(1);
     expect(new Set(ssrcs.flat()).size, summary()).to.equal(3);
     await ev('window.sim.close()');
+  });
+
+  it('Rivulet offers VP8; Firefox, given no keyframe, asks for one (PLI/FIR reaches the track source) and decodes from the next keyframe on', async function () {
+    ffmpegOrSkip(this);
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    peers.push(pc);
+    const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8' });
+    const transceiver = pc.addTransceiver(src.createTrack(), { direction: 'sendonly', streams: [new MediaStream()] });
+    transceiver.setCodecPreferences(RTCRtpReceiver.getCapabilities('video')!.codecs.filter((c) => c.mimeType === 'video/VP8'));
+    await pc.setLocalDescription();
+    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+    const answer = await ev<{ type: 'answer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection(); window.pli = pc;
+      await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
+      await pc.setLocalDescription(await pc.createAnswer()); await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    expect(getRtpCodecs(parseSdp(answer.sdp).media[0]!).map((c) => c.name)).to.include('VP8');
+    await pc.setRemoteDescription(answer);
+    await until(() => pc.connectionState === 'connected', 20_000, 'Rivulet connected to Firefox');
+
+    // Key frames are held back until Firefox asks for one (and we saw it decode nothing meanwhile).
+    let requests = 0;
+    let sentBeforeRequest = 0;
+    src.onKeyframeRequest(() => requests++);
+    const camera = new FfmpegSource({
+      input: { type: 'test-pattern', width: 320, height: 240, frameRate: 30 },
+      video: { codec: 'VP8', frameRate: 30, keyframeInterval: 30 },
+    });
+    sources.push(camera);
+    let deltaOnly = true;
+    let released = false; // set once the request arrived and Firefox was seen decoding nothing
+    camera.on('frame', (f: MediaFrame) => {
+      if (released && f.keyframe) deltaOnly = false;
+      if (deltaOnly && f.keyframe) return;
+      if (deltaOnly) sentBeforeRequest++;
+      src.writeFrame({ data: f.data, timestamp: f.timestampUs, keyframe: f.keyframe });
+    });
+    camera.start();
+    await until(() => requests > 0, 15_000, 'a key frame request from Firefox').catch((err: Error) => {
+      throw new Error(`${err.message} (${sentBeforeRequest} delta frames sent)`);
+    });
+    const undecodable = await ev<InboundVideo | null>('window.inboundVideo(window.pli)');
+    expect(undecodable?.framesDecoded ?? 0, 'frames Firefox decoded before any keyframe').to.equal(0);
+    released = true;
+    let stats = null as InboundVideo | null;
+    const t0 = Date.now();
+    while (Date.now() - t0 < 15_000) {
+      stats = await ev<InboundVideo | null>('window.inboundVideo(window.pli)');
+      if (stats && stats.framesDecoded >= 30) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await camera.stop();
+    expect(deltaOnly, 'a keyframe was sent after the request').to.equal(false);
+    if (!stats) throw new Error('Firefox reported no inbound-rtp video');
+    expect(stats.framesDecoded, JSON.stringify(stats)).to.be.at.least(30);
+    expect([stats.frameWidth, stats.frameHeight]).to.deep.equal([320, 240]);
+    await ev('window.pli.close()');
   });
 });
