@@ -111,6 +111,11 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     return this.session?.peerReconfig ?? false;
   }
 
+  /** Both sides announced RFC 9653 zero checksum: our DATA / SACK packets go without CRC-32c. */
+  get zeroChecksum(): boolean {
+    return this.session?.zeroChecksum ?? false;
+  }
+
   bufferedAmount(streamId: number): number {
     return this.session?.sender.bufferedAmount(streamId) ?? 0;
   }
@@ -249,7 +254,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
 
   private receive(packet: Buffer): void {
     if (packet.length < COMMON_HEADER_LENGTH + 4) throw new ParseError(`SCTP packet of ${packet.length} bytes`);
-    if (!verifyChecksum(packet)) {
+    // RFC 9653 §5.3: having announced it, we take a zero checksum (DTLS vouches for the bytes).
+    if (!(this.o.zeroChecksum && packet.readUInt32LE(8) === 0) && !verifyChecksum(packet)) {
       this.drops.inc('badChecksum');
       return;
     }
@@ -447,13 +453,19 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     const s = this.session;
     const pb = this.builder;
     for (let guard = 0; guard < 100_000; guard++) {
-      while (this.control.length > 0 && pb.put(this.control[0]!)) this.control.shift();
+      // RFC 9653 §5.2: handshake and other control chunks keep a real CRC-32c; only packets of
+      // SACK, DATA, FORWARD TSN and RE-CONFIG go with a zero checksum.
+      let crc = !s?.zeroChecksum;
+      while (this.control.length > 0 && pb.put(this.control[0]!)) {
+        this.control.shift();
+        crc = true;
+      }
       if (s && this.handshake.peerTag !== 0) {
         s.writeControl(pb);
         if (this.dataAllowed() && s.sender.canSend()) pb.off = s.writeData(pb.ensure(), pb.off, this.o.mtu);
       }
       if (pb.empty) break;
-      const packet = pb.finish(this.o.localPort, this.o.remotePort, this.handshake.peerTag);
+      const packet = pb.finish(this.o.localPort, this.o.remotePort, this.handshake.peerTag, !crc);
       this.packetsSent++;
       s?.sender.endPacket();
       this.o.send(packet);

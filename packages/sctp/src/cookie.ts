@@ -18,6 +18,8 @@ export interface CookieContents {
   inboundStreams: number;
   peerForwardTsn: boolean;
   peerReconfig: boolean;
+  /** The peer accepts zero checksums (RFC 9653). */
+  peerZeroChecksum: boolean;
   /** Granted from the peer's Cookie Preservative (RFC 9260 §5.2.6), added to Valid.Cookie.Life. */
   extraLifetimeMs: number;
 }
@@ -47,7 +49,7 @@ export class CookieSigner {
     b.writeUInt16BE(c.outboundStreams, o);
     b.writeUInt16BE(c.inboundStreams, o + 2);
     o += 4;
-    b[o++] = (c.peerForwardTsn ? 1 : 0) | (c.peerReconfig ? 2 : 0);
+    b[o++] = (c.peerForwardTsn ? 1 : 0) | (c.peerReconfig ? 2 : 0) | (c.peerZeroChecksum ? 4 : 0);
     b.writeUInt32BE(Math.max(0, Math.min(0xffffffff, Math.round(c.extraLifetimeMs))), o);
     this.mac(b.subarray(0, BODY_LENGTH)).copy(b, BODY_LENGTH);
     return b;
@@ -86,6 +88,7 @@ export class CookieSigner {
       inboundStreams,
       peerForwardTsn: (flags & 1) !== 0,
       peerReconfig: (flags & 2) !== 0,
+      peerZeroChecksum: (flags & 4) !== 0,
       extraLifetimeMs,
     };
   }

@@ -7,6 +7,7 @@ import {
   stateCookieParam,
   supportedExtensionsParam,
   unrecognizedParam,
+  zeroChecksumAcceptableParam,
 } from './chunks/init.js';
 import { findTlv } from './chunks/tlv.js';
 import { ChunkType, ParamType, type Chunk, type CookieEchoChunk, type InitChunk } from './chunks/types.js';
@@ -91,6 +92,8 @@ export class Handshake {
   private makeInit(type: 1 | 2, tag: number, tsn: number, cookie?: Buffer): InitChunk {
     // RFC 3758 §3.1 and RFC 5061 §4.2.7: we speak FORWARD TSN and RE-CONFIG.
     const params = [forwardTsnSupportedParam(), supportedExtensionsParam([ChunkType.RECONFIG, ChunkType.FORWARD_TSN])];
+    // RFC 9653 §5.1: announce that we take zero checksums (we run over DTLS, RFC 8261).
+    if (this.o.zeroChecksum) params.push(zeroChecksumAcceptableParam());
     if (cookie) params.unshift(stateCookieParam(cookie));
     return {
       type,
@@ -119,6 +122,7 @@ export class Handshake {
       inboundStreams: Math.min(this.o.streams, peer.outboundStreams),
       peerForwardTsn: ext.forwardTsn,
       peerReconfig: ext.reconfig,
+      peerZeroChecksum: ext.zeroChecksum,
       extraLifetimeMs: extra,
     };
   }

@@ -26,6 +26,13 @@ export interface SctpAssociationOptions {
    * otherwise every second one as RFC 9260 §6.2 asks. See sackPolicy.ts for when we stretch.
    */
   sackFrequency?: number;
+  /**
+   * RFC 9653 zero checksum (default true): announce that we accept SCTP packets whose checksum
+   * is zero, and leave the CRC-32c out of our DATA / SACK packets when the peer announced the
+   * same. Sound only because WebRTC carries SCTP inside DTLS (RFC 8261), whose AEAD already
+   * protects every byte (RFC 9653 §6); set false when running over anything else.
+   */
+  zeroChecksum?: boolean;
   /** HB.interval (RFC 9260 §16: 30 s); 0 disables heartbeats. */
   heartbeatIntervalMs?: number;
   /** Valid.Cookie.Life (RFC 9260 §16: 60 s). */
@@ -50,6 +57,7 @@ export interface ResolvedOptions {
   receiveWindow: number;
   sackDelayMs: number;
   sackFrequency: number;
+  zeroChecksum: boolean;
   heartbeatIntervalMs: number;
   cookieLifetimeMs: number;
   cookieSecret: Buffer | undefined;
@@ -91,6 +99,7 @@ export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
     receiveWindow: check('receiveWindow', o.receiveWindow ?? 1024 * 1024, 1500, 0x7fffffff),
     sackDelayMs: check('sackDelayMs', o.sackDelayMs ?? 200, 0, 500),
     sackFrequency: check('sackFrequency', o.sackFrequency ?? 4, 1, 16),
+    zeroChecksum: o.zeroChecksum ?? true,
     heartbeatIntervalMs: check('heartbeatIntervalMs', o.heartbeatIntervalMs ?? 30_000, 0, 3_600_000),
     cookieLifetimeMs: check('cookieLifetimeMs', o.cookieLifetimeMs ?? 60_000, 1, 3_600_000),
     cookieSecret: o.cookieSecret,

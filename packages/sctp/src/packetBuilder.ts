@@ -45,14 +45,17 @@ export class PacketBuilder {
     return true;
   }
 
-  /** Writes the common header and checksum; returns the packet and starts a new one. */
-  finish(sourcePort: number, destinationPort: number, vtag: number): Buffer {
+  /**
+   * Writes the common header and checksum; returns the packet and starts a new one.
+   * `zeroChecksum`: leave the checksum zero (RFC 9653, both sides announced it).
+   */
+  finish(sourcePort: number, destinationPort: number, vtag: number, zeroChecksum = false): Buffer {
     const packet = this.ensure().subarray(0, this.off);
     packet.writeUInt16BE(sourcePort, 0);
     packet.writeUInt16BE(destinationPort, 2);
     packet.writeUInt32BE(vtag >>> 0, 4);
     packet.writeUInt32LE(0, 8);
-    packet.writeUInt32LE(sctpChecksum(packet), 8);
+    if (!zeroChecksum) packet.writeUInt32LE(sctpChecksum(packet), 8);
     this.buf = undefined;
     this.off = COMMON_HEADER_LENGTH;
     return packet;

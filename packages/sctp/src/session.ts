@@ -43,6 +43,8 @@ export class PeerSession {
   readonly inboundStreams: number;
   readonly peerForwardTsn: boolean;
   readonly peerReconfig: boolean;
+  /** Our DATA / SACK packets may carry a zero checksum (both sides announced RFC 9653). */
+  readonly zeroChecksum: boolean;
   private readonly clock: Clock;
   private readonly t3: TimerSlot;
   private readonly sackTimer: TimerSlot;
@@ -68,6 +70,7 @@ export class PeerSession {
     this.inboundStreams = c.inboundStreams;
     this.peerForwardTsn = c.peerForwardTsn;
     this.peerReconfig = c.peerReconfig;
+    this.zeroChecksum = c.peerZeroChecksum && o.zeroChecksum;
     this.sender = new Sender(c.localInitialTsn, c.peerARwnd, o.mtu, o.rto);
     this.tracker = new TsnTracker(c.peerInitialTsn);
     this.reassembly = new Reassembly(hooks.deliver);

@@ -61,13 +61,13 @@ describe('chunk codecs (RFC 9260 §3.3, RFC 3758, RFC 6525)', () => {
   });
 
   it('reads the peer extensions from INIT parameters', () => {
-    expect(peerExtensions(samples[1] as Extract<Chunk, { type: 1 | 2 }>)).to.deep.equal({ forwardTsn: true, reconfig: true });
-    expect(peerExtensions(samples[2] as Extract<Chunk, { type: 1 | 2 }>)).to.deep.equal({ forwardTsn: false, reconfig: false });
+    expect(peerExtensions(samples[1] as Extract<Chunk, { type: 1 | 2 }>)).to.deep.equal({ forwardTsn: true, reconfig: true, zeroChecksum: false });
+    expect(peerExtensions(samples[2] as Extract<Chunk, { type: 1 | 2 }>)).to.deep.equal({ forwardTsn: false, reconfig: false, zeroChecksum: false });
   });
 
   it('screens unknown INIT parameters by their two high bits (RFC 9260 §3.2.1)', () => {
     const skipReport = { type: 0xc123, value: Buffer.from([1, 2, 3]) };
-    const skipSilent = { type: 0x8001, value: Buffer.alloc(0) };
+    const skipSilent = { type: 0x8123, value: Buffer.alloc(0) }; // (0x8001 is RFC 9653's, known to us)
     const stop = { type: 0x0123, value: Buffer.alloc(0) };
     const { usable, report } = screenParams([skipReport, skipSilent, forwardTsnSupportedParam(), stop, supportedExtensionsParam([130])]);
     expect(usable.map((t) => t.type)).to.deep.equal([0xc000]); // everything after the 00-type stop is ignored

@@ -56,6 +56,16 @@ export function forwardTsnSupportedParam(): Tlv {
   return { type: ParamType.FORWARD_TSN_SUPPORTED, value: Buffer.alloc(0) };
 }
 
+/** RFC 9653 §6: Error Detection Method Identifier 1 = SCTP over DTLS (RFC 8261). */
+export const EDMID_DTLS = 1;
+
+/** RFC 9653 §4: we accept packets whose checksum is zero, the lower layer (DTLS) protecting them. */
+export function zeroChecksumAcceptableParam(edmid = EDMID_DTLS): Tlv {
+  const value = Buffer.alloc(4);
+  value.writeUInt32BE(edmid >>> 0, 0);
+  return { type: ParamType.ZERO_CHECKSUM_ACCEPTABLE, value };
+}
+
 export function stateCookieParam(cookie: Buffer): Tlv {
   return { type: ParamType.STATE_COOKIE, value: cookie };
 }
@@ -73,6 +83,7 @@ const KNOWN_PARAMS = new Set<number>([
   ParamType.ECN_CAPABLE,
   ParamType.SUPPORTED_EXTENSIONS,
   ParamType.FORWARD_TSN_SUPPORTED,
+  ParamType.ZERO_CHECKSUM_ACCEPTABLE,
 ]);
 
 /**
@@ -105,12 +116,14 @@ export function unrecognizedParam(p: Tlv): Tlv {
 }
 
 /** What the peer's INIT / INIT ACK says about the extensions we care about. */
-export function peerExtensions(chunk: InitChunk): { forwardTsn: boolean; reconfig: boolean } {
+export function peerExtensions(chunk: InitChunk): { forwardTsn: boolean; reconfig: boolean; zeroChecksum: boolean } {
   const params = screenParams(chunk.params).usable;
   const ext = findTlv(params, ParamType.SUPPORTED_EXTENSIONS);
   const list = ext ? [...ext.value] : [];
   return {
     forwardTsn: findTlv(params, ParamType.FORWARD_TSN_SUPPORTED) !== undefined || list.includes(ChunkType.FORWARD_TSN),
     reconfig: list.includes(ChunkType.RECONFIG),
+    // RFC 9653 §5.1: only the DTLS method means anything to us; another EDMID is not ours.
+    zeroChecksum: params.some((p) => p.type === ParamType.ZERO_CHECKSUM_ACCEPTABLE && p.value.length >= 4 && p.value.readUInt32BE(0) === EDMID_DTLS),
   };
 }

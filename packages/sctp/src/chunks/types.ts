@@ -39,6 +39,8 @@ export const ParamType = {
   SUPPORTED_ADDRESS_TYPES: 12,
   ECN_CAPABLE: 0x8000,
   SUPPORTED_EXTENSIONS: 0x8008,
+  /** RFC 9653 §4: Zero Checksum Acceptable (EDMID follows). */
+  ZERO_CHECKSUM_ACCEPTABLE: 0x8001,
   FORWARD_TSN_SUPPORTED: 0xc000,
 } as const;
 
