@@ -162,4 +162,77 @@ describe('media interop with libdatachannel (node-datachannel Track API)', funct
       peer.close();
     }
   });
+
+  it('a packet node-datachannel never sends: Rivulet reports that sequence number lost, sends a PLI for node-datachannel\'s SSRC, and resumes exactly at the next key frame', async () => {
+    const peer = new ndc.PeerConnection('rivulet-media-loss', { iceServers: [], bindAddress: '127.0.0.1', disableAutoNegotiation: true });
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    try {
+      const media = new ndc.Video('0', 'SendOnly');
+      media.addH264Codec(PT_SEND);
+      media.addSSRC(NDC_SEND_SSRC, 'ndc-cname', 'ndc-stream', 'ndc-track');
+      const ndcSend = peer.addTrack(media);
+      const rtcp: Buffer[] = [];
+      ndcSend.onMessage((m) => { if (isRtcp(m)) rtcp.push(Buffer.from(m)); });
+      pc.onicecandidate = (e) => { if (e.candidate?.candidate) peer.addRemoteCandidate(e.candidate.candidate, e.candidate.sdpMid ?? '0'); };
+      const candidates: { candidate: string; sdpMid: string }[] = [];
+      peer.onLocalCandidate((candidate, mid) => candidates.push({ candidate, sdpMid: mid }));
+      const offer = new Promise<string>((resolve) => peer.onLocalDescription((sdp, type) => { if (type.toLowerCase() === 'offer') resolve(sdp); }));
+      peer.setLocalDescription();
+      let reader: EncodedFrameReader | undefined;
+      const frames: ReceivedFrame[] = [];
+      const losses: { firstSequenceNumber: number; count: number }[] = [];
+      pc.ontrack = (e) => {
+        reader = new EncodedFrameReader(e.track, e.receiver, { maxLatencyMs: 100 });
+        reader.on('frame', (f) => frames.push(f));
+        reader.on('loss', (l) => losses.push(l));
+      };
+      await pc.setRemoteDescription({ type: 'offer', sdp: await offer });
+      await pc.setLocalDescription();
+      peer.setRemoteDescription(pc.localDescription!.sdp, 'answer');
+      await until(() => pc.iceGatheringState === 'complete' && candidates.length > 0, 5000, 'candidates');
+      for (const c of candidates.splice(0)) await pc.addIceCandidate(c);
+      await until(() => pc.connectionState === 'connected' && ndcSend.isOpen(), 15_000, 'connected, node-datachannel track open');
+
+      const h264 = spawnSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30', '-t', '2',
+        '-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '30', '-bf', '0', '-f', 'h264', '-'], { maxBuffer: 32 << 20 }).stdout;
+      const splitter = new H264AccessUnitSplitter();
+      const units = [...splitter.push(h264), ...splitter.flush()].map((au) => joinAnnexB(au.nalUnits));
+      const payloader = new H264Payloader({ maxPayloadSize: 1100 });
+      let seq = 65_500; // crosses the 16-bit wrap
+      let dropped = -1;
+      for (let i = 0; i < units.length; i++) {
+        const payloads = payloader.payload(units[i]!);
+        for (let k = 0; k < payloads.length; k++) {
+          const p = payloads[k]!;
+          const sequenceNumber = seq++ & 0xffff;
+          // Frame 10's first packet never leaves node-datachannel.
+          if (i === 10 && k === 0) { dropped = sequenceNumber; continue; }
+          const rtp = new RtpPacket({ payloadType: PT_SEND, sequenceNumber, timestamp: (7_000 + i * 3000) >>> 0, ssrc: NDC_SEND_SSRC, marker: p.marker, payload: p.payload });
+          expect(ndcSend.sendMessageBinary(rtp.serialize())).to.equal(true);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await until(() => frames.length >= 40, 10_000, '40 frames at Rivulet');
+      await new Promise((r) => setTimeout(r, 200));
+      // Frames 0..9, then nothing until the key frame at 30, then 30..59.
+      const expected = [...Array(10).keys(), ...Array.from({ length: 30 }, (_, k) => 30 + k)];
+      expect(frames.map((f) => Math.round(f.timestamp / 33_333.333))).to.deep.equal(expected);
+      frames.forEach((f, k) => expect(f.data.equals(units[expected[k]!]!), `frame ${expected[k]}`).to.equal(true));
+      expect(losses).to.deep.equal([{ firstSequenceNumber: dropped, count: 1 }]);
+      expect(reader!.counters.get('keyframeRequests')).to.be.at.least(1);
+      // The request reached node-datachannel as RTCP PLI (RFC 4585 §6.3.1: PT 206, FMT 1) naming its SSRC.
+      const plis = rtcp.flatMap((b) => {
+        const out: number[] = [];
+        for (let off = 0; off + 12 <= b.length; off += ((b.readUInt16BE(off + 2) + 1) * 4)) {
+          if (b[off + 1] === 206 && (b[off]! & 0x1f) === 1) out.push(b.readUInt32BE(off + 8));
+        }
+        return out;
+      });
+      expect(plis.length, 'PLIs received by node-datachannel').to.be.at.least(1);
+      expect(new Set(plis)).to.deep.equal(new Set([NDC_SEND_SSRC]));
+    } finally {
+      pc.close();
+      peer.close();
+    }
+  });
 });
