@@ -130,3 +130,27 @@ describe('renegotiation and ICE restart over the real stack', function () {
     b.close();
   });
 });
+
+describe('abrupt end of the association', function () {
+  this.timeout(20000);
+
+  it('when the peer closes, open channels get an RTCError sctp-failure and close', async () => {
+    const config = { rivulet: { interfaceAddresses: ['127.0.0.1'] } };
+    const a = new RTCPeerConnection(config);
+    const b = new RTCPeerConnection(config);
+    trickle(a, b);
+    trickle(b, a);
+    const dc = a.createDataChannel('doomed');
+    await negotiate(a, b);
+    await until(() => dc.readyState === 'open', 10000, 'open');
+    const events: string[] = [];
+    dc.onerror = (e) => events.push(`error:${e.error.errorDetail}`);
+    dc.onclose = () => events.push('close');
+    b.close();
+    await until(() => dc.readyState === 'closed', 10000, 'closed after the peer went away');
+    // The peer's close() sends an SCTP ABORT (and DTLS close_notify) before its sockets go.
+    expect(events).to.deep.equal(['error:sctp-failure', 'close']);
+    expect(a.sctp!.state).to.equal('closed');
+    a.close();
+  });
+});

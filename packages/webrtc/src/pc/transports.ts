@@ -125,7 +125,12 @@ function wireBundle(core: PeerCore, bundle: TransportBundle): void {
     }
     sctpTransportInternals.setState(st.sctpTransport, state);
     if (state === 'closed') {
-      for (const dc of st.dataChannels) dataChannelInternals.closeAbruptly(dc);
+      // webrtc-pc §6.2 "closed abruptly": the association ended under the channels (peer gone,
+      // ABORT): an RTCError sctp-failure, then close.
+      for (const dc of [...st.dataChannels]) {
+        if (dc.readyState === 'closed') continue;
+        dataChannelInternals.closeAbruptly(dc, new RTCError({ errorDetail: 'sctp-failure' }, 'the SCTP association closed'));
+      }
     }
   });
   bundle.on('datachannel', (handle) => {

@@ -37,8 +37,8 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
   private haveRemote = false;
   private gatherCalled = false;
   private closed = false;
+  private closing = false;
   private readonly traffic = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
-  private sctpOptions: { localPort: number; remotePort: number } | null = null;
 
   constructor(private readonly init: TransportBundleInit) {
     super();
@@ -172,7 +172,6 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
 
   startSctp(options: { localPort: number; remotePort: number; remoteMaxMessageSize: number }): void {
     if (this.sctp || this.closed) return;
-    this.sctpOptions = { localPort: options.localPort, remotePort: options.remotePort };
     this._remoteMaxMessageSize = options.remoteMaxMessageSize;
     const sctp = new SctpAssociation({
       send: (p) => this.dtls?.send(p), clock: this.init.clock, localPort: options.localPort, remotePort: options.remotePort,
@@ -263,13 +262,19 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     return { ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON(), ...dtls } };
   }
 
+  /**
+   * Tells the peer before going: SCTP ABORT (RFC 9260 §9.1) and DTLS close_notify (RFC 6347 §4.2.7)
+   * still go out on the selected pair, then ICE closes.
+   */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closed || this.closing) return;
+    this.closing = true;
     try { this.sctp?.abort('peer connection closed'); } catch { /* already ended */ }
-    this.dtls?.close();
-    this.agent.close();
-    void this.sctpOptions;
+    try { this.dtls?.close(); } catch { /* already ended */ }
+    this.closed = true;
+    // node:dgram sends asynchronously: closing the sockets in the same tick would drop the ABORT and
+    // close_notify just queued, so the ICE agent (and its sockets) close on the next turn.
+    setImmediate(() => this.agent.close());
   }
 }
 
