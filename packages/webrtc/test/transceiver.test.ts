@@ -159,3 +159,22 @@ describe('send codec selection', function () {
     close();
   });
 });
+
+describe('simulcast requested by the remote (a=simulcast:recv)', function () {
+  this.timeout(10000);
+
+  it('a sender without rids takes the offered rids as its encodings and answers simulcast:send', async () => {
+    const { a, b, close } = createPair();
+    a.addTransceiver('video', { direction: 'recvonly' });
+    await a.setLocalDescription();
+    const sdp = a.localDescription!.sdp.replace('a=rtcp-rsize\r\n', 'a=rtcp-rsize\r\n')
+      + 'a=rid:lo recv\r\na=rid:hi recv\r\na=simulcast:recv lo;~hi\r\n';
+    await b.setRemoteDescription({ type: 'offer', sdp });
+    const sender = b.addTrack(video());
+    expect(sender.getParameters().encodings.map((e) => [e.rid, e.active])).to.deep.equal([['lo', true], ['hi', false]]);
+    const answer = parseSdp((await b.createAnswer()).sdp!).media[0]!;
+    expect(findAttributes(answer.attributes, 'rid').map((r) => `${r.id} ${r.direction}`)).to.deep.equal(['lo send', 'hi send']);
+    expect(findAttribute(answer.attributes, 'simulcast')?.directions[0]!.direction).to.equal('send');
+    close();
+  });
+});

@@ -7,8 +7,11 @@
  */
 import { isRejected } from './rejected.js';
 import {
-  getDirection, getMid, reverseDirection, type Direction, type SessionDescription,
+  findAttribute, getDirection, getMid, reverseDirection, type Direction, type MediaDescription, type SessionDescription,
 } from '@rivulet/sdp';
+import { randomSsrc } from '../base/random.js';
+import { MAX_SIMULCAST_LAYERS } from '../transceiver/parameters.js';
+import { senderInternals } from '../transceiver/RTCRtpSender.js';
 import type { AppliedDescription, OfferSnapshot, PeerState, RTCSignalingState } from '../pc/state.js';
 import type { RTCSdpType } from '../rtc/RTCSessionDescription.js';
 import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
@@ -162,6 +165,7 @@ export function applyRemote(st: PeerState, type: RTCSdpType, sdp: SessionDescrip
       setAssociatedRemoteStreams(st, t.receiver, [], ev);
     }
     s.firedDirection = direction;
+    if (type === 'offer' && !rejected) applyOfferedSimulcastRecv(t, m);
     if (type === 'answer' || type === 'pranswer') {
       s.currentDirection = direction;
       if (direction === 'sendrecv' || direction === 'sendonly') s.everSent = true;
@@ -174,6 +178,22 @@ export function applyRemote(st: PeerState, type: RTCSdpType, sdp: SessionDescrip
     st.offerSnapshot = null;
     removeStoppedTransceivers(st);
   }
+}
+
+/**
+ * The remote offers to receive simulcast (a=simulcast:recv, RFC 8853 §5.3): a sender without rids
+ * takes the offered rids as its encodings (webrtc-pc §4.4.1.6, "simulcast envelope"), one RTP
+ * stream (SSRC) each; paused alternatives start inactive.
+ */
+function applyOfferedSimulcastRecv(t: RTCRtpTransceiver, m: MediaDescription): void {
+  const recv = findAttribute(m.attributes, 'simulcast')?.directions.find((d) => d.direction === 'recv');
+  if (!recv || recv.streams.length < 2) return;
+  const ss = senderInternals.state(t.sender);
+  if (ss.encodings.some((e) => e.rid !== undefined)) return;
+  const layers = recv.streams.map((alts) => alts[0]!).slice(0, MAX_SIMULCAST_LAYERS);
+  const first = ss.streams[0]!;
+  ss.encodings = layers.map((l) => ({ rid: l.rid, active: !l.paused }));
+  ss.streams = layers.map((l, i) => (i === 0 ? { ...first, rid: l.rid } : { rid: l.rid, ssrc: randomSsrc(), rtxSsrc: randomSsrc() }));
 }
 
 /**
