@@ -78,6 +78,9 @@ class Remote {
   }
 }
 
+/** CPU ms per MB moved in the two-process runs: [sender, receiver] per message size. */
+const cpuSplit = new Map<string, string>();
+
 async function twoProcesses(stack: StackName): Promise<number[]> {
   const remote = new Remote(stack);
   const local = await makePeer(stack);
@@ -91,10 +94,14 @@ async function twoProcesses(stack: StackName): Promise<number[]> {
       const total = totalFor(stack);
       await remote.request({ expect: total }, 10_000);
       const start = performance.now();
+      const cpu0 = process.cpuUsage();
       const done = remote.next(TIMEOUT);
       pump(tx, { size, count: total / size, highWater: HIGH, lowThreshold: LOW });
-      await done;
+      const reply = await done;
       out.push(total / 1e6 / ((performance.now() - start) / 1000));
+      const cpu = process.cpuUsage(cpu0);
+      const mb = total / 1e6;
+      cpuSplit.set(`${stack} ${size / 1024} KiB`, `sender ${((cpu.user + cpu.system) / 1000 / mb).toFixed(1)}, receiver ${(Number(reply['cpuMs']) / mb).toFixed(1)} ms CPU/MB`);
     }
     return out;
   } finally {
@@ -137,4 +144,6 @@ for (const [row, cells] of results) {
   };
   console.log(`${row.padEnd(34)} rivulet ${fmt(ours).padStart(7)}   node-datachannel ${fmt(cells.get('node-datachannel')).padStart(7)}   werift ${fmt(cells.get('werift')).padStart(7)}   rivulet/ndc ${ratio('node-datachannel')}   rivulet/werift ${ratio('werift')}`);
 }
+console.log('CPU per MB in the two-process runs (less disturbed by the load than wall time):');
+for (const [k, v] of cpuSplit) console.log(`  ${k.padEnd(28)} ${v}`);
 process.exit(0);

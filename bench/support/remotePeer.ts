@@ -5,7 +5,8 @@
  *
  * Line-delimited JSON on stdin/stdout (stdout carries nothing else):
  *   parent → {"offer": sdp}            child → {"answer": sdp}
- *   parent → {"expect": bytes}         child → {"done": ms}   once that many bytes arrived
+ *   parent → {"expect": bytes}         child → {"ready": true}, later {"done": ms, "cpuMs": n} once
+ *                                      that many bytes arrived (cpuMs: this process's user+system CPU since 'expect')
  *   parent → {"quit": true}            child exits
  * The child answers, receives the channel, and counts bytes; errors go to stderr and exit 1.
  */
@@ -23,6 +24,7 @@ let channel: BenchChannel | undefined;
 let received = 0;
 let target = Infinity;
 let start = 0;
+let cpu0 = process.cpuUsage();
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
@@ -35,7 +37,8 @@ lines.on('line', (line) => {
         if (received === 0) start = performance.now();
         received += n;
         if (received >= target) {
-          reply({ done: performance.now() - start, bytes: received });
+          const cpu = process.cpuUsage(cpu0);
+          reply({ done: performance.now() - start, bytes: received, cpuMs: (cpu.user + cpu.system) / 1000 });
           received = 0;
           target = Infinity;
         }
@@ -43,6 +46,7 @@ lines.on('line', (line) => {
     } else if (msg.expect !== undefined) {
       target = msg.expect;
       received = 0;
+      cpu0 = process.cpuUsage();
       reply({ ready: true });
     } else if (msg.quit) {
       peer.close();
