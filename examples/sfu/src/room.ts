@@ -107,6 +107,8 @@ export class Room {
   }
 
   #onTrack(publisher: Peer, e: RTCTrackEvent): void {
+    // A transceiver that goes back to sending fires "track" again (webrtc-pc §4.4.1.5): one publication each.
+    for (const p of this.#publications.values()) if (p.transceiver === e.transceiver) return;
     const remoteSdp = publisher.pc.remoteDescription?.sdp ?? '';
     const pub = new Publication(publisher.id, e.transceiver, remoteSdp);
     this.#publications.set(pub.id, pub);
