@@ -159,6 +159,8 @@ describe('getStats', function () {
     expect(pair.type).to.equal('candidate-pair');
     expect(report.get(pair['localCandidateId'] as string)?.type).to.equal('local-candidate');
     expect(report.get('P')?.type).to.equal('peer-connection');
+    expect(transport['rivuletCounters']).to.be.an('object');
+    expect((transport['rivuletCounters'] as Record<string, number>)['rtp-undemuxable']).to.equal(0);
     let n = 0;
     report.forEach(() => n++);
     expect(n).to.equal(report.size);

@@ -154,3 +154,41 @@ describe('abrupt end of the association', function () {
     a.close();
   });
 });
+
+describe('hostile datagrams on the real stack', function () {
+  this.timeout(20000);
+
+  it('garbage sent to our ICE port from the peer address is dropped and counted, the connection survives', async () => {
+    const config = { rivulet: { interfaceAddresses: ['127.0.0.1'] } };
+    const a = new RTCPeerConnection(config);
+    const b = new RTCPeerConnection(config);
+    trickle(a, b);
+    trickle(b, a);
+    const dc = a.createDataChannel('survivor');
+    let remote: RTCDataChannel | undefined;
+    const got: string[] = [];
+    b.ondatachannel = (e) => { remote = e.channel; remote.onmessage = (m) => got.push(m.data as string); };
+    await negotiate(a, b);
+    await until(() => dc.readyState === 'open' && remote?.readyState === 'open', 10000, 'open');
+    // Spoof: a socket of our own sends junk to b's selected local port (unknown source → dropped by ICE).
+    const pair = b.sctp!.transport.iceTransport.getSelectedCandidatePair()!;
+    const { createSocket } = await import('node:dgram');
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    for (let i = 0; i < 50; i++) {
+      const junk = Buffer.alloc(1 + (i * 37) % 300, i);
+      junk[0] = [0, 1, 22, 128, 200, 255][i % 6]!;
+      sock.send(junk, pair.local.port!, '127.0.0.1');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    sock.close();
+    dc.send('still here');
+    await until(() => got.includes('still here'), 5000, 'message after junk');
+    const t = [...(await b.getStats()).values()].find((s) => s.type === 'transport')!;
+    const counters = t['rivuletCounters'] as Record<string, number>;
+    const dropped = Object.entries(counters).filter(([k]) => k !== 'data-sent' && k !== 'data-received' && k !== 'checks-sent' && !k.startsWith('dtls:datagrams') && !k.startsWith('dtls:application')).reduce((n, [, v]) => n + v, 0);
+    expect(dropped, JSON.stringify(counters)).to.be.at.least(50);
+    a.close();
+    b.close();
+  });
+});

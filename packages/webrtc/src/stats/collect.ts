@@ -9,7 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { formatCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import { dataChannelInternals } from '../datachannel/RTCDataChannel.js';
 import type { PeerCore } from '../pc/core.js';
-import { existingSession } from '../pc/receive.js';
+import { droppedRtp, existingSession } from '../pc/receive.js';
 import { certificateMaterial } from '../rtc/RTCCertificate.js';
 import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
 import { senderInternals } from '../transceiver/RTCRtpSender.js';
@@ -45,6 +45,11 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
       dtlsState: st.dtlsTransport.state, iceRole: st.iceTransport.role, iceLocalUsernameFragment: bundle.localIceParameters.usernameFragment,
     };
     if (bundle.dtlsRole) t['dtlsRole'] = bundle.dtlsRole;
+    // Non-standard: what each layer dropped and counted (malformed or unexpected input), by reason.
+    const session = existingSession(core);
+    t['rivuletCounters'] = {
+      ...ts.dropped, 'rtp-undemuxable': droppedRtp(core), ...(session ? { 'rtcp-malformed': session.droppedRtcp } : {}),
+    };
     if (st.certificate) {
       const m = certificateMaterial(st.certificate);
       const fp = fingerprintOf(m.certificateDer);
