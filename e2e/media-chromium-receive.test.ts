@@ -61,7 +61,7 @@ const CASES = [
   { codec: 'AV1', fmtp: 'level-idx=5;profile=0;tier=0', ext: 'mkv' },
 ] as const;
 
-describe('media receive from Chromium: canvas captureStream → EncodedFrameReader → ffmpeg decode; Recorder → ffprobe', function () {
+describe('media receive from Chromium: canvas captureStream / fake microphone → EncodedFrameReader → ffmpeg decode; Recorder → ffprobe', function () {
   this.timeout(60_000);
   let chrome: ChromiumSession | undefined;
   let ffmpeg: string;
@@ -152,4 +152,60 @@ describe('media receive from Chromium: canvas captureStream → EncodedFrameRead
       }
     });
   }
+
+  it('Opus from the fake microphone: 20 ms packets at 20 000 µs steps; a 3 s .ogg recording probes as Opus with every packet and decodes cleanly', async () => {
+    const page = chrome!.page;
+    await page.reload();
+    const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(`(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const pc = new RTCPeerConnection();
+      window.pc = pc;
+      pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly' });
+      await pc.setLocalDescription();
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        const timer = setTimeout(resolve, 3000);
+        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); } });
+      });
+      return pc.localDescription.toJSON();
+    })()`);
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    let remote: { track: MediaStreamTrack; receiver: RTCRtpReceiver } | undefined;
+    const frames: ReceivedFrame[] = [];
+    pc.ontrack = (e) => {
+      remote = { track: e.track, receiver: e.receiver };
+      new EncodedFrameReader(e.track, e.receiver).on('frame', (f) => frames.push(f));
+    };
+    try {
+      await pc.setRemoteDescription(offer);
+      await pc.setLocalDescription();
+      await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+      await page.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+      await until(() => frames.length >= 50, 20_000, '50 Opus packets from Chromium');
+      expect(frames.every((f) => f.codec === 'audio/opus' && f.clockRate === 48000 && f.keyframe)).to.equal(true);
+      // Chromium's Opus: 20 ms per packet (960 samples); DTX is off for a tone, so no gaps.
+      const steps = frames.slice(1, 50).map((f, i) => f.timestamp - frames[i]!.timestamp);
+      expect(new Set(steps)).to.deep.equal(new Set([20_000]));
+
+      const file = path.join(dir, 'chromium-opus.ogg');
+      const rec = new Recorder({ path: file, audio: remote!, ffmpegPath: ffmpeg });
+      rec.start();
+      await new Promise((r) => setTimeout(r, 3000));
+      const summary = await rec.stop();
+      expect(summary.exitCode, summary.diagnostics).to.equal(0);
+      expect(summary.audio!.codec).to.equal('audio/opus');
+      expect(summary.audio!.frames).to.be.within(120, 160);
+      const probe = JSON.parse(spawnSync(ffprobe, ['-v', 'error', '-count_frames', '-show_entries',
+        'stream=codec_name,channels,nb_read_frames:format=duration', '-of', 'json', file], { encoding: 'utf8' }).stdout) as
+        { streams: { codec_name: string; nb_read_frames: string }[]; format: { duration: string } };
+      expect(probe.streams[0]!.codec_name).to.equal('opus');
+      expect(Number(probe.streams[0]!.nb_read_frames)).to.equal(summary.audio!.frames);
+      expect(Number(probe.format.duration)).to.be.within(summary.audio!.frames * 0.02 - 0.03, summary.audio!.frames * 0.02 + 0.03);
+      const full = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+      expect(full.stderr, 'recording decodes without errors').to.equal('');
+    } finally {
+      pc.close();
+      await page.evaluate('window.pc && window.pc.close()').catch(() => {});
+    }
+  });
 });
