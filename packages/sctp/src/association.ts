@@ -423,7 +423,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.ended = true;
     this.handshake.stop();
     this.shutdown.stop();
-    this.flushTimer.stop();
+    this.flushTimer.cancel();
     this.session?.dispose();
     this.setState('closed');
     if (error) this.emit('error', error);

@@ -76,7 +76,7 @@ export class Handshake {
 
   /** Stops T1 and forgets the retransmittable chunks (established or ended). */
   stop(): void {
-    this.t1.stop();
+    this.t1.cancel();
     this.initChunk = undefined;
     this.cookieEcho = undefined;
   }

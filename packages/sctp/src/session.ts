@@ -105,10 +105,10 @@ export class PeerSession {
 
   dispose(): void {
     this.disposed = true;
-    this.t3.stop();
-    this.sackTimer.stop();
-    this.hbTimer.stop();
-    this.reconfigTimer.stop();
+    this.t3.cancel();
+    this.sackTimer.cancel();
+    this.hbTimer.cancel();
+    this.reconfigTimer.cancel();
   }
 
   /** Counts a timeout; returns false (after reporting path failure) once the limit is passed. */

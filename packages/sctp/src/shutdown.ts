@@ -30,7 +30,7 @@ export class GracefulShutdown {
   }
 
   stop(): void {
-    this.t2.stop();
+    this.t2.cancel();
   }
 
   /** A SHUTDOWN chunk arrived (§9.2). */
