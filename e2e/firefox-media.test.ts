@@ -111,7 +111,21 @@ describe('media with Firefox', function () {
     const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
     peers.push(pc);
     const tracks: MediaStreamTrack[] = [];
-    pc.ontrack = (e) => tracks.push(e.track);
+    // Read each track from its 'track' event on: RTP that arrives before a sink is attached is gone
+    // (attaching later lost Firefox's only key frame once, under load).
+    const seen: { kind: string; pt: number; ssrc: number; keyframeStart: boolean }[] = [];
+    const vp8Depayloader = createDepayloader('VP8');
+    pc.ontrack = (e) => {
+      const track = e.track;
+      tracks.push(track);
+      readTrack(track, {
+        rtp(bytes) {
+          const p = parseRtp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+          const info = track.kind === 'video' ? vp8Depayloader.inspect(p.payload) : undefined;
+          seen.push({ kind: track.kind, pt: p.payloadType, ssrc: p.ssrc, keyframeStart: !!info?.frameStart && !!info.keyframe });
+        },
+      });
+    };
     const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
       const pc = new RTCPeerConnection(); window.sender = pc;
       const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
@@ -132,26 +146,15 @@ describe('media with Firefox', function () {
     await ev(`window.sender.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
     await until(() => tracks.length === 2, 20_000, 'two remote tracks');
 
-    const got = { video: { packets: 0, pts: new Set<number>(), ssrcs: new Set<number>(), keyframes: 0 }, audio: { packets: 0, pts: new Set<number>(), ssrcs: new Set<number>(), keyframes: 0 } };
-    const vp8Depayloader = createDepayloader('VP8');
-    for (const track of tracks) {
-      const into = got[track.kind as 'video' | 'audio'];
-      readTrack(track, {
-        rtp(bytes) {
-          const p = parseRtp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-          into.packets++;
-          into.pts.add(p.payloadType);
-          into.ssrcs.add(p.ssrc);
-          if (track.kind === 'video' && p.payloadType === vp8) {
-            const info = vp8Depayloader.inspect(p.payload);
-            if (info?.frameStart && info.keyframe) into.keyframes++;
-          }
-        },
-      });
-    }
-    await until(() => got.video.packets >= 50 && got.audio.packets >= 50 && got.video.keyframes >= 1, 20_000, 'RTP from Firefox').catch((err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify({ video: got.video.packets, audio: got.audio.packets, keyframes: got.video.keyframes })}`);
+    const count = (kind: string): number => seen.filter((x) => x.kind === kind).length;
+    const keyframes = (): number => seen.filter((x) => x.kind === 'video' && x.pt === vp8 && x.keyframeStart).length;
+    await until(() => count('video') >= 50 && count('audio') >= 50 && keyframes() >= 1, 20_000, 'RTP from Firefox').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify({ video: count('video'), audio: count('audio'), keyframes: keyframes() })}`);
     });
+    const got = {
+      video: { pts: new Set(seen.filter((x) => x.kind === 'video').map((x) => x.pt)), ssrcs: new Set(seen.filter((x) => x.kind === 'video').map((x) => x.ssrc)) },
+      audio: { pts: new Set(seen.filter((x) => x.kind === 'audio').map((x) => x.pt)), ssrcs: new Set(seen.filter((x) => x.kind === 'audio').map((x) => x.ssrc)) },
+    };
     expect([...got.video.pts]).to.deep.equal([vp8]);
     expect([...got.audio.pts]).to.deep.equal([opus]);
     for (const ssrc of [...got.video.ssrcs, ...got.audio.ssrcs]) expect(announced.has(ssrc), `SSRC ${ssrc} announced in Firefox's offer`).to.equal(true);
