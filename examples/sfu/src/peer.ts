@@ -12,13 +12,15 @@
  * code path (the browser's standard pattern) covers joins, leaves and
  * publishing changes on both sides.
  *
- * One exception: the browser makes the FIRST offer (the page opens a data
+ * One rule on top: the browser makes the FIRST offer (the page opens a data
  * channel at once for that), and the SFU holds its own offers until that
- * first exchange is done. The offerer's side ends up DTLS server, and
- * Chromium's fragmented post-quantum ClientHello is not accepted by
- * @rivulet/dtls as a server yet (docs/api-deviations.md), so Rivulet must be
- * the DTLS client: the answerer of the first exchange. Later offers keep
- * the roles (RFC 8842 §5.3).
+ * first exchange is done. A join then never starts with glare (the SFU has
+ * tracks to add for a newcomer at the same moment the newcomer offers), and
+ * the SFU is always the DTLS client (answerer of the first exchange; later
+ * offers keep the roles, RFC 8842 §5.3). It was first needed because
+ * @rivulet/dtls could not be a DTLS server for Chromium's fragmented
+ * ClientHello; that is fixed (.tmp/repros/sfu-rivulet-offers-chromium.ts
+ * passes), the rule stays for the two reasons above.
  */
 import { RTCPeerConnection, type RTCIceCandidateInit, type RTCSessionDescriptionInit, type RTCTrackEvent } from '@rivulet/webrtc';
 
