@@ -294,4 +294,70 @@ describe('interop with Chromium', function () {
     pc.close();
     await chrome.eval('window.h264.close()');
   });
+
+  it('renegotiation both ways: Chromium adds video to a data-only call, then Rivulet adds audio and re-offers', async () => {
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.reneg = pc;
+      window.renegLog = [];
+      pc.ontrack = (e) => window.renegLog.push('track:' + e.track.kind);
+      window.renegDc = pc.createDataChannel('base');
+      await pc.setLocalDescription();
+      await window.gathered(pc);
+      return pc.localDescription.toJSON();
+    })()`);
+    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    let dc: RTCDataChannel | undefined;
+    pc.ondatachannel = (e) => { dc = e.channel; };
+    const tracks: string[] = [];
+    pc.ontrack = (e) => tracks.push(e.track.kind);
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription();
+    await gathered(pc);
+    await chrome.eval(`window.reneg.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await until(() => dc?.readyState === 'open', 20000, 'data channel', () => transportState(pc));
+    // Chromium renegotiates: adds its camera.
+    const offer2 = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
+      const media = await navigator.mediaDevices.getUserMedia({ video: true });
+      window.reneg.addTrack(media.getVideoTracks()[0], media);
+      await window.reneg.setLocalDescription();
+      return window.reneg.localDescription.toJSON();
+    })()`);
+    await pc.setRemoteDescription(offer2);
+    await pc.setLocalDescription();
+    await chrome.eval(`window.reneg.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    expect(tracks).to.deep.equal(['video']);
+    await until(() => !pc.getReceivers()[0]!.track.muted, 20000, 'video RTP after renegotiation', () => transportState(pc));
+    // Rivulet renegotiates: adds audio and offers (actpass again; the DTLS association stays).
+    const src = new MediaStreamTrackSource({ kind: 'audio', mimeType: 'audio/opus' });
+    pc.addTrack(src.createTrack(), new MediaStream());
+    await pc.setLocalDescription();
+    const answer3 = await chrome.eval<{ type: 'answer'; sdp: string }>(`(async () => {
+      await window.reneg.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
+      await window.reneg.setLocalDescription();
+      return window.reneg.localDescription.toJSON();
+    })()`);
+    await pc.setRemoteDescription(answer3);
+    expect(pc.signalingState).to.equal('stable');
+    for (let i = 0; i < 25; i++) {
+      src.writeFrame({ data: new Uint8Array([0xf8, 0xff, 0xfe]), timestamp: i * 20_000 });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const log = await chrome.eval<string[]>(`(async () => { for (let i = 0; i < 50 && !window.renegLog.includes('track:audio'); i++) await new Promise((r) => setTimeout(r, 50)); return window.renegLog; })()`);
+    expect(log).to.include('track:audio');
+    const audioIn = await chrome.eval<number>(`(async () => {
+      for (let i = 0; i < 50; i++) {
+        const stats = await window.reneg.getStats();
+        let n = 0;
+        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') n = s.packetsReceived; });
+        if (n > 0) return n;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return 0;
+    })()`);
+    expect(audioIn).to.be.greaterThan(0);
+    expect(dc!.readyState).to.equal('open');
+    pc.close();
+    await chrome.eval('window.reneg.close()');
+  });
 });

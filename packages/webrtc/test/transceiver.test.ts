@@ -178,3 +178,35 @@ describe('simulcast requested by the remote (a=simulcast:recv)', function () {
     close();
   });
 });
+
+describe('header extension ids across a BUNDLE group (RFC 8843 §9.2)', function () {
+  this.timeout(10000);
+
+  it('a re-offer keeps the peer’s URI ↔ id mapping and never gives one id two URIs', async () => {
+    const { a, b, close } = createPair();
+    b.addTransceiver('video');
+    await b.setLocalDescription();
+    // The peer numbers its extensions differently from us: mid=9, transport-cc=4, abs-send-time=1.
+    const remap: Record<string, string> = { 'urn:ietf:params:rtp-hdrext:sdes:mid': '9', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01': '4', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time': '1' };
+    const sdp = b.localDescription!.sdp.replace(/a=extmap:\d+ (\S+)\r\n/g, (line, uri: string) => (remap[uri] ? `a=extmap:${remap[uri]} ${uri}\r\n` : ''));
+    await a.setRemoteDescription({ type: 'offer', sdp });
+    await a.setLocalDescription();
+    a.addTransceiver('audio');
+    await a.setLocalDescription();
+    const media = parseSdp(a.localDescription!.sdp).media;
+    const byUri = new Map<string, Set<number>>();
+    const byId = new Map<number, Set<string>>();
+    for (const m of media) {
+      for (const e of findAttributes(m.attributes, 'extmap')) {
+        (byUri.get(e.uri) ?? byUri.set(e.uri, new Set()).get(e.uri)!).add(e.id);
+        (byId.get(e.id) ?? byId.set(e.id, new Set()).get(e.id)!).add(e.uri);
+      }
+    }
+    for (const [uri, ids] of byUri) expect([...ids], uri).to.have.length(1);
+    for (const [id, uris] of byId) expect([...uris], `id ${id}`).to.have.length(1);
+    const audio = findAttributes(media[1]!.attributes, 'extmap');
+    expect(audio.find((e) => e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid')?.id).to.equal(9);
+    expect(audio.find((e) => e.uri.includes('transport-wide-cc'))?.id).to.equal(4);
+    close();
+  });
+});

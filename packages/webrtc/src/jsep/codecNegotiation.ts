@@ -124,18 +124,25 @@ export function remoteCodecs(kind: 'audio' | 'video', remote: readonly SdpRtpCod
   return answerCodecs(kind, [], remote);
 }
 
-/** Extensions for an offer: ours for the kind, keeping ids the remote already uses for the same URI. */
-export function offerExtensions(kind: 'audio' | 'video', previous: readonly NegotiatedExtension[] = []): NegotiatedExtension[] {
+/**
+ * Extensions for an offer: ours for the kind. Inside a BUNDLE group a URI must keep one id and an id
+ * must not name two URIs (RFC 8843 §9.2, RFC 8285 §6), so `bundle` (URI → id already used by any
+ * section, ours or the peer's) wins; a new URI takes our preferred id if it is free, else the next
+ * free one-byte id (1-14). `bundle` is updated with what we choose.
+ */
+export function offerExtensions(kind: 'audio' | 'video', previous: readonly NegotiatedExtension[] = [], bundle: Map<string, number> = new Map()): NegotiatedExtension[] {
+  for (const p of previous) if (!bundle.has(p.uri)) bundle.set(p.uri, p.id);
   const out: NegotiatedExtension[] = [];
-  const used = new Set(previous.map((p) => p.id));
   for (const h of HEADER_EXTENSIONS) {
     if (!h.kinds.includes(kind)) continue;
-    const p = previous.find((x) => x.uri === h.uri);
-    if (p) out.push({ id: p.id, uri: h.uri });
-    else if (!used.has(h.id)) {
-      used.add(h.id);
-      out.push({ id: h.id, uri: h.uri });
+    let id = bundle.get(h.uri);
+    if (id === undefined) {
+      const used = new Set(bundle.values());
+      id = !used.has(h.id) ? h.id : Array.from({ length: 14 }, (_, i) => i + 1).find((x) => !used.has(x));
+      if (id === undefined) continue; // no id left: leave this extension out
+      bundle.set(h.uri, id);
     }
+    out.push({ id, uri: h.uri });
   }
   return out;
 }

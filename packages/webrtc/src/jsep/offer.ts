@@ -53,6 +53,13 @@ export function buildOffer(st: PeerState): { sdp: ReturnType<typeof buildSession
   }
   if (st.dataMLineIndex === null && st.dataChannelRequested) slots.push({ kind: 'data' });
 
+  // RFC 8843 §9.2: one URI ↔ id mapping across the whole BUNDLE group, including the peer's choices.
+  const bundleExtensions = new Map<string, number>();
+  for (const d of [st.currentRemote, st.pendingRemote, st.currentLocal, st.pendingLocal]) {
+    for (const m of d?.sdp.media ?? []) {
+      for (const e of findAttributes(m.attributes, 'extmap')) if (!bundleExtensions.has(e.uri)) bundleExtensions.set(e.uri, e.id);
+    }
+  }
   const proposals = new Map<RTCRtpTransceiver, string>();
   const media: MediaDescription[] = [];
   const bundleMids: string[] = [];
@@ -85,7 +92,7 @@ export function buildOffer(st: PeerState): { sdp: ReturnType<typeof buildSession
     const parts = senderParts(t, sends, codecs);
     if (sends) for (const id of senderInternals.state(t.sender).streamIds) streamIds.add(id);
     media.push(writeRtpSection({
-      kind: s.kind, mid, direction, codecs, extensions: offerExtensions(s.kind, prevExt), rtcpRsize: true,
+      kind: s.kind, mid, direction, codecs, extensions: offerExtensions(s.kind, prevExt, bundleExtensions), rtcpRsize: true,
       transport: transport as TransportAttributes, ...parts,
     }));
     bundleMids.push(mid);
