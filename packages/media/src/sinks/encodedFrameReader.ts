@@ -13,6 +13,12 @@ export interface EncodedFrameReaderOptions {
   keyframeRequestIntervalMs?: number;
   /** Frames an async iterator holds for a slow consumer before dropping the oldest (default 300). */
   maxQueuedFrames?: number;
+  /**
+   * Another SSRC takes over only after the current one has been silent this long (ms, default 1000):
+   * a simulcast receiver's track carries every layer, and interleaved layers must not restart the
+   * pipeline on every packet (read one layer with simulcastLayerTrack(receiver, rid) instead).
+   */
+  ssrcSwitchAfterMs?: number;
   /** How to ask the sender for a key frame (default: @rivulet/webrtc requestKeyframe(track), a PLI/FIR). */
   requestKeyframe?: (track: MediaStreamTrack) => boolean;
 }
@@ -40,7 +46,8 @@ interface Pipeline {
 /**
  * Complete encoded frames out of a remote track: readTrack's RTP → RtpPacket → JitterBuffer with the
  * negotiated codec's depayloader → frames in order, each with its µs timestamp from the RTP clock.
- * A payload-type change to another codec (or a new SSRC) rebuilds the depayloader and jitter buffer.
+ * A payload-type change to another codec, or a new SSRC once the old one has been silent for
+ * ssrcSwitchAfterMs, rebuilds the depayloader and jitter buffer.
  * Key-frame requests from the jitter buffer (loss, stream joined mid-GOP) go out through
  * requestKeyframe(track), at most one per keyframeRequestIntervalMs; a request held back by the
  * throttle is sent when it expires if decoding is still blocked. Malformed or unknown packets are
@@ -52,6 +59,8 @@ export class EncodedFrameReader extends TypedEmitter<EncodedFrameReaderEvents> i
   private readonly maxLatencyMs: number;
   private readonly requestIntervalMs: number;
   private readonly maxQueuedFrames: number;
+  private readonly ssrcSwitchAfterMs: number;
+  private lastPacketAt = -Infinity;
   private readonly sendRequest: (track: MediaStreamTrack) => boolean;
   private codecs = new Map<number, NegotiatedCodec>();
   private pipeline: Pipeline | undefined;
@@ -63,6 +72,9 @@ export class EncodedFrameReader extends TypedEmitter<EncodedFrameReaderEvents> i
   private lastRtpTs: number | undefined;
   private extendedTs = 0;
   private firstExtendedTs: number | undefined;
+  /** Set when a new SSRC took over: its RTP timestamps have another random origin (RFC 3550 §5.1). */
+  private rebase = false;
+  private lastFrameAt = 0;
   private queues = new Set<FrameQueue>();
   private closedFlag = false;
 
@@ -82,6 +94,7 @@ export class EncodedFrameReader extends TypedEmitter<EncodedFrameReaderEvents> i
     this.maxLatencyMs = positive('maxLatencyMs', options.maxLatencyMs ?? 200);
     this.requestIntervalMs = positive('keyframeRequestIntervalMs', options.keyframeRequestIntervalMs ?? 500);
     this.maxQueuedFrames = positive('maxQueuedFrames', options.maxQueuedFrames ?? 300);
+    this.ssrcSwitchAfterMs = positive('ssrcSwitchAfterMs', options.ssrcSwitchAfterMs ?? 1000);
     this.sendRequest = options.requestKeyframe ?? requestKeyframe;
     this.refreshCodecs();
     if (track.readyState === 'ended') {
@@ -162,10 +175,16 @@ export class EncodedFrameReader extends TypedEmitter<EncodedFrameReaderEvents> i
       return;
     }
     let p = this.pipeline;
+    const now = this.clock.now();
+    if (p && p.ssrc !== packet.ssrc && now - this.lastPacketAt < this.ssrcSwitchAfterMs) {
+      this.counters.inc('packetsOtherSsrc');
+      return;
+    }
     if (!p || p.codec.payloadType !== packet.payloadType || p.ssrc !== packet.ssrc) {
       p = this.switchPipeline(packet);
       if (!p) return;
     }
+    this.lastPacketAt = now;
     p.jitter.insert(packet);
   }
 
@@ -199,6 +218,7 @@ export class EncodedFrameReader extends TypedEmitter<EncodedFrameReaderEvents> i
       }
       old.jitter.close();
       this.counters.inc('pipelineRebuilds');
+      if (old.ssrc !== packet.ssrc) this.rebase = true;
     }
     const jitter = new JitterBuffer<RtpPacket>({
       clock: this.clock,
@@ -218,9 +238,16 @@ export class EncodedFrameReader extends TypedEmitter<EncodedFrameReaderEvents> i
   }
 
   private deliver(p: Pipeline, data: Buffer, rtpTimestamp: number, keyframe: boolean): void {
+    const now = this.clock.now();
     if (this.lastRtpTs === undefined) this.extendedTs = rtpTimestamp;
-    else this.extendedTs += (rtpTimestamp - this.lastRtpTs) | 0; // signed 32-bit difference
+    else if (this.rebase) {
+      // A new stream's timestamps mean nothing next to the old one's: continue the timeline by
+      // the wall time since the last frame (at least one tick), so timestamps never go back.
+      this.extendedTs += Math.max(1, Math.round(((now - this.lastFrameAt) * p.codec.clockRate) / 1000));
+    } else this.extendedTs += (rtpTimestamp - this.lastRtpTs) | 0; // signed 32-bit difference
+    this.rebase = false;
     this.lastRtpTs = rtpTimestamp;
+    this.lastFrameAt = now;
     this.firstExtendedTs ??= this.extendedTs;
     const frame: ReceivedFrame = {
       data,

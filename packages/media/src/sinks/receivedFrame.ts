@@ -31,6 +31,8 @@ export type FrameReaderCounter =
   | 'packetsMalformed'
   /** A payload type the receiver did not negotiate, or one we cannot depayload (dropped). */
   | 'packetsUnknownPayloadType'
+  /** Another SSRC while the current one is still sending (e.g. simulcast layers on one track): dropped. */
+  | 'packetsOtherSsrc'
   /** RTX / RED / FEC payload types: the RTP session unwraps what it can; the rest is dropped here. */
   | 'packetsRepair'
   /** Sequence numbers the jitter buffer gave up on. */

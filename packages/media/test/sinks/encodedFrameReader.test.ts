@@ -158,6 +158,28 @@ describe('EncodedFrameReader (synthetic RTP, FakeClock)', () => {
     expect(h.reader.codec?.mimeType).to.equal('video/H264');
   });
 
+  it('a second SSRC is ignored while the first sends, and takes over after 1000 ms of silence', () => {
+    const h = harness();
+    const other = (seq: number, ts: number, key: boolean) => {
+      const [p] = new Vp8Payloader({ maxPayloadSize: 1000, initialPictureId: 0 }).payload(vp8Frame(50 + seq, key));
+      return new RtpPacket({ payloadType: 96, sequenceNumber: seq, timestamp: ts, ssrc: 0xbbbb, marker: true, payload: p!.payload }).serialize();
+    };
+    for (const p of h.packetsOf(0, true)) h.write(p);
+    h.write(other(1, 500, true)); // a simulcast layer interleaved: dropped, no rebuild
+    for (const p of h.packetsOf(1, false)) h.write(p);
+    h.clock.advance(999);
+    h.write(other(2, 3500, true));
+    expect(h.reader.counters.toJSON()).to.deep.include({ packetsOtherSsrc: 2, frames: 2 });
+    expect(h.reader.counters.get('pipelineRebuilds')).to.equal(0);
+    h.clock.advance(1);
+    h.write(other(3, 6500, true)); // the first SSRC has been silent for 1000 ms: switch
+    expect(h.reader.counters.get('pipelineRebuilds')).to.equal(1);
+    expect(h.frames.map((f) => [f.ssrc, f.keyframe])).to.deep.equal([[SSRC, true], [SSRC, false], [0xbbbb, true]]);
+    expect(h.frames[2]!.data.equals(vp8Frame(53, true))).to.equal(true);
+    // The new SSRC's timestamps have their own origin: the timeline continues by wall time (1000 ms).
+    expect(h.frames.map((f) => f.timestamp)).to.deep.equal([0, 33333, 1_033_333]);
+  });
+
   it('async iterator yields frames in order and ends when the track ends', async () => {
     const h = harness();
     const got: number[] = [];
