@@ -229,11 +229,13 @@ async function sfu(impl: Impl, n: number, seconds: number, pps: number, rates: n
       const received = after - before;
       const cpuUs = cpu.user + cpu.system;
       if (process.env['SFU_BENCH_DEBUG']) {
-        let out = 0;
+        let out = 'n/a';
         if (impl === 'rivulet') {
-          for (const pc of pcs.slice(1)) (await (pc as RTCPeerConnection).getStats()).forEach((st) => { if (st.type === 'outbound-rtp') out += Number(st['packetsSent']); });
+          let total = 0;
+          for (const pc of pcs.slice(1)) (await (pc as RTCPeerConnection).getStats()).forEach((st) => { if (st.type === 'outbound-rtp') total += Number(st['packetsSent']); });
+          out = String(total);
         }
-        console.log(`  [${impl} N=${n} ${rate} pkt/s] sent ${sent}, SFU received ${upstream - up0}, SFU sent (total, all windows) ${out}, subscribers ${received}`);
+        console.log(`  [${impl} N=${n} ${rate} pkt/s] sent ${sent}, SFU received ${upstream - up0}, SFU sent (outbound-rtp total, all windows) ${out}, subscribers ${received}`);
       }
       windows.push({
         pps: rate, sent, received, cpuUsPerPacket: cpuUs / (sent * n), cpuPercent: (cpuUs / 1000 / wall) * 100,
