@@ -210,3 +210,28 @@ describe('header extension ids across a BUNDLE group (RFC 8843 §9.2)', function
     close();
   });
 });
+
+describe('payload types across a BUNDLE group (RFC 8843 §9.1.1)', function () {
+  this.timeout(10000);
+
+  it('a new audio section avoids payload types the peer gave to video', async () => {
+    const { a, b, close } = createPair();
+    b.addTransceiver('video');
+    await b.setLocalDescription();
+    // The peer calls VP8 111 (our Opus number).
+    const sdp = b.localDescription!.sdp.replace(/\b96\b/g, '111');
+    await a.setRemoteDescription({ type: 'offer', sdp });
+    await a.setLocalDescription();
+    a.addTransceiver('audio');
+    await a.setLocalDescription();
+    const media = parseSdp(a.localDescription!.sdp).media;
+    const video = getRtpCodecs(media[0]!);
+    const audio = getRtpCodecs(media[1]!);
+    expect(video.find((c) => c.name === 'VP8')?.payloadType).to.equal(111);
+    const opus = audio.find((c) => c.name === 'opus')!;
+    expect(opus.payloadType).to.not.equal(111);
+    const videoPts = new Set(video.map((c) => c.payloadType));
+    expect(audio.filter((c) => videoPts.has(c.payloadType))).to.deep.equal([]);
+    close();
+  });
+});

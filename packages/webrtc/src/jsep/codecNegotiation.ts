@@ -49,9 +49,16 @@ export function preferredLocalCodecs(kind: 'audio' | 'video', prefs: readonly RT
  * Codecs for an offer m-section. `previous` is the remote's codec list for
  * this mid from the last negotiation: matching codecs keep those payload types.
  */
-export function offerCodecs(kind: 'audio' | 'video', prefs: readonly RTCRtpCodec[], previous: readonly SdpRtpCodec[] = []): NegotiatedCodec[] {
+export function offerCodecs(
+  kind: 'audio' | 'video',
+  prefs: readonly RTCRtpCodec[],
+  previous: readonly SdpRtpCodec[] = [],
+  avoid: ReadonlySet<number> = new Set(),
+): NegotiatedCodec[] {
   const { codecs, rtx } = preferredLocalCodecs(kind, prefs);
-  const used = new Set<number>();
+  // RFC 8843 §9.1.1: inside a BUNDLE group a payload type must not mean two different codecs, so
+  // the types other-kind sections use (ours or the peer's) are never handed out here.
+  const used = new Set<number>(avoid);
   const out: NegotiatedCodec[] = [];
   const take = (preferred: number | undefined): number => {
     if (preferred !== undefined && !used.has(preferred)) {
@@ -68,6 +75,7 @@ export function offerCodecs(kind: 'audio' | 'video', prefs: readonly RTCRtpCodec
   for (const c of codecs) {
     const p = previous.find((x) => codecsMatch(asCodecLike(c), x));
     if (p) {
+      used.delete(p.payloadType);
       prevFor.set(c, p);
       used.add(p.payloadType);
     }

@@ -60,6 +60,15 @@ export function buildOffer(st: PeerState): { sdp: ReturnType<typeof buildSession
       for (const e of findAttributes(m.attributes, 'extmap')) if (!bundleExtensions.has(e.uri)) bundleExtensions.set(e.uri, e.id);
     }
   }
+  const ptsByKind = new Map<string, Set<number>>();
+  for (const d of [st.currentRemote, st.pendingRemote, st.currentLocal, st.pendingLocal]) {
+    for (const m of d?.sdp.media ?? []) {
+      if (m.kind !== 'audio' && m.kind !== 'video') continue;
+      const set = ptsByKind.get(m.kind) ?? ptsByKind.set(m.kind, new Set()).get(m.kind)!;
+      for (const f of m.formats) if (/^\d+$/.test(f)) set.add(Number(f));
+    }
+  }
+  const otherKindPts = (kind: string) => new Set([...ptsByKind].filter(([k]) => k !== kind).flatMap(([, v]) => [...v]));
   const proposals = new Map<RTCRtpTransceiver, string>();
   const media: MediaDescription[] = [];
   const bundleMids: string[] = [];
@@ -81,7 +90,7 @@ export function buildOffer(st: PeerState): { sdp: ReturnType<typeof buildSession
     const mid = s.mid ?? (s.proposedMid ??= allocateMid(st));
     proposals.set(t, mid);
     const prev = previousRemote(st, s.mid);
-    const codecs = offerCodecs(s.kind, effectiveCodecPreferences(t, s), prev ? getRtpCodecs(prev) : ([] as SdpRtpCodec[]));
+    const codecs = offerCodecs(s.kind, effectiveCodecPreferences(t, s), prev ? getRtpCodecs(prev) : ([] as SdpRtpCodec[]), otherKindPts(s.kind));
     if (s.stopping) {
       media.push(writeRejectedSection(s.kind, 'UDP/TLS/RTP/SAVPF', codecs.map((c) => String(c.payloadType)), mid));
       continue;
