@@ -136,8 +136,11 @@ describe('RTCPeerConnection signaling', function () {
     const { a, b, close } = createPair();
     a.addTransceiver('audio');
     b.addTransceiver('video');
+    a.createDataChannel('rolled');
     await a.setLocalDescription();
+    expect(a.sctp).to.not.equal(null);
     await a.setLocalDescription({ type: 'rollback' });
+    expect(a.sctp).to.equal(null);
     expect(a.signalingState).to.equal('stable');
     expect(a.pendingLocalDescription).to.equal(null);
     expect(a.getTransceivers()[0]!.mid).to.equal(null);

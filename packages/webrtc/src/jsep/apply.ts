@@ -239,6 +239,8 @@ export function applyRollback(st: PeerState, ev: PendingEvents): void {
     st.transceivers = keep;
     st.dataMid = snap.dataMid;
     st.dataMLineIndex = snap.dataMLineIndex;
+    // The SCTP transport created by the rolled-back description goes away with it.
+    if (snap.dataMid === null && !st.sctpStarted) st.sctpTransport = null;
   }
   st.pendingLocal = null;
   st.pendingRemote = null;
