@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Counters, TypedEmitter } from '@rivulet/common';
+import { Counters, TypedEmitter, realClock, type Clock, type Timer } from '@rivulet/common';
 import type { MediaStreamTrack } from '@rivulet/webrtc';
 import { EncodedFrameReader, type EncodedFrameReaderOptions } from './encodedFrameReader.js';
 import { FfmpegMuxer } from './ffmpegMuxer.js';
@@ -23,6 +23,11 @@ export interface RecorderOptions {
   reader?: EncodedFrameReaderOptions;
   /** Bytes ffmpeg may lag behind on one input before frames are dropped until the next key frame (default 16 MiB). */
   maxBufferedBytes?: number;
+  /**
+   * With two tracks, how long after the first track's first frame to wait for the other's before
+   * starting the file without it (ms, default 5000; the clock is options.reader.clock if given).
+   */
+  trackWaitMs?: number;
 }
 
 export type RecorderCounter =
@@ -30,7 +35,9 @@ export type RecorderCounter =
   | 'framesSkippedBeforeKeyframe'
   | 'framesDroppedCodecChange'
   | 'framesDroppedUnsupportedCodec'
-  | 'framesDroppedBackpressure';
+  | 'framesDroppedBackpressure'
+  /** A track whose first frame came after the file was started without it. */
+  | 'framesDroppedLateTrack';
 
 export interface RecordedTrackSummary {
   /** mimeType of what was written, e.g. 'video/H264' (undefined when nothing was). */
@@ -72,7 +79,11 @@ const CONTAINERS: Record<string, { format: string; video: string[]; audio: strin
 
 interface Input {
   kind: 'video' | 'audio';
-  index: number;
+  /** ffmpeg input index once ffmpeg runs (undefined: not started yet, or left out of the file). */
+  pipe: number | undefined;
+  /** Container bytes held until ffmpeg starts. */
+  pending: Buffer[];
+  pendingBytes: number;
   reader: EncodedFrameReader;
   writer: TrackWriter;
   /** After a back-pressure drop, wait for a key frame before writing again. */
@@ -83,7 +94,8 @@ interface Input {
  * Records remote tracks to a file without transcoding: each track's frames (EncodedFrameReader)
  * become a timed elementary stream (IVF for video, Ogg for Opus) on an ffmpeg input pipe, and
  * ffmpeg remuxes them with `-c copy`. Each track starts at a key frame (one is requested at
- * start()); stop() ends the inputs and waits for ffmpeg to write the trailer.
+ * start()); ffmpeg starts when every track has its first frame (see trackWaitMs); stop() ends the
+ * inputs and waits for ffmpeg to write the trailer.
  *
  * Audio and video each start at their own first written frame; they are not aligned through RTCP
  * sender reports, so A/V sync in a two-track file is only as good as their start times.
@@ -98,6 +110,9 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   private stateValue: 'new' | 'recording' | 'stopped' = 'new';
   private failure: Error | undefined;
   private stopping: Promise<RecordingSummary> | undefined;
+  private readonly clock: Clock;
+  private readonly trackWaitMs: number;
+  private waitTimer: Timer | undefined;
 
   constructor(private readonly options: RecorderOptions) {
     super();
@@ -111,6 +126,9 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     if (options.audio && options.audio.track?.kind !== 'audio') throw new TypeError(`Recorder: options.audio.track must be an audio track, got kind '${String(options.audio.track?.kind)}'`);
     this.maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
     if (!(this.maxBufferedBytes > 0)) throw new RangeError(`Recorder: maxBufferedBytes must be positive, got ${String(options.maxBufferedBytes)}`);
+    this.trackWaitMs = options.trackWaitMs ?? 5000;
+    if (!(this.trackWaitMs >= 0)) throw new RangeError(`Recorder: trackWaitMs must be >= 0, got ${String(options.trackWaitMs)}`);
+    this.clock = options.reader?.clock ?? realClock;
     this.path = options.path;
     this.container = container;
   }
@@ -124,23 +142,19 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     return this.failure;
   }
 
-  /** Starts ffmpeg and reading the tracks; asks each video track's sender for a key frame. */
+  /** Starts reading the tracks and asks each video track's sender for a key frame. */
   start(): void {
     if (this.stateValue !== 'new') throw new Error(`Recorder.start: already ${this.stateValue}`);
     this.stateValue = 'recording';
-    const args: string[] = [];
     const tracks: ['video' | 'audio', RecordedTrack][] = [];
     if (this.options.video) tracks.push(['video', this.options.video]);
     if (this.options.audio) tracks.push(['audio', this.options.audio]);
-    tracks.forEach(([kind], i) => args.push('-f', kind === 'video' ? 'ivf' : 'ogg', '-i', `pipe:${3 + i}`));
-    tracks.forEach((_, i) => args.push('-map', `${i}:0`));
-    // MP4/MOV: Opus is still flagged experimental in ffmpeg 5's mov muxer.
-    args.push('-c', 'copy', '-strict', 'experimental', '-f', this.container.format, '-y', this.path);
-    this.muxer = new FfmpegMuxer(args, tracks.length, this.options.ffmpegPath);
-    this.inputs = tracks.map(([kind, t], index) => {
+    this.inputs = tracks.map(([kind, t]) => {
       const input: Input = {
         kind,
-        index,
+        pipe: undefined,
+        pending: [],
+        pendingBytes: 0,
         reader: new EncodedFrameReader(t.track, t.receiver, this.options.reader),
         writer: new TrackWriter(kind),
         waitKeyframe: false,
@@ -159,19 +173,49 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
 
   private async finish(): Promise<RecordingSummary> {
     this.stateValue = 'stopped';
+    this.waitTimer?.cancel();
     for (const i of this.inputs) i.reader.close();
+    if (!this.muxer && this.inputs.some((i) => i.writer.frames > 0)) this.spawn();
     const exitCode = (await this.muxer?.finish()) ?? null;
-    const summary: RecordingSummary = { path: this.path, exitCode, diagnostics: exitCode === 0 ? '' : this.muxer?.diagnostics ?? '' };
+    const diagnostics = exitCode === 0 ? '' : this.muxer ? this.muxer.diagnostics : 'no frame was received: nothing to record (no file written)';
+    const summary: RecordingSummary = { path: this.path, exitCode, diagnostics };
     for (const i of this.inputs) {
       summary[i.kind] = { codec: i.writer.mimeType, frames: i.writer.frames, keyframes: i.writer.keyframes, bytes: i.writer.bytes, durationUs: i.writer.durationUs };
     }
     return summary;
   }
 
+  /**
+   * ffmpeg starts once every track has written its first frame, or `trackWaitMs` after the first
+   * one did, or at stop(): an input that never gets data would make ffmpeg fail on it. A track
+   * that starts after that is left out of the file (counted framesDroppedLateTrack).
+   */
+  private spawn(): void {
+    this.waitTimer?.cancel();
+    this.waitTimer = undefined;
+    const included = this.inputs.filter((i) => i.writer.frames > 0);
+    const args: string[] = [];
+    included.forEach((input, index) => {
+      input.pipe = index;
+      args.push('-f', input.kind === 'video' ? 'ivf' : 'ogg', '-i', `pipe:${3 + index}`);
+    });
+    included.forEach((_, index) => args.push('-map', `${index}:0`));
+    // MP4/MOV: Opus is still flagged experimental in ffmpeg 5's mov muxer.
+    args.push('-c', 'copy', '-strict', 'experimental', '-f', this.container.format, '-y', this.path);
+    const muxer = new FfmpegMuxer(args, included.length, this.options.ffmpegPath);
+    this.muxer = muxer;
+    for (const input of this.inputs) {
+      for (const b of input.pending) if (input.pipe !== undefined) muxer.write(input.pipe, b);
+      input.pending = [];
+      input.pendingBytes = 0;
+    }
+  }
+
   private onFrame(input: Input, frame: ReceivedFrame): void {
+    if (this.stateValue !== 'recording') return;
     const muxer = this.muxer;
-    if (this.stateValue !== 'recording' || !muxer) return;
-    if (!muxer.running) return this.fail(new Error(`Recorder: ffmpeg exited while recording ${this.path}: ${muxer.diagnostics || '(no output)'}`));
+    if (muxer && !muxer.running) return this.fail(new Error(`Recorder: ffmpeg exited while recording ${this.path}: ${muxer.diagnostics || '(no output)'}`));
+    if (muxer && input.pipe === undefined) return void this.counters.inc('framesDroppedLateTrack');
     const encoding = (frame.codec.split('/')[1] ?? '').toLowerCase();
     if (input.writer.codec === undefined && !this.container[input.kind].includes(encoding)) {
       this.counters.inc('framesDroppedUnsupportedCodec');
@@ -182,7 +226,8 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
       if (!frame.keyframe) return void this.counters.inc('framesDroppedBackpressure');
       input.waitKeyframe = false;
     }
-    if (muxer.buffered(input.index) > this.maxBufferedBytes) {
+    const lag = muxer && input.pipe !== undefined ? muxer.buffered(input.pipe) : input.pendingBytes;
+    if (lag > this.maxBufferedBytes) {
       // ffmpeg (or the disk) cannot keep up: dropping one frame breaks the reference chain, so
       // drop until the next key frame and ask for one.
       this.counters.inc('framesDroppedBackpressure');
@@ -194,9 +239,22 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     if (out === 'beforeKeyframe') return void this.counters.inc('framesSkippedBeforeKeyframe');
     if (out === 'codecChanged') return void this.counters.inc('framesDroppedCodecChange');
     if (out === 'unsupportedCodec') return void this.counters.inc('framesDroppedUnsupportedCodec');
-    if (input.writer.frames === 1) this.emit('started', input.kind);
     this.counters.inc('framesWritten');
-    for (const b of out) muxer.write(input.index, b);
+    if (muxer && input.pipe !== undefined) {
+      for (const b of out) muxer.write(input.pipe, b);
+    } else {
+      for (const b of out) {
+        input.pending.push(b);
+        input.pendingBytes += b.length;
+      }
+    }
+    if (input.writer.frames === 1) {
+      this.emit('started', input.kind);
+      if (!this.muxer) {
+        if (this.inputs.every((i) => i.writer.frames > 0)) this.spawn();
+        else this.waitTimer ??= this.clock.setTimeout(() => { if (this.stateValue === 'recording' && !this.muxer) this.spawn(); }, this.trackWaitMs);
+      }
+    }
   }
 
   private fail(err: Error): void {

@@ -105,6 +105,42 @@ describe('Recorder (our RTP of real ffmpeg-encoded media → ffmpeg -c copy → 
     expect(decodeErrors(ffmpeg, file)).to.equal('');
   });
 
+  it('two tracks, only one sends: the file holds that one; nothing at all: no file, a message', async () => {
+    const video = remoteTrack('video');
+    const audio = remoteTrack('audio');
+    const file = path.join(dir, 'video-only.webm');
+    const rec = new Recorder({ path: file, video: video.recorded, audio: audio.recorded, ffmpegPath: ffmpeg });
+    rec.start();
+    for (const p of packetize(encode(ffmpeg, 'VP8', 1), 'VP8', PT.VP8)) video.source.writeRtp(p);
+    const summary = await rec.stop();
+    expect(summary.exitCode, summary.diagnostics).to.equal(0);
+    expect(summary.audio).to.deep.include({ codec: undefined, frames: 0 });
+    expect(probe(ffprobe, file)).to.deep.include({ codec: 'vp8', frames: 30 });
+
+    const idle = new Recorder({ path: path.join(dir, 'idle.webm'), video: remoteTrack('video').recorded, ffmpegPath: ffmpeg });
+    idle.start();
+    const nothing = await idle.stop();
+    expect(nothing.exitCode).to.equal(null);
+    expect(nothing.diagnostics).to.equal('no frame was received: nothing to record (no file written)');
+  });
+
+  it('a track whose first frame comes after trackWaitMs is left out (counted); the other is recorded', async () => {
+    const video = remoteTrack('video');
+    const audio = remoteTrack('audio');
+    const file = path.join(dir, 'late-audio.webm');
+    const rec = new Recorder({ path: file, video: video.recorded, audio: audio.recorded, ffmpegPath: ffmpeg, trackWaitMs: 50 });
+    rec.start();
+    for (const p of packetize(encode(ffmpeg, 'VP8', 1), 'VP8', PT.VP8)) video.source.writeRtp(p);
+    await new Promise((r) => setTimeout(r, 150));
+    const opus = packetize(encode(ffmpeg, 'opus', 0.2), 'opus', PT.opus);
+    for (const p of opus) audio.source.writeRtp(p);
+    const summary = await rec.stop();
+    expect(summary.exitCode, summary.diagnostics).to.equal(0);
+    expect(rec.counters.get('framesDroppedLateTrack')).to.equal(opus.length);
+    expect(summary.video?.frames).to.equal(30);
+    expect(probe(ffprobe, file)).to.deep.include({ codec: 'vp8', frames: 30 });
+  });
+
   it('a codec the container cannot hold without transcoding stops with an error naming it', async () => {
     const { source, recorded } = remoteTrack('video');
     const rec = new Recorder({ path: path.join(dir, 'vp8.mp4'), video: recorded, ffmpegPath: ffmpeg });
@@ -127,12 +163,14 @@ describe('Recorder (our RTP of real ffmpeg-encoded media → ffmpeg -c copy → 
     expect(() => new Recorder({ path: 'x.ogg', video: v })).to.throw(TypeError, 'a .ogg file cannot hold video');
     expect(() => new Recorder({ path: 'x.mkv' })).to.throw(TypeError, 'give a video and/or an audio track');
     expect(() => new Recorder({ path: 'x.mkv', video: a })).to.throw(TypeError, "options.video.track must be a video track, got kind 'audio'");
-    const rec = new Recorder({ path: path.join(dir, 'never.mkv'), video: v, ffmpegPath: '/nonexistent/ffmpeg' });
+    const fed = remoteTrack('video');
+    const rec = new Recorder({ path: path.join(dir, 'never.mkv'), video: fed.recorded, ffmpegPath: '/nonexistent/ffmpeg' });
     rec.start();
     expect(() => rec.start()).to.throw(Error, 'Recorder.start: already recording');
+    for (const p of packetize(encode(ffmpeg, 'VP8', 0.1), 'VP8', PT.VP8)) fed.source.writeRtp(p);
     const summary = await rec.stop();
     expect(summary.exitCode).to.equal(null);
     expect(summary.diagnostics).to.equal('spawn failed (/nonexistent/ffmpeg): spawn /nonexistent/ffmpeg ENOENT');
-    expect(summary.video).to.deep.include({ codec: undefined, frames: 0 });
+    expect(summary.video).to.deep.include({ codec: 'video/VP8', frames: 3 });
   });
 });
