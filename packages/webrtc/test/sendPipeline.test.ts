@@ -89,9 +89,10 @@ describe('simulcast forwarding and per-layer receive', function () {
     }
     await until(() => got.all === 6 && got.lo.length === 3 && got.hi.length === 3, 3000, 'both layers');
     expect(lo.muted).to.equal(false);
-    // Each layer is its own RTP stream (own SSRC, own numbering).
+    // Each layer is its own RTP stream: one outbound-rtp per rid, with its own SSRC.
     const outbound = [...(await a.getStats()).values()].filter((s) => s.type === 'outbound-rtp');
-    expect(outbound.length).to.be.at.least(1);
+    expect(outbound.map((s) => [s['rid'], s['packetsSent']])).to.deep.equal([['lo', 3], ['hi', 3]]);
+    expect(new Set(outbound.map((s) => s['ssrc'])).size).to.equal(2);
     close();
   });
 });

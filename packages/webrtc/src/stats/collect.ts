@@ -96,39 +96,40 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
     const kindLetter = s.kind === 'audio' ? 'A' : 'V';
     const ss = senderInternals.state(t.sender);
     if ((selector === null || selector === t.sender) && ss.negotiated && ss.pipeline) {
-      const main = ss.streams[0]!;
-      const o: RTCStats = {
-        id: `OT01${kindLetter}${main.ssrc}`, type: 'outbound-rtp', timestamp: now, ssrc: main.ssrc, kind: s.kind,
-        transportId: TRANSPORT_ID, mid: ss.negotiated.mid, packetsSent: ss.pipeline.packetsSent, bytesSent: ss.pipeline.bytesSent,
-        active: ss.encodings[0]?.active !== false,
-      };
-      if (ss.negotiated.codecs[0]) o['codecId'] = codec('O', ss.negotiated.codecs[0]);
-      if (s.kind === 'video') o['framesSent'] = ss.pipeline.framesSent;
-      // Non-standard member: frames refused because the source's codec was not the negotiated one.
-      if (ss.pipeline.framesDroppedCodecMismatch > 0) o['framesDroppedCodecMismatch'] = ss.pipeline.framesDroppedCodecMismatch;
-      if (main.rid !== undefined) o['rid'] = main.rid;
-      const x = session?.interceptors.stats.outbound(main.ssrc);
-      if (x) {
-        Object.assign(o, {
-          packetsSent: x.packetsSent, bytesSent: x.bytesSent, retransmittedPacketsSent: x.retransmittedPacketsSent,
-          retransmittedBytesSent: x.retransmittedBytesSent, nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount,
-        });
-        if (x.roundTripTimeMs !== undefined) {
-          // webrtc-stats: what the remote reported about this stream (RTCP RR/SR report blocks).
-          const rid = `RI${o.id.slice(1)}`;
-          o['remoteId'] = rid;
-          out.push({
-            id: rid, type: 'remote-inbound-rtp', timestamp: now, ssrc: main.ssrc, kind: s.kind, transportId: TRANSPORT_ID,
-            localId: o.id, roundTripTime: x.roundTripTimeMs / 1000, packetsLost: x.remotePacketsLost ?? 0,
-            fractionLost: (x.remoteFractionLost ?? 0) / 256, ...(o['codecId'] ? { codecId: o['codecId'] } : {}),
+      if (ss.track) out.push({ id: `S${kindLetter}${ss.track.id}`, type: 'media-source', timestamp: now, trackIdentifier: ss.track.id, kind: s.kind });
+      // One outbound-rtp per RTP stream (simulcast: one per encoding/rid), webrtc-stats §7.3.
+      ss.streams.forEach((stream, index) => {
+        const x = session?.interceptors.stats.outbound(stream.ssrc);
+        if (index > 0 && !x) return; // a layer that never sent
+        const o: RTCStats = {
+          id: `OT01${kindLetter}${stream.ssrc}`, type: 'outbound-rtp', timestamp: now, ssrc: stream.ssrc, kind: s.kind,
+          transportId: TRANSPORT_ID, mid: ss.negotiated!.mid, packetsSent: ss.pipeline!.packetsSent, bytesSent: ss.pipeline!.bytesSent,
+          active: ss.encodings[index]?.active !== false,
+        };
+        if (ss.negotiated!.codecs[0]) o['codecId'] = codec('O', ss.negotiated!.codecs[0]);
+        if (s.kind === 'video' && index === 0) o['framesSent'] = ss.pipeline!.framesSent;
+        // Non-standard member: frames refused because the source's codec was not the negotiated one.
+        if (index === 0 && ss.pipeline!.framesDroppedCodecMismatch > 0) o['framesDroppedCodecMismatch'] = ss.pipeline!.framesDroppedCodecMismatch;
+        if (stream.rid !== undefined) o['rid'] = stream.rid;
+        if (ss.track) o['mediaSourceId'] = `S${kindLetter}${ss.track.id}`;
+        if (x) {
+          Object.assign(o, {
+            packetsSent: x.packetsSent, bytesSent: x.bytesSent, retransmittedPacketsSent: x.retransmittedPacketsSent,
+            retransmittedBytesSent: x.retransmittedBytesSent, nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount,
           });
+          if (x.roundTripTimeMs !== undefined) {
+            // webrtc-stats: what the remote reported about this stream (RTCP RR/SR report blocks).
+            const rid = `RI${o.id.slice(1)}`;
+            o['remoteId'] = rid;
+            out.push({
+              id: rid, type: 'remote-inbound-rtp', timestamp: now, ssrc: stream.ssrc, kind: s.kind, transportId: TRANSPORT_ID,
+              localId: o.id, roundTripTime: x.roundTripTimeMs / 1000, packetsLost: x.remotePacketsLost ?? 0,
+              fractionLost: (x.remoteFractionLost ?? 0) / 256, ...(o['codecId'] ? { codecId: o['codecId'] } : {}),
+            });
+          }
         }
-      }
-      if (ss.track) {
-        o['mediaSourceId'] = `S${kindLetter}${ss.track.id}`;
-        out.push({ id: `S${kindLetter}${ss.track.id}`, type: 'media-source', timestamp: now, trackIdentifier: ss.track.id, kind: s.kind });
-      }
-      out.push(o);
+        out.push(o);
+      });
       referenced.add('transport');
     }
     const rs = receiverInternals.state(t.receiver);
