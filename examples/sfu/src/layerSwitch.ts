@@ -34,6 +34,10 @@ export interface LayerSwitchStats {
   keyframeRequestsUpstream: number;
   keyframeRequestsFromSubscriber: number;
   keyframeRequestsThrottled: number;
+  /** Switches down because the layer being sent went silent (the publisher stopped sending it). */
+  fallbacks: number;
+  /** The layer the subscriber asked for (we return to it when it flows again). */
+  preferredRid: string | null;
 }
 
 /** One layer we listen to: the current one, or the one we switch to at its next key frame. */
@@ -42,6 +46,8 @@ interface Layer {
   track: MediaStreamTrack;
   /** When we last asked the publisher for a key frame on it. */
   askedAt: number;
+  /** When it was selected. */
+  selectedAt: number;
   stop: () => void;
 }
 
@@ -71,14 +77,33 @@ export class LayerSwitcher {
   readonly stats: LayerSwitchStats = {
     rid: '', pendingRid: null, switches: 0, packetsForwarded: 0,
     keyframeRequestsUpstream: 0, keyframeRequestsFromSubscriber: 0, keyframeRequestsThrottled: 0,
+    fallbacks: 0, preferredRid: null,
   };
+  /** The publisher's rids, assumed lowest to highest (as the example page sends them). */
+  readonly #rids: readonly string[];
+  readonly #silenceMs: number;
+  readonly #retryPreferredMs: number;
+  #lastCurrentAt = 0;
+  #lastTryUpAt = -Infinity;
+  readonly #now: () => number;
 
   constructor(init: {
     layerTrack: (rid: string) => MediaStreamTrack;
     mimeType: () => string;
     clockRate: number;
     label: string;
+    rids: readonly string[];
+    /** A layer without packets for this long is considered dropped by the publisher. Default 1500 ms. */
+    silenceMs?: number;
+    /** After a fallback, how often to try the preferred layer again. Default 5000 ms. */
+    retryPreferredMs?: number;
+    /** Milliseconds, monotonic (default performance.now; tests pass a manual clock). */
+    now?: () => number;
   }) {
+    this.#now = init.now ?? (() => performance.now());
+    this.#rids = [...init.rids];
+    this.#silenceMs = init.silenceMs ?? 1500;
+    this.#retryPreferredMs = init.retryPreferredMs ?? 5000;
     this.#layerTrack = init.layerTrack;
     this.#mimeType = init.mimeType;
     this.#clockRate = init.clockRate;
@@ -90,14 +115,50 @@ export class LayerSwitcher {
     });
   }
 
-  /** Selects the layer to forward. The switch completes at the layer's next key frame. */
+  /** Selects the layer to forward (the subscriber's choice). The switch completes at the layer's next key frame. */
   select(rid: string): void {
+    this.stats.preferredRid = rid;
+    this.#select(rid);
+  }
+
+  /**
+   * Called periodically (the Room does it every 500 ms). A publisher drops its upper layers when
+   * its bandwidth estimate falls: if the layer being sent has been silent for `silenceMs`, go one
+   * layer down (below a lower layer that was tried and stayed silent too). When the current layer
+   * flows and is not the preferred one, try the preferred one again every `retryPreferredMs`;
+   * the current layer keeps flowing until the preferred one's key frame arrives.
+   */
+  tick(now = this.#now()): void {
+    const cur = this.#current;
+    if (!cur) return;
+    const idx = this.#rids.indexOf(cur.rid);
+    const p = this.#pending;
+    const pIdx = p ? this.#rids.indexOf(p.rid) : -1;
+    if (now - this.#lastCurrentAt > this.#silenceMs) {
+      if (p && pIdx < idx && now - p.selectedAt <= this.#silenceMs) return; // a lower layer is on its way
+      const below = p && pIdx < idx ? pIdx : idx;
+      if (below > 0) {
+        this.stats.fallbacks++;
+        this.#lastTryUpAt = now;
+        this.#select(this.#rids[below - 1]!);
+      }
+      return;
+    }
+    const preferred = this.stats.preferredRid;
+    if (preferred !== null && preferred !== cur.rid && !p && now - this.#lastTryUpAt >= this.#retryPreferredMs) {
+      this.#lastTryUpAt = now;
+      this.#select(preferred);
+    }
+  }
+
+  #select(rid: string): void {
     if (this.#pending?.rid === rid) return;
     this.#pending?.stop();
     this.#pending = null;
     this.stats.pendingRid = null;
     if (this.#current?.rid === rid) return; // already there, or back before the other layer's key frame came
-    const layer: Layer = { rid, track: this.#layerTrack(rid), askedAt: performance.now(), stop: () => {} };
+    const now = this.#now();
+    const layer: Layer = { rid, track: this.#layerTrack(rid), askedAt: now, selectedAt: now, stop: () => {} };
     layer.stop = readTrack(layer.track, { rtp: (p) => this.#onPacket(layer, p) });
     this.#pending = layer;
     this.stats.pendingRid = rid;
@@ -113,12 +174,13 @@ export class LayerSwitcher {
 
   #onPacket(layer: Layer, p: Uint8Array): void {
     if (layer === this.#current) {
+      this.#lastCurrentAt = this.#now();
       this.#forward(p);
       return;
     }
     if (layer !== this.#pending) return;
     if (!this.#codecOf().isKeyframeStart(p)) {
-      const now = performance.now();
+      const now = this.#now();
       if (now - layer.askedAt > KEYFRAME_RETRY_MS) {
         layer.askedAt = now;
         this.#askUpstream(layer.track, true);
@@ -132,6 +194,7 @@ export class LayerSwitcher {
     this.stats.pendingRid = null;
     this.stats.rid = layer.rid;
     this.stats.switches++;
+    this.#lastCurrentAt = this.#now();
     this.#rebase = true;
     this.#codec?.vp8?.rebase();
     this.#forward(p);
@@ -154,7 +217,7 @@ export class LayerSwitcher {
     if (p.length < 12) return;
     const inSeq = (p[2]! << 8) | p[3]!;
     const inTs = ((p[4]! << 24) | (p[5]! << 16) | (p[6]! << 8) | p[7]!) >>> 0;
-    const now = performance.now();
+    const now = this.#now();
     if (this.#rebase) {
       // Continue one stream: next sequence number, and a timestamp advanced by the wall time elapsed.
       this.#rebase = false;
@@ -179,7 +242,7 @@ export class LayerSwitcher {
 
   #askUpstream(track: MediaStreamTrack | undefined, force = false): void {
     if (!track) return;
-    const now = performance.now();
+    const now = this.#now();
     if (!force && now - this.#lastUpstreamAt < UPSTREAM_KEYFRAME_INTERVAL_MS) {
       this.stats.keyframeRequestsThrottled++;
       return;

@@ -43,10 +43,16 @@ export class Room {
   readonly #streams = new Map<string, Map<string, MediaStream>>();
   readonly #subscriptions: Subscription[] = [];
   readonly #options: Required<RoomOptions>;
+  /** Drives layer fallback/return (LayerSwitcher.tick); does not keep the process alive. */
+  readonly #ticker: NodeJS.Timeout;
 
   constructor(name: string, options: RoomOptions = {}) {
     this.name = name;
     this.#options = { interfaceAddresses: options.interfaceAddresses ?? ['127.0.0.1'], initialLayer: options.initialLayer ?? 'first' };
+    this.#ticker = setInterval(() => {
+      for (const s of this.#subscriptions) s.switcher?.tick();
+    }, 500);
+    this.#ticker.unref();
   }
 
   get size(): number { return this.#peers.size; }
@@ -103,6 +109,7 @@ export class Room {
   }
 
   close(): void {
+    clearInterval(this.#ticker);
     for (const p of [...this.#peers.values()]) this.leave(p);
   }
 
@@ -129,6 +136,7 @@ export class Room {
         layerTrack: (rid) => pub.layerTrack(rid),
         mimeType: () => pub.mimeType,
         clockRate: 90000, // every video RTP clock (RFC 7741 §6.1, RFC 6184 §8.1)
+        rids: pub.rids,
         label: `${pub.id} for ${subscriber.id}`,
       });
       layer = this.#options.initialLayer === 'first' ? pub.rids[0]! : pub.rids[pub.rids.length - 1]!;

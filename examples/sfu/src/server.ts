@@ -80,7 +80,10 @@ export async function startSfu(options: SfuServerOptions = {}): Promise<SfuServe
     });
     ws.on('close', () => {
       r.leave(peer);
-      if (r.size === 0) rooms.delete(name);
+      if (r.size === 0 && rooms.get(name) === r) {
+        r.close();
+        rooms.delete(name);
+      }
     });
   });
 

@@ -26,7 +26,7 @@ const pidOf = (p: Buffer) => ((p[14]! & 0x7f) << 8) | p[15]!;
 describe('LayerSwitcher: per-subscriber simulcast forwarding (examples/sfu)', () => {
   it('starts at a key frame, switches at the new layer\'s key frame, and keeps one continuous stream', () => {
     const { sources, asked, layerTrack } = layers();
-    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test' });
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test', rids: ['q', 'h'] });
     const out: Buffer[] = [];
     readTrack(sw.track, { rtp: (p) => out.push(Buffer.from(p)) });
 
@@ -65,7 +65,7 @@ describe('LayerSwitcher: per-subscriber simulcast forwarding (examples/sfu)', ()
 
   it('forwards subscriber key-frame requests to the layer being sent, at most once per interval', async () => {
     const { sources, asked, layerTrack } = layers();
-    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test' });
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test', rids: ['q', 'h'] });
     sw.select('h');
     sources.h.writeRtp(vp8({ seq: 1, ts: 0, ssrc: 0xb, pid: 1, tl0: 1, start: true, key: true }));
     expect(asked.h).to.equal(1);
@@ -83,7 +83,7 @@ describe('LayerSwitcher: per-subscriber simulcast forwarding (examples/sfu)', ()
 
   it('a switch back before the other layer\'s key frame cancels it; unknown codecs switch at once', () => {
     const { sources, layerTrack } = layers();
-    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/AV1', clockRate: 90000, label: 'test' });
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/AV1', clockRate: 90000, label: 'test', rids: ['q', 'h'] });
     const out: Buffer[] = [];
     readTrack(sw.track, { rtp: (p) => out.push(Buffer.from(p)) });
     sw.select('q');
@@ -95,6 +95,42 @@ describe('LayerSwitcher: per-subscriber simulcast forwarding (examples/sfu)', ()
     sources.h.writeRtp(vp8({ seq: 70, ts: 0, ssrc: 0xb, pid: 1, tl0: 1, start: true, key: true }));
     expect(sw.stats).to.include({ rid: 'q', switches: 1, packetsForwarded: 1 });
     expect(() => sw.select('x')).to.throw('no layer x');
+    sw.close();
+  });
+
+  it('falls back one layer when the sent layer goes silent, and returns to the preferred one at its key frame', () => {
+    const { sources, layerTrack } = layers();
+    let clock = 1000;
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test', rids: ['q', 'h'], silenceMs: 1500, retryPreferredMs: 5000, now: () => clock });
+    const out: Buffer[] = [];
+    readTrack(sw.track, { rtp: (p) => out.push(Buffer.from(p)) });
+    sw.select('h');
+    sources.h.writeRtp(vp8({ seq: 10, ts: 0, ssrc: 0xb, pid: 1, tl0: 1, start: true, key: true }));
+    clock += 1000;
+    sw.tick();
+    expect(sw.stats).to.include({ rid: 'h', pendingRid: null, fallbacks: 0 }); // not silent long enough
+    clock += 600;
+    sw.tick();
+    expect(sw.stats).to.include({ rid: 'h', pendingRid: 'q', fallbacks: 1, preferredRid: 'h' });
+    clock += 400;
+    sw.tick();
+    expect(sw.stats.fallbacks).to.equal(1); // q is on its way: no further step (none below q anyway)
+    sources.q.writeRtp(vp8({ seq: 500, ts: 0, ssrc: 0xa, pid: 77, tl0: 9, start: true, key: true }));
+    expect(sw.stats).to.include({ rid: 'q', pendingRid: null, switches: 2 });
+    clock += 100;
+    sw.tick();
+    expect(sw.stats.pendingRid).to.equal(null); // h is retried only retryPreferredMs after the fallback
+    clock += 4400; // 4,900 ms after the fallback: q flows, h not retried yet
+    sources.q.writeRtp(vp8({ seq: 501, ts: 3000, ssrc: 0xa, pid: 78, tl0: 10, start: true, key: false }));
+    sw.tick();
+    expect(sw.stats.pendingRid).to.equal(null);
+    clock += 100;
+    sw.tick();
+    expect(sw.stats.pendingRid).to.equal('h');
+    sources.h.writeRtp(vp8({ seq: 11, ts: 3000, ssrc: 0xb, pid: 2, tl0: 2, start: true, key: true }));
+    expect(sw.stats).to.include({ rid: 'h', pendingRid: null, switches: 3, fallbacks: 1 });
+    expect(out.map(seqOf)).to.deep.equal([1, 2, 3, 4]); // h key, q key, q delta, h key: one stream throughout
+    expect(out.map(pidOf)).to.deep.equal([1, 2, 3, 4]);
     sw.close();
   });
 });
