@@ -93,6 +93,8 @@ describe('simulcast forwarding and per-layer receive', function () {
     const outbound = [...(await a.getStats()).values()].filter((s) => s.type === 'outbound-rtp');
     expect(outbound.map((s) => [s['rid'], s['packetsSent']])).to.deep.equal([['lo', 3], ['hi', 3]]);
     expect(new Set(outbound.map((s) => s['ssrc'])).size).to.equal(2);
+    const inbound = [...(await b.getStats()).values()].filter((s) => s.type === 'inbound-rtp');
+    expect(inbound.map((s) => s['packetsReceived'])).to.deep.equal([3, 3]);
     close();
   });
 });

@@ -145,7 +145,8 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         if (rs.lastPacketAt !== null) i['lastPacketReceivedTimestamp'] = now - (core.clock.now() - rs.lastPacketAt);
         const x = session?.interceptors.stats.inbound(ssrc);
         if (x) {
-          Object.assign(i, { nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount });
+          // Per-SSRC counters (simulcast layers are separate RTP streams), not the receiver's total.
+          Object.assign(i, { packetsReceived: x.packetsReceived, bytesReceived: x.bytesReceived, nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount });
           if (x.packetsLost !== undefined) i['packetsLost'] = x.packetsLost;
           if (x.jitterSeconds !== undefined) i['jitter'] = x.jitterSeconds;
         }
