@@ -111,7 +111,9 @@ export class LayerSwitcher {
     this.track = this.#source.createTrack();
     this.#source.onKeyframeRequest(() => {
       this.stats.keyframeRequestsFromSubscriber++;
-      this.#askUpstream(this.#pending?.track ?? this.#current?.track);
+      // The layer the subscriber decodes now (a pending layer is already asked every second,
+      // and may be one the publisher no longer sends).
+      this.#askUpstream(this.#current?.track ?? this.#pending?.track);
     });
   }
 
