@@ -6,7 +6,8 @@ import { transportState, until } from './helpers/peers.js';
 /** Interop with libdatachannel (node-datachannel, a native stack we did not write), both offer directions. */
 describe('interop with node-datachannel (libdatachannel)', function () {
   this.timeout(30000);
-  after(() => ndc.cleanup());
+  // No ndc.cleanup() here: it tears libdatachannel down for the whole process, and later test files
+  // in the same mocha run still use it (calling into it after cleanup segfaults).
 
   it('libdatachannel offers a data channel; Rivulet answers; messages both ways', async () => {
     const peer = new ndc.PeerConnection('ldc-offerer', { iceServers: [], bindAddress: '127.0.0.1' });
