@@ -101,6 +101,8 @@ describe('RTP session: NACK/RTX, key-frame requests, reports', function () {
     const out = [...stats.values()].find((s) => s.type === 'outbound-rtp')!;
     expect(out['remoteId']).to.equal(remoteInbound!['id']);
     expect(stats.get(out['codecId'] as string)?.['mimeType']).to.equal('audio/opus');
+    const pair = [...stats.values()].find((s) => s.type === 'candidate-pair')!;
+    expect(pair['availableOutgoingBitrate']).to.be.a('number').and.to.be.greaterThan(0);
     close();
   });
 });

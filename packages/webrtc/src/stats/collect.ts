@@ -69,8 +69,14 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
       const rid = `I${createHash('sha1').update(formatCandidate(pair.remote)).digest('hex').slice(0, 8)}`;
       const pid = `CP${lid.slice(1)}_${rid.slice(1)}`;
       t['selectedCandidatePairId'] = pid;
+      const cp: RTCStats = { id: pid, type: 'candidate-pair', timestamp: now, transportId: TRANSPORT_ID, localCandidateId: lid, remoteCandidateId: rid, state: 'succeeded', nominated: true, bytesSent: ts.bytesSent, bytesReceived: ts.bytesReceived, packetsSent: ts.packetsSent, packetsReceived: ts.packetsReceived };
+      // The send-side bandwidth estimate (TWCC + loss, @rivulet/rtp) once media has been sent.
+      const rtpSession = existingSession(core);
+      if (rtpSession && [...st.transceivers].some((x) => senderInternals.state(x.sender).pipeline)) {
+        cp['availableOutgoingBitrate'] = rtpSession.interceptors.bandwidth.targetBitrate;
+      }
       transport.push(
-        { id: pid, type: 'candidate-pair', timestamp: now, transportId: TRANSPORT_ID, localCandidateId: lid, remoteCandidateId: rid, state: 'succeeded', nominated: true, bytesSent: ts.bytesSent, bytesReceived: ts.bytesReceived, packetsSent: ts.packetsSent, packetsReceived: ts.packetsReceived },
+        cp,
         candidateStats(lid, pair.local, 'local-candidate', now),
         candidateStats(rid, pair.remote, 'remote-candidate', now),
       );
