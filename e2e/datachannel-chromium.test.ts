@@ -8,6 +8,9 @@ import { pattern, text, until } from './support/nodeDatachannel.js';
  * Rivulet's RTCDataChannel against headless Chromium (dcsctp), both offer roles, one Chromium
  * page. Large payloads are not moved through page.evaluate: both sides build the same
  * deterministic messages and compare a descriptor per message (type, byte length, FNV-1a hash).
+ * Waits for Chromium-sent data are generous (15 s): our UDP socket's default receive buffer
+ * overflows under Chromium's bursts (.tmp/repros/udp-rcvbuf-overflow.ts), and a lost packet then
+ * waits for Chromium's retransmission timer, which backs off.
  */
 
 const SIZES = [0, 1, 1172, 1173, 16384, 65535, 65536, 262144];
@@ -87,7 +90,7 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
     const inbox = new Map<RTCDataChannel, unknown[]>();
     const events = new Map<RTCDataChannel, string[]>();
     const ev = <T>(js: string): Promise<T> => chrome.page.evaluate(js) as Promise<T>;
-    const waitPage = async (js: string, what: string, ms = 10_000): Promise<void> => {
+    const waitPage = async (js: string, what: string, ms = 15_000): Promise<void> => {
       await chrome.page.waitForFunction(js, undefined, { timeout: ms, polling: 10 }).catch((err: unknown) => {
         throw new Error(`Chromium: timed out waiting for ${what}: ${String(err)}`);
       });
@@ -171,14 +174,14 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
       const base = received.length;
       await ev(`(() => { const dc = H.track(window.pc.createDataChannel('from-chrome', { protocol: 'bytes' }));
         dc.onopen = () => { for (const m of H.matrix()) dc.send(m); }; })()`);
-      await until(() => received.length === base + 1, 10_000, 'channel from Chromium');
+      await until(() => received.length === base + 1, 15_000, 'channel from Chromium');
       const dc = received[base]!;
       expect([dc.label, dc.protocol, dc.ordered, dc.maxRetransmits, dc.maxPacketLifeTime]).to.deep.equal(['from-chrome', 'bytes', true, null, null]);
       const want = matrix().map(describeMsg);
       await until(() => inbox.get(dc)!.length === want.length, 15_000, 'matrix from Chromium');
       expect(inbox.get(dc)!.map(describeData)).to.deep.equal(want);
       await ev(`window.chans['from-chrome'].close()`);
-      await until(() => dc.readyState === 'closed', 5000, 'Rivulet side closed');
+      await until(() => dc.readyState === 'closed', 15_000, 'Rivulet side closed');
       expect(events.get(dc)).to.deep.equal(['closing', 'close']);
     });
 
@@ -188,14 +191,14 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
       const mine = pc.createDataChannel('unordered-riv', { ordered: false });
       await ev(`(() => { const dc = H.track(window.pc.createDataChannel('unordered-chrome', { ordered: false }));
         dc.onopen = () => { for (let i = 0; i < ${N}; i++) dc.send('u' + i + ':' + H.text(i * 7, i)); }; })()`);
-      await until(() => received.length === base + 1, 10_000, 'unordered channel from Chromium');
+      await until(() => received.length === base + 1, 15_000, 'unordered channel from Chromium');
       const theirs = received[base]!;
       expect(theirs.ordered).to.equal(false);
       const gotUs = inbox.get(theirs) as string[];
       await opened(mine);
       const want = Array.from({ length: N }, (_, i) => `u${i}:${text(i * 7, i)}`);
       for (const m of want) mine.send(m);
-      await until(() => gotUs.length === N, 10_000, 'unordered messages from Chromium');
+      await until(() => gotUs.length === N, 15_000, 'unordered messages from Chromium');
       await waitPage(`window.got['unordered-riv'] && window.got['unordered-riv'].length === ${N}`, 'unordered messages at Chromium');
       expect([...gotUs].sort()).to.deep.equal([...want].sort());
       expect([...(await ev<string[]>(`window.got['unordered-riv']`))].sort()).to.deep.equal(want.map(describeMsg).sort());
@@ -215,7 +218,7 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
       await waitPage(`window.chans['pr-rexmit'] && window.chans['pr-life']`, 'our PR channels at Chromium');
       expect(await ev<unknown[]>(`['pr-rexmit', 'pr-life'].map((l) => { const c = window.chans[l]; return [c.ordered, c.maxRetransmits, c.maxPacketLifeTime]; })`))
         .to.deep.equal([[false, 3, null], [true, null, 250]]);
-      await until(() => received.length === base + 2, 10_000, 'Chromium PR channels at Rivulet');
+      await until(() => received.length === base + 2, 15_000, 'Chromium PR channels at Rivulet');
       const byLabel = new Map(received.slice(base).map((c) => [c.label, c]));
       const r = byLabel.get('c-rexmit')!;
       const l = byLabel.get('c-life')!;
@@ -229,7 +232,7 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
         dc.onopen = () => dc.send('neg from chrome'); if (dc.readyState === 'open') dc.send('neg from chrome'); })()`);
       await opened(neg);
       neg.send('neg from rivulet');
-      await until(() => gotNeg.length === 1, 5000, 'negotiated message from Chromium');
+      await until(() => gotNeg.length === 1, 15_000, 'negotiated message from Chromium');
       expect(gotNeg).to.deep.equal(['neg from chrome']);
       await waitPage(`window.raw.neg.length === 1`, 'negotiated message at Chromium');
       expect(await ev<string[]>('window.raw.neg')).to.deep.equal(['neg from rivulet']);
@@ -247,7 +250,7 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
       let closed = 0;
       for (const c of ours) c.onclose = () => { closed++; };
       for (const c of ours) c.close();
-      await until(() => closed === 100, 10_000, 'close at Rivulet');
+      await until(() => closed === 100, 15_000, 'close at Rivulet');
       await waitPage(`window.closedLabels.filter((l) => /^r\\d+$/.test(l)).length === 100`, 'close at Chromium');
       expect(await ev<string[]>(`Array.from({ length: 100 }, (_, i) => window.chans['r' + i].readyState).filter((s) => s !== 'closed')`)).to.deep.equal([]);
     });
@@ -255,13 +258,13 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
     it('100 channels opened by Chromium, one message each, closed by Chromium: both sides see close', async () => {
       const base = received.length;
       await ev(`(() => { for (let i = 0; i < 100; i++) { const dc = H.track(window.pc.createDataChannel('c' + i)); dc.onopen = () => dc.send('hi ' + dc.label); } })()`);
-      await until(() => received.length === base + 100, 10_000, '100 channels at Rivulet');
+      await until(() => received.length === base + 100, 15_000, '100 channels at Rivulet');
       const ours = received.slice(base);
       expect(ours.map((c) => c.label).sort()).to.deep.equal(Array.from({ length: 100 }, (_, i) => `c${i}`).sort());
-      await until(() => ours.every((c) => inbox.get(c)!.length === 1), 10_000, 'one message per channel');
+      await until(() => ours.every((c) => inbox.get(c)!.length === 1), 15_000, 'one message per channel');
       for (const c of ours) expect(inbox.get(c)).to.deep.equal([`hi ${c.label}`]);
       await ev(`(() => { for (let i = 0; i < 100; i++) window.chans['c' + i].close(); })()`);
-      await until(() => ours.every((c) => c.readyState === 'closed'), 10_000, 'close at Rivulet');
+      await until(() => ours.every((c) => c.readyState === 'closed'), 15_000, 'close at Rivulet');
       for (const c of ours) expect(events.get(c)).to.deep.equal(['closing', 'close']);
       await waitPage(`window.closedLabels.filter((l) => /^c\\d+$/.test(l)).length === 100`, 'close at Chromium');
     });
