@@ -177,9 +177,26 @@ describe('FfmpegSource ← RTSP camera (rtsp-server-perl + ffmpeg publisher)', f
     expectSameSlicesAsClip(frames);
   });
 
-  // KNOWN GAP (packages/media, reported to the lead): with passthrough, a camera that signals SPS/PPS only in
-  // sprop-parameter-sets (RFC 6184 §8.1) yields keyframes with no SPS/PPS at all, so a browser cannot decode them.
-  it('UDP, SPS/PPS only in the SDP: keyframes carry SPS+PPS (needs an extradata insert in FfmpegSource passthrough)');
+  // Passthrough repeats the stream's extradata before every keyframe (for cameras that signal SPS/PPS only in
+  // sprop-parameter-sets, RFC 6184 §8.1). ffmpeg's RTSP publisher also sends them in band, so here they arrive
+  // twice and the frame reader must send each once.
+  it('UDP, camera publishing from MP4: every keyframe carries exactly one SPS and one PPS ahead of its IDR', async function () {
+    const { frames, ended } = await collect(rtspSource(server!.playUrl('sdp-only'), 'udp'), 60, 15_000);
+    expect(ended).to.equal('no');
+    const keyframes = frames.filter((t) => t.frame.keyframe);
+    expect(keyframes.length).to.equal(3);
+    for (const k of keyframes) {
+      const types = splitAnnexB(k.frame.data).map((n) => n[0]! & 0x1f);
+      expect(types.filter((t) => t === 7), 'one SPS').to.have.length(1);
+      expect(types.filter((t) => t === 8), 'one PPS').to.have.length(1);
+      expect(types.indexOf(7)).to.be.lessThan(types.indexOf(5));
+      expect(types.indexOf(8)).to.be.lessThan(types.indexOf(5));
+    }
+    // Delta frames stay as the camera sent them: no parameter sets added.
+    for (const d of frames.filter((t) => !t.frame.keyframe)) {
+      expect(splitAnnexB(d.frame.data).some((n) => (n[0]! & 0x1f) === 7)).to.equal(false);
+    }
+  });
 
   it('a server that refuses TCP interleaving (SETUP 400) ends the source with that status and no frames', async function () {
     const r = await endedWithin(rtspSource(server!.playUrl('camera'), 'tcp'), 15_000);

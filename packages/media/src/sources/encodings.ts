@@ -51,8 +51,13 @@ export function videoOutputArgs(enc: VideoEncoding, inputIndex: number, fd: numb
   switch (enc.codec) {
     case 'H264':
       if (enc.passthrough) {
-        // No transcoding: convert to Annex B and mark access units so the splitter finds frame boundaries.
-        return [...map, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb,h264_metadata=aud=insert', '-f', 'h264', pipe];
+        // No transcoding: convert to Annex B; repeat the stream's parameter sets (extradata) before every
+        // keyframe, because a camera may signal SPS/PPS only out of band (RTSP sprop-parameter-sets,
+        // RFC 6184 §8.1; MP4 avcC) and a browser joining at a keyframe needs them in band; then mark
+        // access units so the splitter finds frame boundaries. Duplicates are removed by the frame reader.
+        return [
+          ...map, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb,dump_extra=freq=keyframe,h264_metadata=aud=insert', '-f', 'h264', pipe,
+        ];
       }
       return [
         ...map,

@@ -42,7 +42,16 @@ class AnnexBFrameReader implements FrameReader {
 
   private frame(nalUnits: Buffer[], keyframe: boolean): EncodedFrame {
     // Access unit delimiters only mark boundaries on the pipe; they carry nothing a receiver needs.
-    const nals = nalUnits.filter((n) => (n[0]! & 0x1f) !== 9);
+    // A parameter set repeated inside one access unit (in band and again from extradata) is sent once.
+    const seen: Buffer[] = [];
+    const nals = nalUnits.filter((n) => {
+      const type = n[0]! & 0x1f;
+      if (type === 9) return false;
+      if (type !== 7 && type !== 8) return true;
+      if (seen.some((s) => s.equals(n))) return false;
+      seen.push(n);
+      return true;
+    });
     const durationUs = 1e6 / this.frameRate;
     return { kind: 'video', codec: 'H264', data: joinAnnexB(nals), timestampUs: this.index++ * durationUs, durationUs, keyframe };
   }
