@@ -23,6 +23,17 @@ export class TwccReceiver implements Interceptor {
   private ctx: InterceptorContext | undefined;
   private timer: Timer | undefined;
   private readonly ids = new Map<number, number>();
+  /**
+   * The transport-cc extension id of the connection. In a BUNDLE group one id
+   * names one URI in every m-section (RFC 8843 §9.1), and the transport-wide
+   * sequence numbers are shared by every stream on the transport, so packets
+   * from SSRCs not (yet) bound — RTX, unannounced simulcast layers — must be
+   * recorded too: leaving them out makes the sender see them as lost and
+   * collapse its bandwidth estimate.
+   */
+  private transportId: number | undefined;
+  /** Streams bound explicitly without transport-cc: their packets are not ours to report. */
+  private readonly withoutTwcc = new Set<number>();
   private readonly arrivals = new Map<number, number>();
   private highest = -1; // extended
   private nextBase = -1; // extended; first number not yet reported
@@ -45,8 +56,12 @@ export class TwccReceiver implements Interceptor {
   }
 
   bindRemoteStream(stream: StreamInfo): void {
-    if (stream.transportCcExtensionId === undefined) return;
+    if (stream.transportCcExtensionId === undefined) {
+      this.withoutTwcc.add(stream.ssrc);
+      return;
+    }
     this.ids.set(stream.ssrc, stream.transportCcExtensionId);
+    this.transportId = stream.transportCcExtensionId;
     if (stream.rtxSsrc !== undefined) this.ids.set(stream.rtxSsrc, stream.transportCcExtensionId);
     if (this.ids.size <= 2) this.mediaSsrc = stream.ssrc;
     this.schedule();
@@ -54,10 +69,12 @@ export class TwccReceiver implements Interceptor {
 
   unbindRemoteStream(ssrc: number): void {
     this.ids.delete(ssrc);
+    this.withoutTwcc.delete(ssrc);
   }
 
   incomingRtp(packet: RtpPacket, now: number): RtpPacket | undefined {
-    const id = this.ids.get(packet.ssrc);
+    if (this.withoutTwcc.has(packet.ssrc)) return packet;
+    const id = this.ids.get(packet.ssrc) ?? this.transportId;
     if (id === undefined) return packet;
     const ext = packet.getExtension(id);
     if (ext === undefined) return packet;

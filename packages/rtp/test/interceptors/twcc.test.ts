@@ -98,6 +98,20 @@ describe('interceptors: TwccReceiver (feedback generation)', () => {
     expect(rtcp.length).to.equal(2); // nothing new: no empty feedback
   });
 
+  it('records packets of SSRCs it was never told about (RTX, unannounced simulcast layers): the numbers are transport-wide', () => {
+    const rx = new TwccReceiver({ intervalMs: 100 });
+    const { chain, clock, rtcp } = harness([rx]);
+    chain.bindRemoteStream(bind);
+    chain.readRtp(withSeq(0));
+    chain.readRtp(withSeq(1, 0xabc)); // e.g. an RTX stream whose SSRC was not signalled
+    chain.readRtp(withSeq(2, 0xdef)); // e.g. a simulcast layer learnt later
+    chain.readRtp(withSeq(3));
+    clock.advance(100);
+    const fb = rtcp[0]![0] as RtcpTransportCc;
+    expect(twccPacketResults(fb).map((r) => r.received)).to.deep.equal([true, true, true, true]);
+    expect(rx.counters.get('recorded')).to.equal(4);
+  });
+
   it('continues across the 16-bit wrap and splits large spans', () => {
     const rx = new TwccReceiver({ intervalMs: 100, maxPacketsPerFeedback: 3 });
     const { chain, clock, rtcp } = harness([rx]);
