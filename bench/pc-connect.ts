@@ -4,23 +4,27 @@
  * generation), SCTP association, DCEP. Both peers in one process on 127.0.0.1, non-trickle (each
  * description is sent once gathering is complete), the same steps for each stack:
  * Rivulet (@rivulet/webrtc), node-datachannel's W3C polyfill (libdatachannel, native) and werift.
+ * 'rivulet-precert' is Rivulet given certificates made beforehand (RTCConfiguration.certificates,
+ * standard W3C), to show what certificate generation costs inside the connect.
  * Runs are interleaved (rivulet, ndc, werift, rivulet, ...); p50 and p95 over N runs each.
  *
  *   node --conditions=rivulet-source --import tsx bench/pc-connect.ts [runs=100] [--only=<stack>]
  *
  * Shared 2-core machine: noisy, compare within a run.
  */
-import { connectLocal, makePeer, type StackName } from './support/stacks.js';
+import { connectLocal, makePeer, precert, type StackName } from './support/stacks.js';
 import { loadAverage, percentile } from './support/transfer.js';
 
 const RUNS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-const STACK_LIST: StackName[] = (['rivulet', 'node-datachannel-polyfill', 'werift'] as StackName[]).filter((s) => !only || s === only);
+const STACK_LIST: StackName[] = (['rivulet', 'rivulet-precert', 'node-datachannel-polyfill', 'werift'] as StackName[]).filter((s) => !only || s === only);
 
 async function once(stack: StackName): Promise<number> {
+  // rivulet-precert: certificates made before the clock starts (RTCConfiguration.certificates).
+  const certs = stack === 'rivulet-precert' ? [await precert(), await precert()] : [];
   const t0 = performance.now();
-  const a = await makePeer(stack);
-  const b = await makePeer(stack);
+  const a = await makePeer(stack, certs[0]);
+  const b = await makePeer(stack, certs[1]);
   try {
     await connectLocal(a, b);
     return performance.now() - t0;

@@ -3,6 +3,9 @@
  * benchmark runs the same steps on each:
  *
  * - rivulet: RTCPeerConnection from @rivulet/webrtc (ours), bound to 127.0.0.1.
+ * - rivulet-precert: the same with a certificate made beforehand by the standard
+ *   RTCPeerConnection.generateCertificate() and passed in RTCConfiguration.certificates (a fresh
+ *   one per connection, generated outside the timed region: shows the cost of generation).
  * - node-datachannel: libdatachannel's native PeerConnection API (C++, usrsctp), bound to 127.0.0.1.
  * - node-datachannel-polyfill: node-datachannel's W3C RTCPeerConnection polyfill (pc-connect).
  * - werift: werift's RTCPeerConnection (pure TypeScript).
@@ -10,10 +13,10 @@
  * Signalling is non-trickle for every stack: the offer and the answer are exchanged once gathering
  * is complete, as SDP strings (so they can cross a process boundary unchanged).
  */
-import { RTCPeerConnection as RivuletPeerConnection } from '@rivulet/webrtc';
+import { RTCPeerConnection as RivuletPeerConnection, type RTCCertificate } from '@rivulet/webrtc';
 
-export type StackName = 'rivulet' | 'node-datachannel' | 'node-datachannel-polyfill' | 'werift';
-export const STACKS: readonly StackName[] = ['rivulet', 'node-datachannel', 'node-datachannel-polyfill', 'werift'];
+export type StackName = 'rivulet' | 'rivulet-precert' | 'node-datachannel' | 'node-datachannel-polyfill' | 'werift';
+export const STACKS: readonly StackName[] = ['rivulet', 'rivulet-precert', 'node-datachannel', 'node-datachannel-polyfill', 'werift'];
 
 /** An open, ordered, reliable data channel. Received payloads are reported by byte count. */
 export interface BenchChannel {
@@ -113,9 +116,17 @@ function w3cPeer(stack: StackName, pc: W3cPeer): BenchPeer {
   };
 }
 
-export function rivuletPeer(): BenchPeer {
-  const pc = new RivuletPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
-  return w3cPeer('rivulet', pc as unknown as W3cPeer);
+export function rivuletPeer(certificate?: RTCCertificate): BenchPeer {
+  const pc = new RivuletPeerConnection({
+    rivulet: { interfaceAddresses: ['127.0.0.1'] },
+    ...(certificate ? { certificates: [certificate] } : {}),
+  });
+  return w3cPeer(certificate ? 'rivulet-precert' : 'rivulet', pc as unknown as W3cPeer);
+}
+
+/** A certificate made ahead of time (ECDSA P-256, what Rivulet generates itself). */
+export function precert(): Promise<RTCCertificate> {
+  return RivuletPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' });
 }
 
 export async function ndcPolyfillPeer(): Promise<BenchPeer> {
@@ -203,9 +214,10 @@ export async function weriftPeer(): Promise<BenchPeer> {
   };
 }
 
-export async function makePeer(stack: StackName): Promise<BenchPeer> {
+export async function makePeer(stack: StackName, certificate?: RTCCertificate): Promise<BenchPeer> {
   switch (stack) {
     case 'rivulet': return rivuletPeer();
+    case 'rivulet-precert': return rivuletPeer(certificate ?? (await precert()));
     case 'node-datachannel': return ndcNativePeer();
     case 'node-datachannel-polyfill': return ndcPolyfillPeer();
     case 'werift': return weriftPeer();
