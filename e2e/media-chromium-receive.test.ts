@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EncodedFrameReader, Recorder, findFfmpeg, ivfFileHeader, ivfFrameHeader, IVF_FOURCC, type ReceivedFrame } from '@rivulet/media';
 import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
+import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
 import { requireTool } from './support/tools.js';
 
@@ -20,6 +21,24 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Real UDP on 127.0.0.1 whose sockets silently lose every datagram `drop` picks (SRTP leaves the RTP header readable, RFC 3711 §3.1). */
+function droppingNetwork(drop: (d: Buffer) => boolean): Network {
+  return {
+    interfaces: () => nodeNetwork.interfaces(),
+    connectTcp: (o) => nodeNetwork.connectTcp(o),
+    async bindUdp(o): Promise<DatagramSocket> {
+      const s = await nodeNetwork.bindUdp(o);
+      return {
+        get localAddress() { return s.localAddress; },
+        get closed() { return s.closed; },
+        send: (d, port, address) => s.send(d, port, address),
+        onMessage: (h) => s.onMessage((d, from) => { if (!drop(d)) h(d, from); }),
+        close: () => s.close(),
+      };
+    },
+  };
 }
 
 /** The page's sender: a 320x240 canvas redrawn every 33 ms, captured at 30 fps, sent with one codec. */
@@ -42,9 +61,10 @@ const SENDER = (mimeType: string, fmtp: string) => `(async () => {
   const pc = new RTCPeerConnection();
   window.pc = pc;
   const t = pc.addTransceiver(track, { direction: 'sendonly' });
-  const codecs = RTCRtpSender.getCapabilities('video').codecs.filter((c) => c.mimeType === ${JSON.stringify(mimeType)} && (c.sdpFmtpLine || '') === ${JSON.stringify(fmtp)});
+  const all = RTCRtpSender.getCapabilities('video').codecs;
+  const codecs = all.filter((c) => c.mimeType === ${JSON.stringify(mimeType)} && (c.sdpFmtpLine || '') === ${JSON.stringify(fmtp)});
   if (codecs.length !== 1) throw new Error('codec not offered by this Chromium: ' + ${JSON.stringify(mimeType)});
-  t.setCodecPreferences(codecs);
+  t.setCodecPreferences([...codecs, ...all.filter((c) => c.mimeType === 'video/rtx')]); // RTX kept: NACK repair as in a real call
   await pc.setLocalDescription();
   await new Promise((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
@@ -209,6 +229,73 @@ describe('media receive from Chromium: canvas captureStream / fake microphone �
     } finally {
       pc.close();
       await page.evaluate('window.pc && window.pc.close()').catch(() => {});
+    }
+  });
+
+  it('VP8 with one packet lost and RTX blocked: the loss is reported by sequence number, Chromium counts our PLI and answers with a key frame, frames resume at it and decode', async () => {
+    const page = chrome!.page;
+    await page.reload();
+    const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(SENDER('video/VP8', ''));
+    const vp8Pt = Number(/a=rtpmap:(\d+) VP8\/90000/.exec(offer.sdp)![1]);
+    const rtxPt = Number(new RegExp(`a=fmtp:(\\d+) apt=${vp8Pt}\r\n`).exec(offer.sdp)?.[1] ?? -1);
+    expect(rtxPt, 'Chromium offers RTX for VP8').to.be.greaterThan(-1);
+    let dropNext = false;
+    let droppedSeq = -1;
+    const network = droppingNetwork((d) => {
+      // RFC 7983: 128..191 is RTP/RTCP; RFC 5761 §4: a second byte of 192..223 is RTCP.
+      if (d.length < 12 || d[0]! < 128 || d[0]! > 191 || (d[1]! >= 192 && d[1]! <= 223)) return false;
+      const pt = d[1]! & 0x7f;
+      if (pt === rtxPt) return true; // no repair: the loss must stand
+      if (pt === vp8Pt && dropNext) {
+        dropNext = false;
+        droppedSeq = d.readUInt16BE(2);
+        return true;
+      }
+      return false;
+    });
+    const pc = new RTCPeerConnection({ rivulet: { network, interfaceAddresses: ['127.0.0.1'] } });
+    let reader: EncodedFrameReader | undefined;
+    const frames: ReceivedFrame[] = [];
+    const losses: { firstSequenceNumber: number; count: number }[] = [];
+    let framesAtLoss = -1;
+    pc.ontrack = (e) => {
+      reader = new EncodedFrameReader(e.track, e.receiver);
+      reader.on('frame', (f) => frames.push(f));
+      reader.on('loss', (l) => {
+        losses.push(l);
+        if (framesAtLoss < 0) framesAtLoss = frames.length;
+      });
+    };
+    const chromePli = () => page.evaluate<number>(`(async () => { let n = 0; (await window.pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') n += s.pliCount || 0; }); return n; })()`);
+    try {
+      await pc.setRemoteDescription(offer);
+      await pc.setLocalDescription();
+      await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+      await page.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+      await until(() => frames.length >= 30, 20_000, '30 VP8 frames before the loss');
+      const plisBefore = await chromePli();
+      const requestsBefore = reader!.counters.get('keyframeRequests');
+      const before = frames.length;
+      dropNext = true;
+      await until(() => losses.length > 0, 5000, 'the loss reported');
+      expect(losses[0]).to.deep.equal({ firstSequenceNumber: droppedSeq, count: 1 });
+      expect(reader!.counters.get('keyframeRequests')).to.be.greaterThan(requestsBefore);
+      // Frames are emitted in order, so everything after the 'loss' event comes after the lost
+      // frame: the first of them must be the key frame Chromium sent on our PLI.
+      await until(() => frames.length > framesAtLoss + 15, 10_000, '15 frames after the loss');
+      const resumed = frames.slice(framesAtLoss);
+      expect(resumed[0]!.keyframe, 'first frame after the loss is a key frame').to.equal(true);
+      expect(framesAtLoss).to.be.at.least(before);
+      expect(await chromePli()).to.be.greaterThan(plisBefore);
+      const ivf = path.join(dir, 'after-loss.ivf');
+      writeFileSync(ivf, Buffer.concat([ivfFileHeader('VP80', 320, 240),
+        ...resumed.flatMap((f) => [ivfFrameHeader(f.data.length, Math.round(f.timestamp * 0.09)), f.data])]));
+      const dec = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', ivf, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8' });
+      expect(dec.stderr, 'ffmpeg decode errors after the loss').to.equal('');
+      expect(dec.stdout.split('\n').filter((l) => /^\d+,/.test(l)).length).to.equal(resumed.length);
+    } finally {
+      pc.close();
+      await page.evaluate('window.pc && window.pc.close(); clearInterval(window.draw)').catch(() => {});
     }
   });
 });
