@@ -19,6 +19,7 @@ export {
 export type { EncodedFrame, RtpPacketBytes, TrackSink } from './media/frames.js';
 export { RTCRtpTransceiver, type RTCRtpTransceiverDirection } from './transceiver/RTCRtpTransceiver.js';
 export { RTCRtpSender, type RTCSetParameterOptions } from './transceiver/RTCRtpSender.js';
+export { RTCDTMFSender, RTCDTMFToneChangeEvent } from './transceiver/RTCDTMFSender.js';
 export { RTCRtpReceiver, simulcastLayerTrack, type RTCRtpContributingSource, type RTCRtpSynchronizationSource } from './transceiver/RTCRtpReceiver.js';
 export type {
   RTCRtpEncodingParameters, RTCRtpSendParameters, RTCRtpReceiveParameters, RTCRtpParameters,

@@ -219,7 +219,7 @@ describe('payload types across a BUNDLE group (RFC 8843 §9.1.1)', function () {
     b.addTransceiver('video');
     await b.setLocalDescription();
     // The peer calls VP8 111 (our Opus number).
-    const sdp = b.localDescription!.sdp.replace(/\b96\b/g, '111');
+    const sdp = b.localDescription!.sdp.split('\r\n').map((l) => (/^(m=video|a=rtpmap:96 |a=rtcp-fb:96 |a=fmtp:96 |a=fmtp:\d+ apt=96$)/.test(l) ? l.replace(/\b96\b/g, '111') : l)).join('\r\n');
     await a.setRemoteDescription({ type: 'offer', sdp });
     await a.setLocalDescription();
     a.addTransceiver('audio');

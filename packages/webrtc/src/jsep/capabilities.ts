@@ -48,6 +48,9 @@ export const AUDIO_CODECS: readonly LocalCodec[] = [
   { mimeType: 'audio/opus', clockRate: 48000, channels: 2, sdpFmtpLine: 'minptime=10;useinbandfec=1', preferredPayloadType: 111, rtcpFeedback: [{ type: 'transport-cc' }] },
   { mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, preferredPayloadType: 0, rtcpFeedback: [] },
   { mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, preferredPayloadType: 8, rtcpFeedback: [] },
+  // RFC 4733 DTMF events, one per audio clock rate we send with (RTCDTMFSender).
+  { mimeType: 'audio/telephone-event', clockRate: 48000, channels: 1, preferredPayloadType: 110, rtcpFeedback: [] },
+  { mimeType: 'audio/telephone-event', clockRate: 8000, channels: 1, preferredPayloadType: 126, rtcpFeedback: [] },
 ];
 
 export const VIDEO_CODECS: readonly LocalCodec[] = [

@@ -26,6 +26,10 @@ export interface SendPipeline {
   readonly framesSent: number;
   /** Frames dropped because the source declared another codec than the negotiated one. */
   readonly framesDroppedCodecMismatch: number;
+  /** The RTP timestamp "now" on the first stream (last one sent, advanced by elapsed time). */
+  currentTimestamp(): number;
+  /** Sends a packet in the first stream's SSRC and sequence space (RFC 4733 events share both). */
+  sendOnMainStream(payloadType: number, payload: Buffer, marker: boolean, timestamp: number): void;
 }
 
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
@@ -46,6 +50,8 @@ interface StreamCursor {
   lastInSsrc: number | undefined;
   lockedSsrc: number | undefined;
   lockedAt: number;
+  /** performance.now() of the last packet sent. */
+  lastOutAt: number;
 }
 
 function rand16(): number { return randomBytes(2).readUInt16BE(0); }
@@ -64,7 +70,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   }
   const cursors: StreamCursor[] = s.streams.map((x) => ({
     ssrc: x.ssrc, rid: x.rid, seq: rand16(), tsBase: rand32(), firstUs: undefined, seqOffset: undefined,
-    tsOffset: undefined, lastOutSeq: 0, lastOutTs: 0, lastInSsrc: undefined, lockedSsrc: undefined, lockedAt: 0,
+    tsOffset: undefined, lastOutSeq: 0, lastOutTs: 0, lastInSsrc: undefined, lockedSsrc: undefined, lockedAt: 0, lastOutAt: performance.now(),
   }));
   let encodings = s.encodings;
   let unsubscribe: (() => void) | null = null;
@@ -110,6 +116,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
       c.seq = (c.seq + 1) & 0xffff;
       c.lastOutSeq = p.sequenceNumber;
       c.lastOutTs = ts;
+      c.lastOutAt = performance.now();
       emit(p, pl.payload.length);
     }
     stats.framesSent++;
@@ -151,6 +158,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     c.seq = (out.sequenceNumber + 1) & 0xffff;
     c.lastOutSeq = out.sequenceNumber;
     c.lastOutTs = out.timestamp;
+    c.lastOutAt = performance.now();
     emit(out, inP.payload.length);
   };
 
@@ -177,6 +185,19 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     get bytesSent() { return stats.bytesSent; },
     get framesSent() { return stats.framesSent; },
     get framesDroppedCodecMismatch() { return stats.framesDroppedCodecMismatch; },
+    currentTimestamp() {
+      const c = cursors[0]!;
+      return (c.lastOutTs + Math.round(((performance.now() - c.lastOutAt) * codec.clockRate) / 1000)) >>> 0;
+    },
+    sendOnMainStream(payloadType, payload, marker, timestamp) {
+      const c = cursors[0]!;
+      const p = new RtpPacket({
+        payloadType, sequenceNumber: c.seq, timestamp, ssrc: c.ssrc, marker, extensions: extensionsFor(c, false), payload,
+      });
+      c.seq = (c.seq + 1) & 0xffff;
+      c.lastOutSeq = p.sequenceNumber;
+      emit(p, payload.length);
+    },
   };
 }
 

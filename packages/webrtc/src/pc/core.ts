@@ -60,6 +60,7 @@ export class PeerCore {
     this.ctx = {
       get isClosed() { return core.st.closed; },
       get cname() { return core.cname; },
+      get clock() { return core.clock; },
       updateNegotiationNeeded: () => core.updateNegotiationNeeded(),
       chainOperation: (op) => core.chain.chain(op),
       getStatsFor: (selector) => core.statsFor(selector),

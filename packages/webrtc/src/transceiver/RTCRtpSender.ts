@@ -14,7 +14,8 @@ import type { PeerContext } from './context.js';
 import {
   checkSetParameters, type RTCRtpEncodingParameters, type RTCRtpHeaderExtensionParameters, type RTCRtpSendParameters,
 } from './parameters.js';
-import type { RTCRtpTransceiver } from './RTCRtpTransceiver.js';
+import type { RTCRtpTransceiver, TransceiverState } from './RTCRtpTransceiver.js';
+import { dtmfInternals, type RTCDTMFSender } from './RTCDTMFSender.js';
 
 export interface RTCSetParameterOptions {
   encodingOptions?: unknown[];
@@ -66,6 +67,7 @@ export interface SenderState {
   pipeline: SendPipeline | null;
   /** Called when the track changes (replaceTrack/addTrack reuse) so the pipeline re-subscribes. */
   onTrackChanged: (() => void) | null;
+  dtmf: RTCDTMFSender | null;
 }
 
 export class RTCRtpSender {
@@ -80,8 +82,13 @@ export class RTCRtpSender {
 
   get track(): MediaStreamTrack | null { return this.#s.track; }
   get transport(): RTCDtlsTransport | null { return this.#s.transport; }
-  /** RTCDTMFSender is not implemented (docs/api-deviations.md). */
-  get dtmf(): null { return null; }
+  /** webrtc-pc §7: an RTCDTMFSender for audio senders, null for video. */
+  get dtmf(): RTCDTMFSender | null {
+    const s = this.#s;
+    if (s.kind !== 'audio') return null;
+    s.dtmf ??= dtmfInternals.create(s, () => (s.transceiver ? transceiverStateOf(s.transceiver) : null));
+    return s.dtmf;
+  }
 
   static getCapabilities(kind: string): RTCRtpCapabilities | null {
     return getCapabilities(kind);
@@ -160,7 +167,7 @@ export class RTCRtpSender {
         const state: SenderState = {
           ctx, kind, track, transport: null, transceiver: null, streamIds, encodings,
           streams: encodings.map((e) => ({ rid: e.rid, ssrc: randomSsrc(), rtxSsrc: randomSsrc() })),
-          cname: ctx.cname, senderId: newId(), lastReturned: null, negotiated: null, pipeline: null, onTrackChanged: null,
+          cname: ctx.cname, senderId: newId(), lastReturned: null, negotiated: null, pipeline: null, onTrackChanged: null, dtmf: null,
         };
         constructing = true;
         return new RTCRtpSender(state);
@@ -172,6 +179,10 @@ export class RTCRtpSender {
 
 // Set by RTCRtpTransceiver to avoid an import cycle at module evaluation.
 let transceiverIsStopping: (t: RTCRtpTransceiver) => boolean = () => false;
-export function setStoppingProbe(fn: (t: RTCRtpTransceiver) => boolean): void {
+let transceiverStateOf: (t: RTCRtpTransceiver) => TransceiverState = () => {
+  throw new Error('transceiver internals not wired');
+};
+export function setStoppingProbe(fn: (t: RTCRtpTransceiver) => boolean, stateOf: (t: RTCRtpTransceiver) => TransceiverState): void {
   transceiverIsStopping = fn;
+  transceiverStateOf = stateOf;
 }

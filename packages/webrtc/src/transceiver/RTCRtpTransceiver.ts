@@ -11,6 +11,7 @@ import { trackInternals } from '../media/MediaStreamTrack.js';
 import type { PeerContext } from './context.js';
 import { RTCRtpReceiver, receiverInternals } from './RTCRtpReceiver.js';
 import { RTCRtpSender, senderInternals, setStoppingProbe } from './RTCRtpSender.js';
+import { dtmfInternals } from './RTCDTMFSender.js';
 
 export type RTCRtpTransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
 export type NegotiatedDirection = Exclude<RTCRtpTransceiverDirection, 'stopped'>;
@@ -147,6 +148,7 @@ export class RTCRtpTransceiver {
       stopSendingAndReceiving(t, disappear) {
         const s = t.#s;
         const ss = senderInternals.state(t.#sender);
+        if (ss.dtmf) dtmfInternals.stop(ss.dtmf);
         ss.pipeline?.stop();
         ss.pipeline = null;
         const rs = receiverInternals.state(t.#receiver);
@@ -163,7 +165,7 @@ export class RTCRtpTransceiver {
         s.currentDirection = null;
       },
     };
-    setStoppingProbe((t) => t.#s.stopping);
+    setStoppingProbe((t) => t.#s.stopping, (t) => t.#s);
   }
 }
 
