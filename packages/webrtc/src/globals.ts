@@ -15,6 +15,7 @@ import { RTCSessionDescription } from './rtc/RTCSessionDescription.js';
 import { RTCStatsReport } from './stats/RTCStatsReport.js';
 import { RTCRtpReceiver } from './transceiver/RTCRtpReceiver.js';
 import { RTCRtpSender } from './transceiver/RTCRtpSender.js';
+import { RTCDTMFSender, RTCDTMFToneChangeEvent } from './transceiver/RTCDTMFSender.js';
 import { RTCRtpTransceiver } from './transceiver/RTCRtpTransceiver.js';
 import { RTCDtlsTransport } from './transport/RTCDtlsTransport.js';
 import { RTCIceTransport } from './transport/RTCIceTransport.js';
@@ -24,7 +25,7 @@ const NAMES: Record<string, unknown> = {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCRtpTransceiver, RTCRtpSender, RTCRtpReceiver,
   RTCDataChannel, RTCDataChannelEvent, RTCTrackEvent, RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent,
   RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, RTCIceTransport, RTCDtlsTransport, RTCSctpTransport,
-  MediaStream, MediaStreamTrack, MediaStreamTrackEvent,
+  MediaStream, MediaStreamTrack, MediaStreamTrackEvent, RTCDTMFSender, RTCDTMFToneChangeEvent,
 };
 
 export function installWebRtcGlobals(options: { overwrite?: boolean } = {}): string[] {

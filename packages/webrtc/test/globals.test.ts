@@ -20,7 +20,7 @@ describe('installWebRtcGlobals', () => {
       expect(g['MediaStream']).to.equal(MediaStream);
     } finally {
       if (before === undefined) {
-        for (const n of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCDataChannel', 'RTCDataChannelEvent', 'RTCTrackEvent', 'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCError', 'RTCErrorEvent', 'RTCCertificate', 'RTCStatsReport', 'RTCIceTransport', 'RTCDtlsTransport', 'RTCSctpTransport', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent']) delete g[n];
+        for (const n of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCDataChannel', 'RTCDataChannelEvent', 'RTCTrackEvent', 'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCError', 'RTCErrorEvent', 'RTCCertificate', 'RTCStatsReport', 'RTCIceTransport', 'RTCDtlsTransport', 'RTCSctpTransport', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'RTCDTMFSender', 'RTCDTMFToneChangeEvent']) delete g[n];
       }
     }
   });
