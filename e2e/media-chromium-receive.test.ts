@@ -91,7 +91,7 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
   before(async function () {
     requireTool(this, CHROMIUM_PATH, 'chromium');
     const found = findFfmpeg();
-    requireTool(this, found ?? '/usr/bin/ffmpeg', 'ffmpeg');
+    requireTool(this, found ?? process.env['RIVULET_FFMPEG'] ?? 'ffmpeg (on PATH)', 'ffmpeg');
     ffmpeg = found!;
     ffprobe = path.join(path.dirname(ffmpeg), 'ffprobe');
     dir = mkdtempSync(path.join(tmpdir(), 'rivulet-e2e-rec-'));

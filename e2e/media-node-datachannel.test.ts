@@ -46,7 +46,7 @@ describe('media interop with libdatachannel (node-datachannel Track API)', funct
 
   before(function () {
     const found = findFfmpeg();
-    requireTool(this, found ?? '/usr/bin/ffmpeg', 'ffmpeg');
+    requireTool(this, found ?? process.env['RIVULET_FFMPEG'] ?? 'ffmpeg (on PATH)', 'ffmpeg');
     ffmpeg = found!;
   });
 
