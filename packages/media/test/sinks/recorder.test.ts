@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,24 +87,29 @@ describe('Recorder (our RTP of real ffmpeg-encoded media → ffmpeg -c copy → 
     expect(decodeErrors(ffmpeg, file)).to.equal('');
   });
 
-  it('VP8 + Opus → one .webm with two streams', async () => {
-    const video = remoteTrack('video');
-    const audio = remoteTrack('audio');
-    const file = path.join(dir, 'both.webm');
-    const rec = new Recorder({ path: file, video: video.recorded, audio: audio.recorded, ffmpegPath: ffmpeg });
-    rec.start();
-    const v = packetize(encode(ffmpeg, 'VP8', 1), 'VP8', PT.VP8);
-    const a = packetize(encode(ffmpeg, 'opus', 1), 'opus', PT.opus);
-    for (let i = 0; i < Math.max(v.length, a.length); i++) {
-      if (v[i]) video.source.writeRtp(v[i]!);
-      if (a[i]) audio.source.writeRtp(a[i]!);
-    }
-    const summary = await rec.stop();
-    expect(summary.exitCode, summary.diagnostics).to.equal(0);
-    expect(summary.video?.frames).to.equal(30);
-    expect(summary.audio?.frames).to.equal(a.length);
-    expect(decodeErrors(ffmpeg, file)).to.equal('');
-  });
+  for (const [codec, ext] of [['VP8', 'webm'], ['H264', 'mp4'], ['H264', 'mkv']] as const) {
+    it(`${codec} + Opus → one .${ext} with two streams, each complete`, async () => {
+      const video = remoteTrack('video');
+      const audio = remoteTrack('audio');
+      const file = path.join(dir, `both-${codec}.${ext}`);
+      const rec = new Recorder({ path: file, video: video.recorded, audio: audio.recorded, ffmpegPath: ffmpeg });
+      rec.start();
+      const v = packetize(encode(ffmpeg, codec, 1), codec, PT[codec]);
+      const a = packetize(encode(ffmpeg, 'opus', 1), 'opus', PT.opus);
+      for (let i = 0; i < Math.max(v.length, a.length); i++) {
+        if (v[i]) video.source.writeRtp(v[i]!);
+        if (a[i]) audio.source.writeRtp(a[i]!);
+      }
+      const summary = await rec.stop();
+      expect(summary.exitCode, summary.diagnostics).to.equal(0);
+      expect(summary.video?.frames).to.equal(30);
+      expect(summary.audio?.frames).to.equal(a.length);
+      const streams = (JSON.parse(execFileSync(ffprobe, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', file]).toString()) as
+        { streams: { codec_name: string; nb_read_frames: string }[] }).streams.map((s) => [s.codec_name, Number(s.nb_read_frames)]);
+      expect(streams).to.deep.equal([[codec.toLowerCase(), 30], ['opus', a.length]]);
+      expect(decodeErrors(ffmpeg, file)).to.equal('');
+    });
+  }
 
   it('two tracks, only one sends: the file holds that one; nothing at all: no file, a message', async () => {
     const video = remoteTrack('video');
