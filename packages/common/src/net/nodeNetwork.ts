@@ -116,6 +116,8 @@ class NodeStreamSocket implements StreamSocket {
   }
 }
 
+const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
+
 /** The real network of this machine: node:dgram, node:net and os.networkInterfaces(). */
 export class NodeNetwork implements Network {
   interfaces(): InterfaceAddress[] {
@@ -130,7 +132,17 @@ export class NodeNetwork implements Network {
 
   bindUdp(options: BindOptions): Promise<DatagramSocket> {
     const family = familyOf(options.address);
-    const socket = dgram.createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4', ipv6Only: family === 'IPv6' });
+    // A burst from the peer (a whole SCTP congestion window, a keyframe's worth of RTP) arrives while our
+    // event loop is busy; with the kernel's default buffer (~208 KiB) the excess is dropped and SCTP or NACK
+    // must recover it. Browsers and libdatachannel enlarge their buffers too. Linux caps the value at
+    // net.core.rmem_max / wmem_max.
+    const bufferSize = options.bufferSize ?? DEFAULT_SOCKET_BUFFER;
+    const socket = dgram.createSocket({
+      type: family === 'IPv6' ? 'udp6' : 'udp4',
+      ipv6Only: family === 'IPv6',
+      recvBufferSize: bufferSize,
+      sendBufferSize: bufferSize,
+    });
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(new Error(`cannot bind UDP ${options.address}:${options.port ?? 0}: ${err.message}`));
       socket.once('error', onError);

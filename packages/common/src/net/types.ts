@@ -47,6 +47,8 @@ export interface BindOptions {
   address: string;
   /** 0 or undefined for an ephemeral port. */
   port?: number;
+  /** Socket receive and send buffer size in bytes (real sockets only; default 4 MiB, capped by the OS). */
+  bufferSize?: number;
 }
 
 export interface ConnectOptions {
