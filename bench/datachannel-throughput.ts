@@ -17,7 +17,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { connectLocal, makePeer, type StackName } from './support/stacks.js';
+import { connectLocal, makePeer, type BenchChannel, type BenchPeer, type StackName } from './support/stacks.js';
 import { loadAverage, MiB, pump, receive } from './support/transfer.js';
 
 const quick = process.argv.includes('--quick');
@@ -49,53 +49,69 @@ async function inProcess(stack: StackName, size: number): Promise<number> {
 /** A child process running the same stack as the receiver. */
 class Remote {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly waiting: ((m: Record<string, unknown>) => void)[] = [];
+  private readonly waiting: { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
   constructor(stack: StackName) {
     const here = path.dirname(fileURLToPath(import.meta.url));
     this.child = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', path.join(here, 'support/remotePeer.ts'), stack], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stderr.on('data', (d: Buffer) => process.stderr.write(`[child ${stack}] ${d.toString()}`));
-    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(JSON.parse(line) as Record<string, unknown>));
-  }
-  request(msg: object, timeoutMs: number): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child did not answer ${JSON.stringify(msg).slice(0, 40)} within ${timeoutMs} ms`)), timeoutMs);
-      this.waiting.push((m) => { clearTimeout(timer); resolve(m); });
-      this.child.stdin.write(`${JSON.stringify(msg)}\n`);
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.resolve(JSON.parse(line) as Record<string, unknown>));
+    // A child that dies fails whatever waits for it at once, not after the timeout.
+    this.child.on('exit', (code) => {
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`child exited with ${code}`));
     });
   }
-  /** Waits for the next line without sending anything. */
-  next(timeoutMs: number): Promise<Record<string, unknown>> {
+  /** Sends `msg` (unless null) and resolves with the child's next line. */
+  request(msg: object | null, timeoutMs: number): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child silent for ${timeoutMs} ms`)), timeoutMs);
-      this.waiting.push((m) => { clearTimeout(timer); resolve(m); });
+      const timer = setTimeout(() => reject(new Error(`child did not answer within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push({
+        resolve: (m) => { clearTimeout(timer); resolve(m); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      if (msg) this.child.stdin.write(`${JSON.stringify(msg)}\n`);
     });
   }
   close(): void {
-    this.child.stdin.write('{"quit":true}\n');
+    if (this.child.exitCode === null) this.child.stdin.write('{"quit":true}\n');
     setTimeout(() => this.child.kill(), 2000).unref();
   }
 }
 
-/** CPU ms per MB moved in the two-process runs: [sender, receiver] per message size. */
+/** CPU ms per MB moved in the two-process runs, per stack and message size. */
 const cpuSplit = new Map<string, string>();
 
+/** Child + local peer connected; one retry, because libdatachannel now and then rejects a full
+ *  remote description ("Got a remote candidate without ICE transport") in the child. */
+async function connectRemote(stack: StackName): Promise<{ remote: Remote; local: BenchPeer; tx: BenchChannel }> {
+  for (let attempt = 1; ; attempt++) {
+    const remote = new Remote(stack);
+    const local = await makePeer(stack);
+    try {
+      const offer = await local.offer();
+      const { answer } = await remote.request({ offer }, 30_000);
+      await local.accept(answer as string);
+      return { remote, local, tx: await local.channel() };
+    } catch (err) {
+      local.close();
+      remote.close();
+      if (attempt >= 2) throw err;
+      console.error(`${stack}: two-process connect failed (${(err as Error).message}), retrying once`);
+    }
+  }
+}
+
 async function twoProcesses(stack: StackName): Promise<number[]> {
-  const remote = new Remote(stack);
-  const local = await makePeer(stack);
+  const { remote, local, tx } = await connectRemote(stack);
   try {
-    const offer = await local.offer();
-    const { answer } = await remote.request({ offer }, 30_000);
-    await local.accept(answer as string);
-    const tx = await local.channel();
     const out: number[] = [];
     for (const size of SIZES) {
       const total = totalFor(stack);
       await remote.request({ expect: total }, 10_000);
       const start = performance.now();
       const cpu0 = process.cpuUsage();
-      const done = remote.next(TIMEOUT);
+      const done = remote.request(null, TIMEOUT);
       pump(tx, { size, count: total / size, highWater: HIGH, lowThreshold: LOW });
       const reply = await done;
       out.push(total / 1e6 / ((performance.now() - start) / 1000));
