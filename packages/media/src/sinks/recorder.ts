@@ -81,6 +81,8 @@ interface Input {
   kind: 'video' | 'audio';
   /** ffmpeg input index once ffmpeg runs (undefined: not started yet, or left out of the file). */
   pipe: number | undefined;
+  /** When (clock ms) its first frame was written: lines the tracks up in the file. */
+  firstAt: number | undefined;
   /** Container bytes held until ffmpeg starts. */
   pending: Buffer[];
   pendingBytes: number;
@@ -97,8 +99,9 @@ interface Input {
  * start()); ffmpeg starts when every track has its first frame (see trackWaitMs); stop() ends the
  * inputs and waits for ffmpeg to write the trailer.
  *
- * Audio and video each start at their own first written frame; they are not aligned through RTCP
- * sender reports, so A/V sync in a two-track file is only as good as their start times.
+ * Audio and video are lined up by when their first written frames arrived (not through RTCP
+ * sender reports, which readTrack does not expose): sync is as good as the difference between the
+ * two tracks' network, jitter-buffer and encoder latencies.
  */
 export class Recorder extends TypedEmitter<RecorderEvents> {
   readonly counters = new Counters<RecorderCounter>();
@@ -153,6 +156,7 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
       const input: Input = {
         kind,
         pipe: undefined,
+        firstAt: undefined,
         pending: [],
         pendingBytes: 0,
         reader: new EncodedFrameReader(t.track, t.receiver, this.options.reader),
@@ -195,8 +199,14 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     this.waitTimer = undefined;
     const included = this.inputs.filter((i) => i.writer.frames > 0);
     const args: string[] = [];
+    // Each track's timestamps start at 0 at its first written frame. A/V alignment without RTCP
+    // sender reports (readTrack gives RTP only): a track that started later is shifted by how much
+    // later its first frame arrived, so sync is as good as the two paths' latency difference.
+    const origin = Math.min(...included.map((i) => i.firstAt ?? 0));
     included.forEach((input, index) => {
       input.pipe = index;
+      const offsetMs = (input.firstAt ?? origin) - origin;
+      if (offsetMs > 0) args.push('-itsoffset', (offsetMs / 1000).toFixed(3));
       args.push('-f', input.kind === 'video' ? 'ivf' : 'ogg', '-i', `pipe:${3 + index}`);
     });
     included.forEach((_, index) => args.push('-map', `${index}:0`));
@@ -249,6 +259,7 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
       }
     }
     if (input.writer.frames === 1) {
+      input.firstAt = this.clock.now();
       this.emit('started', input.kind);
       if (!this.muxer) {
         if (this.inputs.every((i) => i.writer.frames > 0)) this.spawn();

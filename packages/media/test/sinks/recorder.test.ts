@@ -111,6 +111,26 @@ describe('Recorder (our RTP of real ffmpeg-encoded media → ffmpeg -c copy → 
     });
   }
 
+  it('two tracks starting 400 ms apart are lined up by arrival: the later stream starts 0.4 s in', async () => {
+    const video = remoteTrack('video');
+    const audio = remoteTrack('audio');
+    const file = path.join(dir, 'offset.mkv');
+    const a = packetize(encode(ffmpeg, 'opus', 1), 'opus', PT.opus);
+    const v = packetize(encode(ffmpeg, 'VP8', 1), 'VP8', PT.VP8);
+    const rec = new Recorder({ path: file, video: video.recorded, audio: audio.recorded, ffmpegPath: ffmpeg });
+    rec.start();
+    for (const p of a) audio.source.writeRtp(p);
+    await new Promise((r) => setTimeout(r, 400));
+    for (const p of v) video.source.writeRtp(p);
+    const summary = await rec.stop();
+    expect(summary.exitCode, summary.diagnostics).to.equal(0);
+    const starts = (JSON.parse(execFileSync(ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,start_time', '-of', 'json', file]).toString()) as
+      { streams: { codec_name: string; start_time: string }[] }).streams.map((s) => [s.codec_name, Number(s.start_time)] as const);
+    expect(starts.map(([c]) => c)).to.deep.equal(['vp8', 'opus']);
+    // Matroska stores milliseconds; the timer may fire late on a loaded machine, never early.
+    expect(starts[0]![1] - starts[1]![1]).to.be.within(0.399, 0.6);
+  });
+
   it('two tracks, only one sends: the file holds that one; nothing at all: no file, a message', async () => {
     const video = remoteTrack('video');
     const audio = remoteTrack('audio');
