@@ -63,9 +63,13 @@ export class CongestionControl {
   constructor(
     private readonly mtu: number,
     peerRwnd: number,
+    initialCwndPackets = 10,
   ) {
-    // §7.2.1: initial cwnd = min(4*MTU, max(2*MTU, 4380 bytes)).
-    this.cwnd = Math.min(4 * mtu, Math.max(2 * mtu, 4380));
+    // §7.2.1 asks for min(4*MTU, max(2*MTU, 4380 bytes)) = 3 packets at MTU 1200. A data
+    // channel runs over an ICE-checked path and its first messages are often larger than
+    // that (a 16 KiB message is 14 packets), so, like TCP's IW10 (RFC 6928) and the browser
+    // SCTP stacks, we start at `initialCwndPackets` (default 10) packets.
+    this.cwnd = initialCwndPackets * mtu;
     // §7.2.1: initial ssthresh may be arbitrarily high, e.g. the peer's a_rwnd.
     this.ssthresh = peerRwnd;
   }

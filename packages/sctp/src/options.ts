@@ -33,6 +33,11 @@ export interface SctpAssociationOptions {
    * protects every byte (RFC 9653 §6); set false when running over anything else.
    */
   zeroChecksum?: boolean;
+  /**
+   * Initial congestion window in packets of `mtu` bytes (default 10, like TCP's IW10, RFC 6928;
+   * RFC 9260 §7.2.1 gives min(4*MTU, max(2*MTU, 4380)), about 3 packets at MTU 1200). 2..64.
+   */
+  initialCwndPackets?: number;
   /** HB.interval (RFC 9260 §16: 30 s); 0 disables heartbeats. */
   heartbeatIntervalMs?: number;
   /** Valid.Cookie.Life (RFC 9260 §16: 60 s). */
@@ -58,6 +63,7 @@ export interface ResolvedOptions {
   sackDelayMs: number;
   sackFrequency: number;
   zeroChecksum: boolean;
+  initialCwndPackets: number;
   heartbeatIntervalMs: number;
   cookieLifetimeMs: number;
   cookieSecret: Buffer | undefined;
@@ -100,6 +106,7 @@ export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
     sackDelayMs: check('sackDelayMs', o.sackDelayMs ?? 200, 0, 500),
     sackFrequency: check('sackFrequency', o.sackFrequency ?? 4, 1, 16),
     zeroChecksum: o.zeroChecksum ?? true,
+    initialCwndPackets: check('initialCwndPackets', o.initialCwndPackets ?? 10, 2, 64),
     heartbeatIntervalMs: check('heartbeatIntervalMs', o.heartbeatIntervalMs ?? 30_000, 0, 3_600_000),
     cookieLifetimeMs: check('cookieLifetimeMs', o.cookieLifetimeMs ?? 60_000, 1, 3_600_000),
     cookieSecret: o.cookieSecret,

@@ -44,13 +44,14 @@ export class Sender {
     peerRwnd: number,
     private readonly mtu: number,
     rtoConfig: RtoConfig,
+    initialCwndPackets = 10,
   ) {
     this.nextTsn = initialTsn >>> 0;
     this.cumAckPoint = add32(initialTsn, -1);
     this.advancedPeerAckPoint = this.cumAckPoint;
     this.peerRwnd = peerRwnd;
     this.rto = new RtoEstimator(rtoConfig);
-    this.cc = new CongestionControl(mtu, peerRwnd);
+    this.cc = new CongestionControl(mtu, peerRwnd, initialCwndPackets);
   }
 
   /** Largest user data per DATA chunk: MTU − common header − DATA header. */

@@ -71,7 +71,7 @@ export class PeerSession {
     this.peerForwardTsn = c.peerForwardTsn;
     this.peerReconfig = c.peerReconfig;
     this.zeroChecksum = c.peerZeroChecksum && o.zeroChecksum;
-    this.sender = new Sender(c.localInitialTsn, c.peerARwnd, o.mtu, o.rto);
+    this.sender = new Sender(c.localInitialTsn, c.peerARwnd, o.mtu, o.rto, o.initialCwndPackets);
     this.tracker = new TsnTracker(c.peerInitialTsn);
     this.reassembly = new Reassembly(hooks.deliver);
     this.reset = new StreamReset(c.localInitialTsn, c.peerInitialTsn, {

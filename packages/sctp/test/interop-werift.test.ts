@@ -157,17 +157,23 @@ describe('interop: SctpAssociation ↔ werift SCTP (in-process, real timers)', f
         await theirs.send(2, 53, Buffer.from(m), { ordered: false, maxRetransmits: 0 });
         if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5));
       }
+      // Ours were sent once only (maxRetransmits 0): nothing was retransmitted so far.
+      expect(ours.stats.retransmissions).to.equal(0);
       // Then one reliable message each way: it must get through, i.e. nothing stalled behind the losses.
       const last = Buffer.alloc(4);
       last.writeUInt32BE(N, 0);
       ours.sendMessage(1, 53, last);
       await theirs.send(2, 53, Buffer.from(last));
       await until(() => atWerift.has(N) && atUs.has(N), 15_000, 'the final reliable messages');
-      // Ours were sent once only: the lost ones stay lost, werift skipped them on our FORWARD TSN.
+      // The reliable message is ordered, the others unordered, so it can arrive while lost ones
+      // are still outstanding on our side: wait until every TSN is acked or abandoned.
+      await until(() => ours.stats.flightSize === 0, 15_000, 'our flight to resolve');
+      // The lost ones stay lost, werift skipped them on our FORWARD TSN.
       expect(atWerift.size - 1).to.be.within(N * 0.7, N - 1);
       // Some abandoned ones did arrive (only their SACK was lost), so this is a lower bound.
       expect(ours.stats.abandonedMessages).to.be.at.least(N + 1 - atWerift.size);
-      expect(ours.stats.retransmissions).to.equal(0);
+      // Only the final reliable message may have been retransmitted (it crosses the lossy link too).
+      expect(ours.stats.retransmissions).to.be.at.most(3);
       // werift (0.24) treats maxRetransmits 0 as unlimited and delivers everything; we accept either.
       expect(atUs.size).to.be.within(N * 0.7, N + 1);
       expect(ours.drops.get('internalError')).to.equal(0);
