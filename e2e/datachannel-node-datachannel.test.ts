@@ -116,6 +116,9 @@ for (const offerer of ['node-datachannel', 'rivulet'] as Offerer[]) {
       for (const m of sent) ndcSend(remote, m);
       await until(() => got.length === sent.length, 10_000, 'messages from node-datachannel');
       expectSame(got, sent, 'received by Rivulet');
+      // node-datachannel holds itself to the 262144 in our SDP.
+      expect(remote.maxMessageSize()).to.equal(262144);
+      expect(() => remote.sendMessageBinary(Buffer.alloc(262145))).to.throw(/exceeds limit/);
       remote.close();
       await until(() => dc.readyState === 'closed', 5000, 'Rivulet channel closed');
     });
