@@ -1,7 +1,8 @@
-import { createHash, createPrivateKey, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
-// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import { createHash, createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { buildSelfSignedCertificate } from './selfSigned.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 export type FingerprintAlgorithm = 'sha-1' | 'sha-256' | 'sha-384' | 'sha-512';
 
@@ -73,12 +74,14 @@ export interface GenerateCertificateOptions {
   commonName?: string;
 }
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-
 /**
  * A self-signed certificate as WebRTC uses it (W3C webrtc-pc §4.9): the identity is the
  * fingerprint signalled in SDP, so no chain, no extensions. Key: ECDSA P-256 by default
  * (what browsers generate), RSA-2048 on request.
+ *
+ * Cost: P-256 key generation is synchronous and takes ~0.1 ms, so it is not worth a thread-pool
+ * round trip; the certificate is encoded directly (selfSigned.ts). RSA-2048 key generation takes
+ * tens of milliseconds and runs on the thread pool.
  */
 export async function generateCertificate(options: GenerateCertificateOptions = {}): Promise<DtlsCertificate> {
   const keyType = options.keyType ?? 'ecdsa-p256';
@@ -89,26 +92,25 @@ export async function generateCertificate(options: GenerateCertificateOptions = 
   if (!Number.isFinite(days) || days <= 0) {
     throw new Error(`generateCertificate: expiresInDays must be a positive number, got ${days}`);
   }
-  const algorithm =
+  const keys =
     keyType === 'ecdsa-p256'
-      ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
-      : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const notBefore = new Date(Date.now() - 24 * 3600 * 1000); // tolerate peers with a slow clock
-  const notAfter = new Date(Date.now() + days * 24 * 3600 * 1000);
+      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      : await generateKeyPairAsync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const now = Date.now();
+  // Whole seconds: the DER time has no fractions, and `expires` must equal the certificate's notAfter.
+  const notBefore = new Date(Math.floor(now / 1000) * 1000 - 24 * 3600 * 1000); // tolerate peers with a slow clock
+  const notAfter = new Date(Math.floor((now + days * 24 * 3600 * 1000) / 1000) * 1000);
   const serial = randomBytes(8);
-  serial[0] = serial[0]! & 0x7f; // a positive INTEGER
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial.toString('hex'),
-    name: `CN=${options.commonName ?? `rivulet-${randomBytes(6).toString('hex')}`}`,
+  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive, and 8 significant bytes
+  const der = buildSelfSignedCertificate({
+    serial,
+    commonName: options.commonName ?? `rivulet-${randomBytes(6).toString('hex')}`,
     notBefore,
     notAfter,
-    signingAlgorithm: algorithm,
-    keys: keys as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'],
+    spkiDer: keys.publicKey.export({ type: 'spki', format: 'der' }),
+    privateKey: keys.privateKey,
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-  return new Certificate(Buffer.from(cert.rawData), privateKey, notAfter);
+  return new Certificate(der, keys.privateKey, notAfter);
 }
 
 /** Wraps an application-supplied certificate (DER or PEM) and private key (KeyObject or PEM). */

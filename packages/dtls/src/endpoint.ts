@@ -74,7 +74,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
         this.sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
       },
     };
-    this.handshake = o.role === 'client' ? new ClientHandshake(host) : new ServerHandshake(host, o.cookieSecret);
+    this.handshake = o.role === 'client' ? new ClientHandshake(host) : new ServerHandshake(host, o.cookieSecret, undefined, o.cookieExchange);
     this.driver = new HandshakeDriver(this.handshake, {
       counters: this.counters,
       peerRetransmitted: () => this.flights.onPeerRetransmission(),

@@ -24,6 +24,13 @@ export interface DtlsEndpointOptions {
   requireExtendedMasterSecret?: boolean;
   /** Server: HMAC key for HelloVerifyRequest cookies (default: 32 random bytes per endpoint). */
   cookieSecret?: Buffer;
+  /**
+   * Server: answer a ClientHello without a cookie with a HelloVerifyRequest (RFC 6347 §4.2.1;
+   * default true). The cookie round trip only proves the client's address; when the transport
+   * has already done so — ICE connectivity checks and consent (RFC 8445 §7.2, RFC 7675), the
+   * WebRTC case — false saves one round trip. Clients accept either (RFC 6347 §4.2.1).
+   */
+  cookieExchange?: boolean;
   /** Where datagrams for the peer go. */
   send: (datagram: Buffer) => void;
 }
@@ -40,6 +47,7 @@ export interface ResolvedOptions {
   handshakeTimeoutMs: number;
   requireExtendedMasterSecret: boolean;
   cookieSecret: Buffer | undefined;
+  cookieExchange: boolean;
   send: (datagram: Buffer) => void;
 }
 
@@ -49,6 +57,12 @@ function positive(name: string, value: number | undefined, fallback: number, min
     throw new Error(`DtlsEndpoint: ${name} must be a number in [${min}, ${max}], got ${String(value)}`);
   }
   return value;
+}
+
+function cookieExchange(v: boolean | undefined): boolean {
+  if (v === undefined) return true;
+  if (typeof v !== 'boolean') throw new Error(`DtlsEndpoint: cookieExchange must be a boolean, got ${String(v)}`);
+  return v;
 }
 
 /** Applies defaults and rejects misuse with a message naming the bad value. */
@@ -88,6 +102,7 @@ export function resolveOptions(o: DtlsEndpointOptions): ResolvedOptions {
     handshakeTimeoutMs: positive('handshakeTimeoutMs', o.handshakeTimeoutMs, 30_000, 1, 3_600_000),
     requireExtendedMasterSecret: o.requireExtendedMasterSecret ?? false,
     cookieSecret: o.cookieSecret,
+    cookieExchange: cookieExchange(o.cookieExchange),
     send: o.send,
   };
 }

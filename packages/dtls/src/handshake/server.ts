@@ -58,6 +58,8 @@ export class ServerHandshake implements RoleHandshake {
     private readonly host: HandshakeHost,
     cookieSecret?: Buffer,
     helloLimits?: HelloAssemblerLimits,
+    /** false: accept a ClientHello without a cookie (see DtlsEndpointOptions.cookieExchange). */
+    private readonly cookieExchange = true,
   ) {
     this.cookies = new CookieAuthority(cookieSecret);
     this.helloFragments = new ClientHelloAssembler(host.clock, host.counters, helloLimits);
@@ -102,7 +104,8 @@ export class ServerHandshake implements RoleHandshake {
       this.host.counters.inc('malformedHandshake');
       return;
     }
-    if (hello.cookie.length === 0 || !this.cookies.verify(body, hello.cookie)) {
+    // Without cookie exchange a hello is accepted as it is (a cookie, if any, is ignored: we never issued one).
+    if (this.cookieExchange && (hello.cookie.length === 0 || !this.cookies.verify(body, hello.cookie))) {
       if (hello.cookie.length > 0) this.host.counters.inc('badCookie');
       const hvr = encodeHelloVerifyRequest(DTLS_1_2, this.cookies.issue(body));
       const records = fragmentMessage(HandshakeType.helloVerifyRequest, messageSeq, hvr, hvr.length).map((f) =>
