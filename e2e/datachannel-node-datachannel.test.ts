@@ -256,6 +256,41 @@ for (const offerer of ['node-datachannel', 'rivulet'] as Offerer[]) {
       expect(ours.every((c) => c.readyState === 'closed')).to.equal(true);
     });
 
+    it('close() right after send(): everything queued arrives before close, from either side', async () => {
+      // RFC 8831 §6.7 / W3C closing procedure: data sent before close() is still delivered.
+      const base = pair.peerChannels.length;
+      const mine = pair.pc.createDataChannel('close-after-send');
+      await until(() => pair.peerChannels.length === base + 1, 5000, 'channel at node-datachannel');
+      const atPeer = pair.peerChannels[base]!;
+      const events: string[] = [];
+      let bytes = 0;
+      atPeer.onMessage((m) => { bytes += (m as Buffer).length; events.push('message'); });
+      atPeer.onClosed(() => events.push('close'));
+      await rivuletOpen(mine);
+      for (let i = 0; i < 32; i++) mine.send(pattern(65536, i));
+      mine.close();
+      expect(mine.readyState).to.equal('closing');
+      await until(() => events.includes('close'), 15_000, 'close at node-datachannel');
+      expect(bytes).to.equal(32 * 65536);
+      expect(events.indexOf('close')).to.equal(32);
+      await until(() => mine.readyState === 'closed', 5000, 'Rivulet channel closed');
+
+      const pcBase = pair.pcChannels.length;
+      const theirs = pair.peer.createDataChannel('close-after-send-2');
+      await until(() => pair.pcChannels.length === pcBase + 1, 5000, 'channel at Rivulet');
+      const atUs = pair.pcChannels[pcBase]!;
+      const ours: string[] = [];
+      let ourBytes = 0;
+      atUs.onmessage = (e) => { ourBytes += (e.data as ArrayBuffer).byteLength; ours.push('message'); };
+      atUs.onclose = () => ours.push('close');
+      await ndcOpen(theirs);
+      for (let i = 0; i < 32; i++) theirs.sendMessageBinary(Buffer.from(pattern(65536, i)));
+      theirs.close();
+      await until(() => ours.includes('close'), 15_000, 'close at Rivulet');
+      expect(ourBytes).to.equal(32 * 65536);
+      expect(ours.indexOf('close')).to.equal(32);
+    });
+
     it('bufferedAmount counts queued bytes, bufferedamountlow fires and the buffer drains; 4 MiB arrives intact', async () => {
       const base = pair.peerChannels.length;
       const dc = pair.pc.createDataChannel('buffered');
