@@ -45,11 +45,11 @@ window.H = {
       if (typeof e.data === 'string' && e.data.length < 100) window.raw[dc.label].push(e.data);
       if (dc.label.startsWith('echo')) dc.send(e.data);
     };
-    dc.onclose = () => { window.closedLabels.push(dc.label); };
+    dc.onclose = () => { window.closedLabels.push(dc.label); window.gotAtClose[dc.label] = window.got[dc.label].length; };
     return dc;
   },
 };
-window.chans = {}; window.got = {}; window.raw = {}; window.closedLabels = [];
+window.chans = {}; window.got = {}; window.raw = {}; window.closedLabels = []; window.gotAtClose = {};
 `;
 
 function describeMsg(m: string | Uint8Array): string {
@@ -238,6 +238,31 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
       expect(await ev<string[]>('window.raw.neg')).to.deep.equal(['neg from rivulet']);
       expect(received.length).to.equal(base + 2);
       for (const c of [...ours, neg, r, l]) c.close();
+    });
+
+    it('close() right after send(): everything queued arrives before close, from either side', async () => {
+      // RFC 8831 §6.7 / W3C closing procedure: data sent before close() is still delivered.
+      const mine = pc.createDataChannel('cas-riv');
+      await opened(mine);
+      const sent = Array.from({ length: 32 }, (_, i) => pattern(65536, i));
+      for (const m of sent) mine.send(m);
+      mine.close();
+      expect(mine.readyState).to.equal('closing');
+      await waitPage(`window.closedLabels.includes('cas-riv')`, 'close at Chromium');
+      expect(await ev<number>(`window.gotAtClose['cas-riv']`)).to.equal(32);
+      expect(await ev<string[]>(`window.got['cas-riv']`)).to.deep.equal(sent.map(describeMsg));
+      await until(() => mine.readyState === 'closed', 15_000, 'Rivulet channel closed');
+
+      const base = received.length;
+      await ev(`(() => { const dc = H.track(window.pc.createDataChannel('cas-chrome'));
+        dc.onopen = () => { for (let i = 0; i < 32; i++) dc.send(H.pattern(65536, i)); dc.close(); }; })()`);
+      await until(() => received.length === base + 1, 15_000, 'channel from Chromium');
+      const theirs = received[base]!;
+      const atClose: number[] = [];
+      theirs.addEventListener('close', () => atClose.push(inbox.get(theirs)!.length));
+      await until(() => theirs.readyState === 'closed', 15_000, 'close at Rivulet');
+      expect(atClose).to.deep.equal([32]);
+      expect(inbox.get(theirs)!.map(describeData)).to.deep.equal(sent.map(describeMsg));
     });
 
     it('100 channels opened by Rivulet, one message each, closed by Rivulet: both sides see close', async () => {
