@@ -119,12 +119,25 @@ describe('renegotiation and ICE restart over the real stack', function () {
     expect(a.getTransceivers()[0]!.currentDirection).to.equal('recvonly');
     const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1];
     const before = ufrag(a);
+    const bBefore = ufrag(b);
+    let checksSent = 0;
+    const readChecks = async () => (await a.getStats()).forEach((s: { type: string; rivuletCounters?: Record<string, number> }) => { if (s.type === 'transport') checksSent = s.rivuletCounters?.['checks-sent'] ?? 0; });
+    await readChecks();
+    const checksBefore = checksSent;
+    const poll = setInterval(() => void readChecks(), 50);
     a.restartIce();
+    // The restarting offer carries the re-signalled host candidate of the new generation.
+    const offer = await a.createOffer();
+    expect(offer.sdp!.match(/^a=candidate:.* typ host/gm), 'one host candidate per m-section in the restart offer').to.have.length(2);
     await negotiate(a, b);
     expect(ufrag(a)).to.not.equal(before);
+    // RFC 8839 §4.4.1.1.1: the answer to a restarting offer has new credentials too.
+    expect(ufrag(b)).to.not.equal(bBefore);
     dc.send('after restart');
     await until(() => got.includes('after restart'), 10000, 'message after ICE restart');
     await until(() => a.iceConnectionState === 'connected' || a.iceConnectionState === 'completed', 10000, 'ICE connected again');
+    // New checks ran for the new generation (before the fix the agents never checked again).
+    await until(() => checksSent > checksBefore, 10000, 'connectivity checks of the new generation', () => String(checksSent)).finally(() => clearInterval(poll));
     expect(a.connectionState).to.equal('connected');
     a.close();
     b.close();

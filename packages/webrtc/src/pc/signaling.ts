@@ -51,9 +51,11 @@ export async function createOffer(core: PeerCore, hooks: SignalingHooks, options
   if (st.closed) throw invalidState('createOffer: the RTCPeerConnection was closed');
   // RFC 8829 §5.2.3.1 / webrtc-pc §4.4.1.5: new credentials for an ICE restart.
   if ((options.iceRestart || st.iceRestartPending) && st.pendingIceParameters === null) {
-    st.pendingIceParameters = bundle.restartIce();
+    // Cleared first: the agent re-signals its existing bases under the new ufrag synchronously
+    // inside restartIce(), and those candidates belong in this offer (RFC 8445 §9).
     st.localCandidates = [];
     st.localEndOfCandidates = false;
+    st.pendingIceParameters = bundle.restartIce();
   }
   const { sdp, proposals } = buildOffer(st);
   for (const [t, mid] of proposals) {
@@ -127,7 +129,10 @@ export async function setLocalDescription(core: PeerCore, hooks: SignalingHooks,
   }
   attachTransports(core);
   bundle.gather();
-  if (type === 'answer') finishNegotiation(core, true);
+  if (type === 'answer') {
+    st.pendingIceParameters = null; // an answer's restart credentials (applyRemoteIce) are now in use
+    finishNegotiation(core, true);
+  }
   fireAfterApply(core, state, ev);
   core.afterStable();
 }
@@ -166,7 +171,7 @@ export async function setRemoteDescription(core: PeerCore, hooks: SignalingHooks
   applyRemote(st, type, parsed, ev, hooks);
   if (type === 'offer' && st.currentLocal === null) bundle.setIceRole('controlled');
   attachTransports(core);
-  applyRemoteIce(core);
+  applyRemoteIce(core, type);
   if (type === 'answer') finishNegotiation(core, false);
   fireAfterApply(core, state, ev);
   core.afterStable();

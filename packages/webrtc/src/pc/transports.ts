@@ -191,7 +191,7 @@ export function attachTransports(core: PeerCore): void {
 }
 
 /** Remote ICE parameters and candidates from a remote description (RFC 8839 §5.4, §4.2). */
-export function applyRemoteIce(core: PeerCore): void {
+export function applyRemoteIce(core: PeerCore, type: 'offer' | 'answer' | 'pranswer'): void {
   const st = core.st;
   const remote = (st.pendingRemote ?? st.currentRemote)!.sdp;
   const bundle = st.bundle!;
@@ -200,6 +200,8 @@ export function applyRemoteIce(core: PeerCore): void {
   const ufrag = getMediaOrSession(m, remote, 'ice-ufrag')!.ufrag;
   const pwd = getMediaOrSession(m, remote, 'ice-pwd')!.password;
   const iceLite = remote.attributes.some((a) => a.name === 'ice-lite');
+  // The peer restarted ICE (new ufrag in an offer, RFC 8839 §4.4.1.1.1).
+  const remoteRestart = type === 'offer' && st.remoteIceUfrag !== null && st.remoteIceUfrag !== ufrag;
   if (st.remoteIceUfrag !== ufrag) {
     st.remoteIceUfrag = ufrag;
     bundle.setRemoteIceParameters({ usernameFragment: ufrag, password: pwd, iceLite });
@@ -220,6 +222,14 @@ export function applyRemoteIce(core: PeerCore): void {
     }
     if (findAttribute(sec.attributes, 'end-of-candidates')) bundle.addRemoteCandidate(null);
     break; // BUNDLE: the first used section carries the transport
+  }
+  if (remoteRestart && st.pendingIceParameters === null) {
+    // RFC 8839 §4.4.1.1.1 / RFC 8829 §5.3.1: an answer to a restarting offer carries new ICE
+    // credentials too. Without them the offerer, which dropped our old generation when it
+    // restarted, would never check again. The agent keeps the peer's new parameters and candidates.
+    st.localCandidates = []; // before restartIce(): it re-signals the bases synchronously
+    st.localEndOfCandidates = false;
+    st.pendingIceParameters = bundle.restartIce();
   }
 }
 
