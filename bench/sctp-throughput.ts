@@ -2,7 +2,7 @@
  * SCTP data-channel throughput, ours beside node-datachannel and werift, in
  * one process, same run:
  *
- *   node --conditions=rivulet-source --import tsx bench/sctp-throughput.ts [--quick]
+ *   node --conditions=rivulet-source --import tsx bench/sctp-throughput.ts [--quick] [--only=<name prefix>]
  *
  * - rivulet: two SctpAssociation + DataChannelManager over an in-memory
  *   lossless link (packets handed over in batches on setImmediate). No ICE,
@@ -14,7 +14,9 @@
  *
  * Each bulk test keeps the sender's bufferedAmount between a low threshold
  * and a high-water mark (back-pressure), like a browser application would.
- * Benchmarks are noisy on a shared machine: compare ratios within one run.
+ * Benchmarks are noisy on a shared machine: compare ratios within one run. Each test also
+ * reports the process CPU time (user + system) per MB or per 1 000 messages, which the load
+ * disturbs less than wall time (for node-datachannel it includes its native threads).
  */
 import { randomBytes } from 'node:crypto';
 import { RealClock } from '@rivulet/common';
@@ -34,12 +36,19 @@ interface Peer {
 const HIGH_WATER = 1024 * 1024;
 const LOW = 256 * 1024;
 
-async function bulk(peer: Peer, total: number, size: number, timeoutMs: number): Promise<number> {
+interface Measured {
+  rate: number;
+  /** Process CPU ms per MB (bulk) or per 1 000 messages (rate). */
+  cpu: number;
+}
+
+async function bulk(peer: Peer, total: number, size: number, timeoutMs: number): Promise<Measured> {
   const { tx, rx, close } = await peer.open();
   const payload = randomBytes(size);
   let sent = 0;
   let received = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${peer.name}: bulk ${size} timed out at ${received}/${total}`)), timeoutMs);
     rx.onMessage((m) => {
@@ -60,16 +69,18 @@ async function bulk(peer: Peer, total: number, size: number, timeoutMs: number):
   pump();
   await done;
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await close();
-  return total / 1e6 / seconds;
+  return { rate: total / 1e6 / seconds, cpu: (cpu.user + cpu.system) / 1000 / (total / 1e6) };
 }
 
-async function rate(peer: Peer, count: number, timeoutMs: number): Promise<number> {
+async function rate(peer: Peer, count: number, timeoutMs: number): Promise<Measured> {
   const { tx, rx, close } = await peer.open();
   const payload = randomBytes(100);
   let sent = 0;
   let received = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${peer.name}: rate timed out at ${received}/${count}`)), timeoutMs);
     rx.onMessage(() => {
@@ -89,8 +100,9 @@ async function rate(peer: Peer, count: number, timeoutMs: number): Promise<numbe
   pump();
   await done;
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await close();
-  return count / seconds;
+  return { rate: count / seconds, cpu: (cpu.user + cpu.system) / 1000 / (count / 1000) };
 }
 
 // ---- rivulet ----
@@ -175,7 +187,7 @@ async function nodeDataChannelPeer(): Promise<Peer | undefined> {
           c.setBufferedAmountLowThreshold(t);
           c.onBufferedAmountLow(cb);
         },
-        onMessage: (cb) => c.onMessage(cb),
+        onMessage: (cb) => c.onMessage((m) => cb(typeof m === 'string' || Buffer.isBuffer(m) ? m : Buffer.from(m))),
       });
       return {
         tx: w(dc),
@@ -236,15 +248,17 @@ async function weriftPeer(): Promise<Peer | undefined> {
 // ---- run ----
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const MiB = 1024 * 1024;
 
 interface Row {
   test: string;
   unit: string;
-  results: Map<string, number | string>;
+  cpuUnit: string;
+  results: Map<string, Measured | string>;
 }
 
-async function measure(peer: Peer, fn: () => Promise<number>): Promise<number | string> {
+async function measure(peer: Peer, fn: () => Promise<Measured>): Promise<Measured | string> {
   try {
     return await fn();
   } catch (err) {
@@ -253,13 +267,16 @@ async function measure(peer: Peer, fn: () => Promise<number>): Promise<number | 
 }
 
 async function main(): Promise<void> {
-  const peers = [rivulet, await nodeDataChannelPeer(), await weriftPeer()].filter((p): p is Peer => p !== undefined);
+  const all = only === undefined || only.startsWith('rivulet') ? [rivulet] : [];
+  if (only === undefined || only.startsWith('node')) all.push(...[await nodeDataChannelPeer()].filter((p): p is Peer => p !== undefined));
+  if (only === undefined || only.startsWith('werift')) all.push(...[await weriftPeer()].filter((p): p is Peer => p !== undefined));
+  const peers = all;
   const bulkBytes = quick ? 8 * MiB : 64 * MiB;
   const rateCount = quick ? 20_000 : 200_000;
   const rows: Row[] = [
-    { test: `bulk ${bulkBytes / MiB} MiB in 16 KiB messages`, unit: 'MB/s', results: new Map() },
-    { test: `bulk ${bulkBytes / MiB} MiB in 64 KiB messages`, unit: 'MB/s', results: new Map() },
-    { test: '100-byte messages', unit: 'msg/s', results: new Map() },
+    { test: `bulk ${bulkBytes / MiB} MiB in 16 KiB messages`, unit: 'MB/s', cpuUnit: 'ms CPU/MB', results: new Map() },
+    { test: `bulk ${bulkBytes / MiB} MiB in 64 KiB messages`, unit: 'MB/s', cpuUnit: 'ms CPU/MB', results: new Map() },
+    { test: '100-byte messages', unit: 'msg/s', cpuUnit: 'ms CPU/1000 msg', results: new Map() },
   ];
   for (const peer of peers) {
     const slow = peer.name.startsWith('werift');
@@ -271,14 +288,15 @@ async function main(): Promise<void> {
     rows[2]!.results.set(peer.name, await measure(peer, () => rate(peer, count, 120_000)));
     console.error(`done: ${peer.name}`);
   }
-  const fmt = (v: number | string | undefined): string => (typeof v === 'number' ? v.toFixed(v < 100 ? 1 : 0) : String(v));
+  const fmt = (v: Measured | string | undefined): string => (typeof v === 'object' ? v.rate.toFixed(v.rate < 100 ? 1 : 0) : String(v));
   console.log(`SCTP data channel benchmark (${new Date().toISOString()}, node ${process.version}; shared 2-core machine, noisy)`);
   for (const row of rows) {
-    console.log(`\n${row.test} (${row.unit})`);
+    console.log(`\n${row.test} (${row.unit}; ${row.cpuUnit})`);
     const ours = row.results.get(rivulet.name);
     for (const [name, v] of row.results) {
-      const ratio = typeof v === 'number' && typeof ours === 'number' && name !== rivulet.name ? `  rivulet/peer = ${(ours / v).toFixed(2)}x` : '';
-      console.log(`  ${name.padEnd(44)} ${fmt(v).padStart(12)}${ratio}`);
+      const ratio = typeof v === 'object' && typeof ours === 'object' && name !== rivulet.name ? `  rivulet/peer = ${(ours.rate / v.rate).toFixed(2)}x, CPU ${(ours.cpu / v.cpu).toFixed(2)}x` : '';
+      const cpu = typeof v === 'object' ? v.cpu.toFixed(2).padStart(8) : '';
+      console.log(`  ${name.padEnd(44)} ${fmt(v).padStart(12)} ${cpu}${ratio}`);
     }
   }
   process.exit(0);
