@@ -120,6 +120,10 @@ describe('renegotiation and ICE restart over the real stack', function () {
     const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1];
     const before = ufrag(a);
     const bBefore = ufrag(b);
+    const ice = a.sctp!.transport.iceTransport;
+    // The selected pair's candidates carry the ufrags of their ICE generation, as in browsers.
+    expect(ice.getSelectedCandidatePair()!.local.usernameFragment).to.equal(before);
+    expect(ice.getSelectedCandidatePair()!.remote.usernameFragment).to.equal(bBefore);
     let checksSent = 0;
     const readChecks = async () => (await a.getStats()).forEach((s: { type: string; rivuletCounters?: Record<string, number> }) => { if (s.type === 'transport') checksSent = s.rivuletCounters?.['checks-sent'] ?? 0; });
     await readChecks();
@@ -138,6 +142,8 @@ describe('renegotiation and ICE restart over the real stack', function () {
     await until(() => a.iceConnectionState === 'connected' || a.iceConnectionState === 'completed', 10000, 'ICE connected again');
     // New checks ran for the new generation (before the fix the agents never checked again).
     await until(() => checksSent > checksBefore, 10000, 'connectivity checks of the new generation', () => String(checksSent)).finally(() => clearInterval(poll));
+    await until(() => ice.getSelectedCandidatePair()!.local.usernameFragment === ufrag(a), 10000, 'a pair of the new generation selected');
+    expect(ice.getSelectedCandidatePair()!.remote.usernameFragment).to.equal(ufrag(b));
     expect(a.connectionState).to.equal('connected');
     a.close();
     b.close();

@@ -63,8 +63,9 @@ export class RTCIceTransport extends RivuletEventTarget {
     const pair = this.#bundle.selectedPair;
     if (!pair || this.#state === 'closed') return null;
     return {
-      local: new RTCIceCandidate({ candidate: `candidate:${formatCandidate(pair.local)}`, sdpMid: this.#mid, sdpMLineIndex: 0 }),
-      remote: new RTCIceCandidate({ candidate: `candidate:${formatCandidate(pair.remote)}`, sdpMid: this.#mid, sdpMLineIndex: 0 }),
+      // usernameFragment as browsers report it: the generation the pair belongs to (changes on restart).
+      local: new RTCIceCandidate({ candidate: `candidate:${formatCandidate(pair.local)}`, sdpMid: this.#mid, sdpMLineIndex: 0, usernameFragment: pair.localUsernameFragment ?? null }),
+      remote: new RTCIceCandidate({ candidate: `candidate:${formatCandidate(pair.remote)}`, sdpMid: this.#mid, sdpMLineIndex: 0, usernameFragment: pair.remoteUsernameFragment ?? null }),
     };
   }
 

@@ -32,6 +32,9 @@ export type DataChannelStateValue = 'connecting' | 'open' | 'closing' | 'closed'
 export interface CandidatePair {
   local: CandidateAttribute;
   remote: CandidateAttribute;
+  /** The ICE ufrags the pair's checks use (they change with an ICE restart, RFC 8445 §9). */
+  localUsernameFragment?: string;
+  remoteUsernameFragment?: string;
 }
 
 /** What a data channel needs from SCTP (RFC 8831, DCEP RFC 8832). */

@@ -86,7 +86,9 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     if (!p) return null;
     const local = toCandidateAttribute(p.local.candidate);
     const remote = toCandidateAttribute(p.remote);
-    return local && remote ? { local, remote } : null;
+    if (!local || !remote) return null;
+    const creds = this.agent.selectedCredentials;
+    return creds ? { local, remote, localUsernameFragment: creds.localUfrag, remoteUsernameFragment: creds.remoteUfrag } : { local, remote };
   }
 
   remoteCertificates(): Uint8Array[] {
