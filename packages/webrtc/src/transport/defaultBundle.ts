@@ -142,6 +142,10 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this._dtlsRole = role;
     const dtls = new DtlsEndpoint({
       role, certificate: this.init.certificate, remoteFingerprints: fingerprints, clock: this.init.clock,
+      // No HelloVerifyRequest round trip (RFC 6347 §4.2.1): the cookie only proves the client's
+      // address, which ICE already did — DTLS runs on a pair validated by connectivity checks
+      // (RFC 8445 §7.2.5.3) and the agent delivers data only from validated sources.
+      cookieExchange: false,
       send: (d) => this.transmit(d),
     });
     this.dtls = dtls;

@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import { FakeClock, nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
+import { VirtualNetwork } from '@rivulet/testkit';
+import { RTCPeerConnection, type RTCDataChannel } from '../src/index.js';
+
+/**
+ * Connection set-up latency (docs/bench/connect-latency.md): how many network trips and which
+ * datagrams a new connection needs, so a regression that adds a round trip or a wait fails here.
+ */
+
+/** RFC 7983 §7 demultiplexing, then the STUN class or the DTLS epoch-0 handshake type. */
+function kind(d: Uint8Array): string {
+  const b = d[0]!;
+  if (b <= 3) return ((d[0]! << 8) | d[1]!) === 0x0101 ? 'stun-response' : 'stun-request';
+  if (b >= 20 && b <= 63 && d.length >= 14) {
+    const epoch = (d[3]! << 8) | d[4]!;
+    if (b === 22 && epoch === 0) return `dtls-hs-${d[13]}`;
+    return `dtls-${b}`;
+  }
+  return 'other';
+}
+
+/** A Network that records, per side, the kind of every datagram sent. */
+function recording(inner: Network, log: string[]): Network {
+  return {
+    interfaces: () => inner.interfaces(),
+    connectTcp: (o) => inner.connectTcp(o),
+    async bindUdp(o): Promise<DatagramSocket> {
+      const s = await inner.bindUdp(o);
+      return {
+        get localAddress() { return s.localAddress; },
+        get closed() { return s.closed; },
+        onMessage: (h) => s.onMessage(h),
+        close: () => s.close(),
+        send(data, port, address) {
+          log.push(kind(data));
+          s.send(data, port, address);
+        },
+      };
+    },
+  };
+}
+
+async function connect(a: RTCPeerConnection, b: RTCPeerConnection, wait: (cond: () => boolean) => Promise<void>): Promise<number> {
+  const dc = a.createDataChannel('setup');
+  let remote: RTCDataChannel | undefined;
+  b.ondatachannel = (e) => { remote = e.channel; };
+  await a.setLocalDescription();
+  await wait(() => a.iceGatheringState === 'complete');
+  await b.setRemoteDescription(a.localDescription!);
+  await b.setLocalDescription();
+  await wait(() => b.iceGatheringState === 'complete');
+  await a.setRemoteDescription(b.localDescription!);
+  const t0 = performance.now();
+  await wait(() => dc.readyState === 'open' && remote?.readyState === 'open');
+  return performance.now() - t0;
+}
+
+describe('connection set-up: trips and datagrams (webrtc + ice + dtls + sctp)', function () {
+  this.timeout(20_000);
+
+  it('over 127.0.0.1 the DTLS server answers the only ClientHello with its flight: no HelloVerifyRequest round trip', async () => {
+    const logA: string[] = [];
+    const logB: string[] = [];
+    const a = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'], network: recording(nodeNetwork, logA) } });
+    const b = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'], network: recording(nodeNetwork, logB) } });
+    try {
+      const deadline = Date.now() + 10_000;
+      await connect(a, b, async (cond) => {
+        while (!cond()) {
+          if (Date.now() > deadline) throw new Error(`not connected in 10 s: a ${a.connectionState}, b ${b.connectionState}`);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      });
+      // The answerer is DTLS client (RFC 8842 §5.3: the offer says actpass, the answer active).
+      expect(logB.filter((k) => k === 'dtls-hs-1'), 'ClientHellos sent by b').to.have.length(1);
+      expect(logA.filter((k) => k === 'dtls-hs-3'), 'HelloVerifyRequests sent by a').to.have.length(0);
+      expect(logA.find((k) => k.startsWith('dtls-'))).to.equal('dtls-hs-2'); // a's first DTLS datagram: ServerHello flight
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('each connection generates its own certificate: fingerprints differ between the peers and between connections', async () => {
+    const fps: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const a = new RTCPeerConnection();
+      const b = new RTCPeerConnection();
+      a.createDataChannel('x');
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription();
+      for (const pc of [a, b]) fps.push(/a=fingerprint:sha-256 (\S+)/.exec(pc.localDescription!.sdp)![1]!);
+      a.close();
+      b.close();
+    }
+    expect(fps).to.have.length(4);
+    expect(new Set(fps).size).to.equal(4);
+  });
+
+  it('with 10 ms one-way delay, both channels open 11 one-way trips after the answer is applied (FakeClock)', async () => {
+    // Trips: ICE check and answer (2), nomination and answer (2; the answerer starts DTLS on the
+    // nomination, 1 trip before the offerer hears back); DTLS ClientHello → server flight →
+    // client flight → server CCS+Finished (4, no HelloVerifyRequest); SCTP INIT → INIT-ACK →
+    // COOKIE-ECHO → COOKIE-ACK with DCEP OPEN (4; RFC 8832 §6 lets the opener send data at once).
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock, seed: 1 });
+    const a = new RTCPeerConnection({ rivulet: { network: net.addHost('a', { addresses: ['203.0.113.1'], link: { delayMs: 5 } }), clock } });
+    const b = new RTCPeerConnection({ rivulet: { network: net.addHost('b', { addresses: ['203.0.113.2'], link: { delayMs: 5 } }), clock } });
+    try {
+      let start = 0;
+      await connect(a, b, async (cond) => {
+        start = clock.now();
+        await clock.runUntil(cond, { maxMs: 10_000, stepMs: 1 });
+      });
+      const elapsed = clock.now() - start;
+      expect(elapsed).to.equal(110); // with a HelloVerifyRequest it was 130
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
