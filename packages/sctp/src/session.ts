@@ -247,8 +247,8 @@ export class PeerSession {
   }
 
   /** Writes DATA chunks from `off` up to `end`; returns the new offset. */
-  writeData(buf: Buffer, off: number, end: number): number {
-    const now = this.clock.now();
+  /** Writes DATA chunks into `buf` from `off` up to `end`; `now` is the transmit time (clock ms). */
+  writeData(buf: Buffer, off: number, end: number, now: number): number {
     let last = -1;
     for (;;) {
       const c = this.sender.nextChunk(end - off, now);
