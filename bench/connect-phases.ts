@@ -9,14 +9,18 @@
  * (nomination, RFC 8445 §8.1.1) / success response, DTLS ClientHello, HelloVerifyRequest,
  * ServerHello flight, ChangeCipherSpec (RFC 6347 §4.2.4) and the first application_data records
  * (SCTP INIT, INIT-ACK, COOKIE-ECHO… inside DTLS, RFC 8261; numbered since they are encrypted).
- * Prints the median time of each mark since the constructors, and the step between marks.
+ * Prints the median time of each mark since the constructors, and the step between marks. For
+ * scale, each of our runs is followed by one node-datachannel (libdatachannel, native) connect
+ * through the same adapter bench/pc-connect.ts uses (it polls every 1 ms, so it is ~0.5 ms
+ * pessimistic for the peer), and the totals are printed side by side with the ratio.
  *
- *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50]
+ *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50] [--no-peer]
  *
  * Shared 2-core machine: noisy; the load average is printed beside the figures.
  */
 import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
 import { RTCPeerConnection, type RTCDataChannel } from '@rivulet/webrtc';
+import { connectLocal, makePeer } from './support/stacks.js';
 import { loadAverage, percentile } from './support/transfer.js';
 
 const RUNS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 50);
@@ -26,6 +30,20 @@ let t0 = 0;
 const mark = (k: string): void => {
   if (!marks.has(k)) marks.set(k, performance.now() - t0);
 };
+
+/** One node-datachannel connect (W3C polyfill, same steps), new RTCPeerConnection ×2 → both open. */
+async function peerRun(): Promise<number> {
+  const t = performance.now();
+  const a = await makePeer('node-datachannel-polyfill');
+  const b = await makePeer('node-datachannel-polyfill');
+  try {
+    await connectLocal(a, b);
+    return performance.now() - t;
+  } finally {
+    a.close();
+    b.close();
+  }
+}
 
 /** Names a datagram by RFC 7983 §7 first byte, then by its STUN / DTLS header. */
 function classify(d: Uint8Array): string | undefined {
@@ -128,12 +146,28 @@ const loadBefore = loadAverage();
 await run(); // warm-up (module loading, JIT)
 const all = new Map<string, number[]>();
 const totals: number[] = [];
+const cpu: number[] = [];
+const peer: number[] = [];
+let peerFailures = 0;
+const withPeer = !process.argv.includes('--no-peer');
+if (withPeer) await peerRun().catch(() => 0); // warm-up
 const deadline = Date.now() + 3 * 60_000;
 for (let i = 0; i < RUNS && Date.now() < deadline; i++) {
+  const c0 = process.cpuUsage();
   await run();
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000);
   for (const [k, v] of marks) all.set(k, [...(all.get(k) ?? []), v]);
   totals.push(marks.get('both open')!);
   await new Promise((r) => setTimeout(r, 5));
+  if (withPeer) {
+    try {
+      peer.push(await peerRun());
+    } catch {
+      peerFailures++;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 console.log(`connect phases, ${totals.length} runs, ${new Date().toISOString()}, load average before ${loadBefore}, after ${loadAverage()} (shared 2-core machine: noisy)`);
 const rows = [...all.entries()].map(([k, xs]) => [k, percentile(xs, 50), xs.length] as const).sort((p, q) => p[1] - q[1]);
@@ -142,5 +176,9 @@ for (const [k, med, n] of rows) {
   console.log(`${k.padEnd(38)} ${med.toFixed(2).padStart(7)} ms  (+${(med - prev).toFixed(2)})${n < totals.length ? `  [${n} runs]` : ''}`);
   prev = med;
 }
-console.log(`total: p50 ${percentile(totals, 50).toFixed(1)} ms, p95 ${percentile(totals, 95).toFixed(1)} ms`);
+console.log(`total: p50 ${percentile(totals, 50).toFixed(1)} ms, p95 ${percentile(totals, 95).toFixed(1)} ms; CPU (user+sys, this process) per connect: p50 ${percentile(cpu, 50).toFixed(1)} ms`);
+if (peer.length > 0) {
+  const ratio = percentile(peer, 50) / percentile(totals, 50);
+  console.log(`node-datachannel (polyfill), same run, interleaved: p50 ${percentile(peer, 50).toFixed(1)} ms, p95 ${percentile(peer, 95).toFixed(1)} ms (${peer.length} runs${peerFailures ? `, ${peerFailures} failed` : ''}); p50 node-datachannel/rivulet ${ratio.toFixed(2)}x`);
+}
 process.exit(0);
