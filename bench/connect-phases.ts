@@ -117,7 +117,7 @@ async function run(): Promise<void> {
       pc.iceGatheringState === 'complete' ? Promise.resolve() : once((r) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
     const opened = (ch: RTCDataChannel, n: string): Promise<void> =>
       ch.readyState === 'open' ? Promise.resolve() : once((r) => ch.addEventListener('open', () => { mark(`${n} channel open`); r(); }));
-    const remote = once<RTCDataChannel>((r) => b.addEventListener('datachannel', (e) => { mark('B datachannel event'); r(e.channel); }));
+    const remote = once<RTCDataChannel>((r) => { b.ondatachannel = (e) => { mark('B datachannel event'); r(e.channel); }; });
     const dc = a.createDataChannel('bench');
     const aOpen = opened(dc, 'A');
     const offer = await a.createOffer();
