@@ -34,6 +34,13 @@ export class RTCDataChannel extends RivuletEventTarget {
   #id: number | null;
   /** Bytes queued while a Blob is being read (kept in order with later sends). */
   #pendingBytes = 0;
+  /**
+   * webrtc-pc §6.2 bufferedAmount: the bytes queued by send() "as of the last time the event loop
+   * started executing a task". The association may put data on the wire within the send() call, so
+   * during a task the value only grows: it is the count at the task's first send plus what was sent
+   * since, and the live count takes over again at the next task.
+   */
+  #taskBuffered: number | undefined;
   #sendChain: Promise<void> | null = null;
   #closeRequested = false;
 
@@ -57,7 +64,7 @@ export class RTCDataChannel extends RivuletEventTarget {
   get priority(): string { return this.#params.priority; }
   get readyState(): RTCDataChannelState { return this.#readyState; }
   get bufferedAmount(): number {
-    return (this.#handle?.bufferedAmount ?? 0) + this.#pendingBytes;
+    return (this.#taskBuffered ?? this.#handle?.bufferedAmount ?? 0) + this.#pendingBytes;
   }
   get bufferedAmountLowThreshold(): number { return this.#threshold; }
   set bufferedAmountLowThreshold(v: number) {
@@ -152,6 +159,13 @@ export class RTCDataChannel extends RivuletEventTarget {
 
   #transmit(bytes: Uint8Array | string): void {
     if (this.#readyState !== 'open' || !this.#handle) return;
+    if (this.#taskBuffered === undefined) {
+      this.#taskBuffered = this.#handle.bufferedAmount;
+      setImmediate(() => {
+        this.#taskBuffered = undefined;
+      });
+    }
+    this.#taskBuffered += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
     this.#handle.send(bytes);
   }
 
