@@ -64,6 +64,78 @@ describe('send pipeline', function () {
   });
 });
 
+describe('frame timeline across replaceTrack and enabled', function () {
+  this.timeout(10000);
+
+  /** A VP8 sender a → b over the in-memory pair; what b receives, parsed. */
+  async function vp8Pair() {
+    const pair = createPair();
+    const s1 = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8' });
+    const sender = pair.a.addTrack(s1.createTrack(), new MediaStream());
+    const got: RtpPacket[] = [];
+    pair.b.ontrack = (e) => readTrack(e.track, { rtp: (p) => got.push(RtpPacket.parse(Buffer.from(p))) });
+    await negotiate(pair.a, pair.b);
+    await until(() => pair.a.connectionState === 'connected', 3000, 'connected');
+    return { ...pair, s1, sender, got };
+  }
+  const frame = (timestamp: number, keyframe: boolean, tag: number) => ({ data: new Uint8Array([tag, 1, 2, 3]), timestamp, keyframe });
+  /** The frame's tag: its first byte, after the VP8 payload descriptor (RFC 7741 §4.2; 4-byte frames fit one packet). */
+  const tagOf = (p: RtpPacket) => p.payload[p.payload.length - 4];
+
+  it('replaceTrack: RTP timestamps keep moving forward although the new source starts at 0 µs; its delta frames wait for a key frame, which is requested once', async () => {
+    const { s1, sender, got, close } = await vp8Pair();
+    s1.writeFrame(frame(5_000_000, true, 0x10));
+    s1.writeFrame(frame(5_033_333, false, 0x11));
+    await until(() => got.length === 2, 3000, 'two frames from the first source');
+    const s2 = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8' });
+    let requests = 0;
+    s2.onKeyframeRequest(() => requests++);
+    await sender.replaceTrack(s2.createTrack());
+    s2.writeFrame(frame(0, false, 0x20)); // a running encoder's delta frame: undecodable here
+    s2.writeFrame(frame(33_333, false, 0x21));
+    expect(requests, 'key frame requests').to.equal(1);
+    s2.writeFrame(frame(66_666, true, 0x22));
+    s2.writeFrame(frame(100_000, false, 0x23));
+    await until(() => got.length === 4, 3000, 'key frame and delta from the second source');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got.map(tagOf)).to.deep.equal([0x10, 0x11, 0x22, 0x23]);
+    const step = (k: number) => (got[k]!.timestamp - got[k - 1]!.timestamp) >>> 0;
+    expect(step(1)).to.equal(3000);
+    // Before the fix the new source's 0 µs mapped 5 s back in RTP time (2^32 - 450000 as a step).
+    expect(step(2)).to.be.greaterThan(0).and.lessThan(90_000);
+    expect(step(3)).to.equal(3000);
+    expect(new Set(got.map((p) => p.ssrc)).size).to.equal(1);
+    let dropped: unknown;
+    (await sender.getStats()).forEach((x: { type: string; framesDroppedAwaitingKeyframe?: number }) => { if (x.type === 'outbound-rtp') dropped = x.framesDroppedAwaitingKeyframe; });
+    expect(dropped).to.equal(2);
+    close();
+  });
+
+  it('enabled=false sends nothing; re-enabled video resumes at a key frame (delta frames dropped, one request)', async () => {
+    const { s1, sender, got, close } = await vp8Pair();
+    let requests = 0;
+    s1.onKeyframeRequest(() => requests++);
+    const track = sender.track!;
+    s1.writeFrame(frame(0, true, 0x30));
+    await until(() => got.length === 1, 3000, 'first frame');
+    track.enabled = false;
+    s1.writeFrame(frame(33_333, false, 0x31));
+    s1.writeFrame(frame(66_666, true, 0x32));
+    track.enabled = true;
+    track.enabled = true; // no change: no second gap
+    s1.writeFrame(frame(100_000, false, 0x33));
+    s1.writeFrame(frame(133_333, false, 0x34));
+    expect(requests).to.equal(1);
+    s1.writeFrame(frame(166_666, true, 0x35));
+    await until(() => got.length === 2, 3000, 'key frame after re-enabling');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got.map(tagOf)).to.deep.equal([0x30, 0x35]);
+    // The source's clock ran on while disabled: 166 666 µs = 15 000 ticks at 90 kHz.
+    expect((got[1]!.timestamp - got[0]!.timestamp) >>> 0).to.equal(15_000);
+    close();
+  });
+});
+
 describe('simulcast forwarding and per-layer receive', function () {
   this.timeout(10000);
 

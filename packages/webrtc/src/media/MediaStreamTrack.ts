@@ -43,7 +43,12 @@ export class MediaStreamTrack extends RivuletEventTarget {
   get kind(): 'audio' | 'video' { return this.#source.kind; }
   get label(): string { return this.#source.label; }
   get enabled(): boolean { return this.#enabled; }
-  set enabled(v: boolean) { this.#enabled = Boolean(v); }
+  set enabled(v: boolean) {
+    const was = this.#enabled;
+    this.#enabled = Boolean(v);
+    // Senders skipped every frame while disabled; they need to know the stream has a gap.
+    if (!was && this.#enabled && this.#readyState === 'live') for (const s of [...this.#sinks]) s.resumed?.();
+  }
   get muted(): boolean { return this.#muted; }
   get readyState(): MediaStreamTrackState { return this.#readyState; }
 

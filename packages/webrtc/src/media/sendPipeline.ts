@@ -26,6 +26,8 @@ export interface SendPipeline {
   readonly framesSent: number;
   /** Frames dropped because the source declared another codec than the negotiated one. */
   readonly framesDroppedCodecMismatch: number;
+  /** Video delta frames dropped after replaceTrack or re-enabling, until the next key frame. */
+  readonly framesDroppedAwaitingKeyframe: number;
   /** The RTP timestamp "now" on the first stream (last one sent, advanced by elapsed time). */
   currentTimestamp(): number;
   /** Sends a packet in the first stream's SSRC and sequence space (RFC 4733 events share both). */
@@ -74,7 +76,17 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   }));
   let encodings = s.encodings;
   let unsubscribe: (() => void) | null = null;
-  const stats = { packetsSent: 0, bytesSent: 0, framesSent: 0, framesDroppedCodecMismatch: 0 };
+  const stats = { packetsSent: 0, bytesSent: 0, framesSent: 0, framesDroppedCodecMismatch: 0, framesDroppedAwaitingKeyframe: 0 };
+  // After replaceTrack or re-enabling, a video delta frame references pictures the receiver never
+  // got (a browser's encoder runs on, sending black frames while disabled; our sources are
+  // encoded already): wait for a key frame and ask the source for one.
+  let awaitKeyframe = false;
+  let keyframeRequested = false;
+  const gap = () => {
+    if (s.kind !== 'video') return;
+    awaitKeyframe = true;
+    keyframeRequested = false;
+  };
   // A source that declares its codec must match the negotiated one: we never transcode, and
   // sending H.264 labelled as VP8 would only produce garbage at the receiver.
   let codecMismatch = false;
@@ -104,6 +116,17 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     if (!payloader) return;
     const i = activeIndex();
     if (i < 0) return;
+    if (awaitKeyframe) {
+      if (!frame.keyframe) {
+        stats.framesDroppedAwaitingKeyframe++;
+        if (!keyframeRequested && s.track) {
+          keyframeRequested = true;
+          trackInternals.source(s.track).requestKeyframe();
+        }
+        return;
+      }
+      awaitKeyframe = false;
+    }
     const c = cursors[i]!;
     c.firstUs ??= frame.timestamp;
     const ts = (c.tsBase + Math.round(((frame.timestamp - c.firstUs) * codec.clockRate) / 1e6)) >>> 0;
@@ -162,21 +185,32 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     emit(out, inP.payload.length);
   };
 
-  const subscribe = () => {
+  const subscribe = (retarget: boolean) => {
     for (const c of cursors) c.lockedSsrc = undefined;
+    if (retarget) {
+      // A new track's frames carry their own clock (often from 0): continue our RTP timeline from
+      // the last packet plus the time since, so timestamps never run backwards (RFC 3550 §5.1).
+      const now = performance.now();
+      for (const c of cursors) {
+        if (c.firstUs === undefined) continue;
+        c.tsBase = (c.lastOutTs + Math.max(1, Math.round(((now - c.lastOutAt) * codec.clockRate) / 1000))) >>> 0;
+        c.firstUs = undefined;
+      }
+      gap();
+    }
     unsubscribe?.();
     unsubscribe = null;
     if (s.track && s.track.readyState === 'live') {
       const declared = trackInternals.source(s.track).mimeType;
       codecMismatch = declared !== undefined && declared.toLowerCase() !== codec.mimeType.toLowerCase();
-      unsubscribe = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp });
+      unsubscribe = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp, resumed: gap });
     }
   };
-  subscribe();
+  subscribe(false);
 
   return {
     updateEncodings(e) { encodings = e; },
-    retarget: subscribe,
+    retarget: () => subscribe(true),
     stop() {
       unsubscribe?.();
       unsubscribe = null;
@@ -185,6 +219,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     get bytesSent() { return stats.bytesSent; },
     get framesSent() { return stats.framesSent; },
     get framesDroppedCodecMismatch() { return stats.framesDroppedCodecMismatch; },
+    get framesDroppedAwaitingKeyframe() { return stats.framesDroppedAwaitingKeyframe; },
     currentTimestamp() {
       const c = cursors[0]!;
       return (c.lastOutTs + Math.round(((performance.now() - c.lastOutAt) * codec.clockRate) / 1000)) >>> 0;

@@ -116,6 +116,7 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         if (s.kind === 'video' && index === 0) o['framesSent'] = ss.pipeline!.framesSent;
         // Non-standard member: frames refused because the source's codec was not the negotiated one.
         if (index === 0 && ss.pipeline!.framesDroppedCodecMismatch > 0) o['framesDroppedCodecMismatch'] = ss.pipeline!.framesDroppedCodecMismatch;
+        if (index === 0 && ss.pipeline!.framesDroppedAwaitingKeyframe > 0) o['framesDroppedAwaitingKeyframe'] = ss.pipeline!.framesDroppedAwaitingKeyframe;
         if (stream.rid !== undefined) o['rid'] = stream.rid;
         if (ss.track) o['mediaSourceId'] = `S${kindLetter}${ss.track.id}`;
         if (x) {
