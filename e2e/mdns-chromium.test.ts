@@ -6,10 +6,11 @@
  * a data channel then echoes.
  *
  * Where: inside the loopback-only namespace (scripts/loopback-only.sh, as `npm run e2e` runs it).
- * Chromium never runs its mDNS responder on a loopback interface and gathers no loopback address
- * without the flag, so `lo` alone (even with `ip link set lo multicast on`) gives no candidate at all.
- * The test therefore adds a veth pair to the namespace (rv0 10.99.0.1/24 ↔ rv1), which reaches
- * nothing outside it, and removes it afterwards. Outside the namespace the test would resolve
+ * Chromium never runs its mDNS responder on a loopback interface, gathers no loopback address
+ * without the flag, and without a permission grant gathers only on the default route's interface,
+ * so `lo` alone (even with `ip link set lo multicast on`) gives no candidate at all. The test
+ * therefore adds a veth pair to the namespace (rv0 10.99.0.1/24 ↔ rv1, default route via
+ * 10.99.0.2 on rv0), which reaches nothing outside it, and removes it afterwards. Outside the namespace the test would resolve
  * to the machine's real address, so it skips there (and fails under CI=true).
  */
 import { expect } from 'chai';
