@@ -31,6 +31,20 @@ function codecParameters(c: NegotiatedCodec) {
   return p;
 }
 
+/**
+ * webrtc-pc §5.2 RTCRtpParameters.codecs: the negotiated media codecs, "as well as entries for RTX,
+ * RED and FEC mechanisms" — one `<kind>/rtx` entry per media codec that has one, with `apt=<pt>`,
+ * after every media codec (so codecs[0] stays the send codec), as browsers list them.
+ */
+function parametersWithRepair(kind: string, codecs: readonly NegotiatedCodec[]) {
+  const out: ReturnType<typeof codecParameters>[] = codecs.map(codecParameters);
+  for (const c of codecs) {
+    if (c.rtxPayloadType === undefined) continue;
+    out.push({ payloadType: c.rtxPayloadType, mimeType: `${kind}/rtx`, clockRate: c.clockRate, sdpFmtpLine: `apt=${c.payloadType}` });
+  }
+  return out;
+}
+
 const feedbackStrings = (c: NegotiatedCodec | undefined) => (c ? c.rtcpFeedback.map((f) => (f.parameter ? `${f.type} ${f.parameter}` : f.type)) : []);
 
 function bindSender(core: PeerCore, ss: SenderState, first: NegotiatedCodec): void {
@@ -71,7 +85,7 @@ export function updateMedia(core: PeerCore): void {
     const codecs = remoteCodecs(s.kind, getRtpCodecs(answerSection)).filter((c) => remoteSet.some((r) => r.payloadType === c.payloadType));
     const sim = findAttribute(lm.attributes, 'simulcast')?.directions.find((x) => x.direction === 'send');
     ss.negotiated = {
-      mid: s.mid, codecs: codecs.map(codecParameters),
+      mid: s.mid, codecs: parametersWithRepair(s.kind, codecs),
       rtx: new Map(codecs.filter((c) => c.rtxPayloadType !== undefined).map((c) => [c.payloadType, c.rtxPayloadType!])),
       headerExtensions: exts, rids: sim ? sim.streams.map((alts) => alts[0]!.rid) : [], reducedSize,
       feedback: feedbackStrings(codecs[0]),
@@ -94,7 +108,7 @@ export function updateMedia(core: PeerCore): void {
     // What was negotiated: the answer's codecs, all of which our own section listed.
     const localSet = getRtpCodecs(lm);
     const accepted = remoteCodecs(s.kind, getRtpCodecs(answerSection)).filter((c) => localSet.some((l) => l.payloadType === c.payloadType));
-    rs.codecs = accepted.map(codecParameters);
+    rs.codecs = parametersWithRepair(s.kind, accepted);
     rs.feedback = feedbackStrings(accepted[0]);
     rs.rtxByPt = new Map(accepted.filter((c) => c.rtxPayloadType !== undefined).map((c) => [c.payloadType, c.rtxPayloadType!]));
     rs.headerExtensions = exts;
