@@ -136,6 +136,45 @@ describe('frame timeline across replaceTrack and enabled', function () {
   });
 });
 
+describe('a disabled audio track is sent as silence', function () {
+  this.timeout(10000);
+
+  for (const c of [
+    { mimeType: 'audio/opus', payload: [0xf8, 0xff, 0xfe], step: 960 },
+    { mimeType: 'audio/PCMU', payload: new Array<number>(160).fill(0xff), step: 160 },
+  ]) {
+    it(`${c.mimeType}: 20 ms silence packets while disabled, nothing else; real frames resume after them`, async () => {
+      const { a, b, close } = createPair();
+      const src = new MediaStreamTrackSource({ kind: 'audio', mimeType: c.mimeType });
+      const track = src.createTrack();
+      a.addTrack(track, new MediaStream());
+      const got: RtpPacket[] = [];
+      b.ontrack = (e) => readTrack(e.track, { rtp: (p) => got.push(RtpPacket.parse(Buffer.from(p))) });
+      await negotiate(a, b);
+      await until(() => a.connectionState === 'connected', 3000, 'connected');
+      src.writeFrame({ data: new Uint8Array([1, 2, 3]), timestamp: 0 });
+      await until(() => got.length === 1, 3000, 'first frame');
+      track.enabled = false;
+      src.writeFrame({ data: new Uint8Array([9, 9, 9]), timestamp: 20_000 }); // dropped: disabled
+      await until(() => got.length >= 6, 3000, 'five silence packets');
+      track.enabled = true;
+      await new Promise((r) => setTimeout(r, 60));
+      const silent = got.length - 1;
+      src.writeFrame({ data: new Uint8Array([4, 5, 6]), timestamp: 2_000_000 });
+      await until(() => got.length === silent + 2, 3000, 'frame after re-enabling');
+      expect(got.slice(1, 1 + silent).every((p) => Buffer.compare(p.payload, Buffer.from(c.payload)) === 0), 'silence payloads').to.equal(true);
+      for (let k = 2; k <= silent; k++) expect((got[k]!.timestamp - got[k - 1]!.timestamp) >>> 0, `silence step ${k}`).to.equal(c.step);
+      for (let k = 1; k < got.length; k++) expect((got[k]!.sequenceNumber - got[k - 1]!.sequenceNumber + 65536) % 65536).to.equal(1);
+      const last = got[got.length - 1]!;
+      expect([...last.payload]).to.deep.equal([4, 5, 6]);
+      // The real frame continues the timeline after the silence (forward, by about the time since).
+      const after = (last.timestamp - got[silent]!.timestamp) >>> 0;
+      expect(after).to.be.greaterThan(0).and.lessThan(c.step * 10);
+      close();
+    });
+  }
+});
+
 describe('simulcast forwarding and per-layer receive', function () {
   this.timeout(10000);
 

@@ -46,8 +46,12 @@ export class MediaStreamTrack extends RivuletEventTarget {
   set enabled(v: boolean) {
     const was = this.#enabled;
     this.#enabled = Boolean(v);
-    // Senders skipped every frame while disabled; they need to know the stream has a gap.
-    if (!was && this.#enabled && this.#readyState === 'live') for (const s of [...this.#sinks]) s.resumed?.();
+    // Senders send silence while an audio track is disabled and need to know a video stream has a gap.
+    if (was === this.#enabled || this.#readyState !== 'live') return;
+    for (const s of [...this.#sinks]) {
+      if (this.#enabled) s.resumed?.();
+      else s.paused?.();
+    }
   }
   get muted(): boolean { return this.#muted; }
   get readyState(): MediaStreamTrackState { return this.#readyState; }

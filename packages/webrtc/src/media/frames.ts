@@ -23,6 +23,8 @@ export type RtpPacketBytes = Uint8Array;
 export interface TrackSink {
   frame?(frame: EncodedFrame): void;
   rtp?(packet: RtpPacketBytes): void;
+  /** The track was disabled (enabled true → false): nothing more arrives until resumed(). */
+  paused?(): void;
   /** The track was re-enabled (enabled false → true): what follows continues after a gap. */
   resumed?(): void;
 }

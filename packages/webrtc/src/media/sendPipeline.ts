@@ -56,6 +56,16 @@ interface StreamCursor {
   lastOutAt: number;
 }
 
+/** 20 ms of silence per codec: an Opus CELT-only 20 ms silence frame (RFC 6716 §3.1, TOC 0xF8), G.711 silence samples. */
+function silencePayload(mimeType: string): Buffer | undefined {
+  switch (mimeType.toLowerCase()) {
+    case 'audio/opus': return Buffer.from([0xf8, 0xff, 0xfe]);
+    case 'audio/pcmu': return Buffer.alloc(160, 0xff);
+    case 'audio/pcma': return Buffer.alloc(160, 0xd5);
+    default: return undefined;
+  }
+}
+
 function rand16(): number { return randomBytes(2).readUInt16BE(0); }
 function rand32(): number { return randomBytes(4).readUInt32BE(0); }
 
@@ -86,6 +96,55 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     if (s.kind !== 'video') return;
     awaitKeyframe = true;
     keyframeRequested = false;
+  };
+
+  // webrtc-pc §5.2 (RTCRtpSender): a disabled audio track is sent as silence, as browsers do,
+  // so the receiver's playout and its RTCP keep running. One 20 ms packet every 20 ms.
+  const silence = silencePayload(codec.mimeType);
+  let silenceTimer: { cancel(): void } | undefined;
+  /** Re-anchors the frame timeline after the last packet sent, plus the time since (RFC 3550 §5.1). */
+  const continueTimeline = () => {
+    const now = performance.now();
+    for (const c of cursors) {
+      if (c.firstUs === undefined) continue;
+      c.tsBase = (c.lastOutTs + Math.max(1, Math.round(((now - c.lastOutAt) * codec.clockRate) / 1000))) >>> 0;
+      c.firstUs = undefined;
+    }
+  };
+  const sendSilence = () => {
+    silenceTimer = s.ctx.clock.setTimeout(sendSilence, 20);
+    const i = activeIndex();
+    if (i < 0 || !silence) return;
+    const c = cursors[i]!;
+    // First packet ever on this stream: start at the random base; otherwise 20 ms after the last.
+    const ts = c.firstUs === undefined && c.lastInSsrc === undefined && stats.packetsSent === 0
+      ? c.tsBase
+      : (c.lastOutTs + Math.round((20 * codec.clockRate) / 1000)) >>> 0;
+    const p = new RtpPacket({
+      payloadType: codec.payloadType, sequenceNumber: c.seq, timestamp: ts, ssrc: c.ssrc, marker: false,
+      extensions: extensionsFor(c, n.rids.length > 0), payload: silence,
+    });
+    c.seq = (c.seq + 1) & 0xffff;
+    c.lastOutSeq = p.sequenceNumber;
+    c.lastOutTs = ts;
+    c.lastOutAt = performance.now();
+    c.firstUs = c.firstUs ?? 0; // the timeline now has a history: the next frame continues it
+    emit(p, silence.length);
+  };
+  const paused = () => {
+    if (s.kind !== 'audio' || !silence || silenceTimer) return;
+    sendSilence();
+  };
+  const stopSilence = () => {
+    silenceTimer?.cancel();
+    silenceTimer = undefined;
+  };
+  const resumed = () => {
+    if (silenceTimer) {
+      stopSilence();
+      continueTimeline();
+    }
+    gap();
   };
   // A source that declares its codec must match the negotiated one: we never transcode, and
   // sending H.264 labelled as VP8 would only produce garbage at the receiver.
@@ -187,15 +246,11 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
 
   const subscribe = (retarget: boolean) => {
     for (const c of cursors) c.lockedSsrc = undefined;
+    stopSilence();
     if (retarget) {
-      // A new track's frames carry their own clock (often from 0): continue our RTP timeline from
-      // the last packet plus the time since, so timestamps never run backwards (RFC 3550 §5.1).
-      const now = performance.now();
-      for (const c of cursors) {
-        if (c.firstUs === undefined) continue;
-        c.tsBase = (c.lastOutTs + Math.max(1, Math.round(((now - c.lastOutAt) * codec.clockRate) / 1000))) >>> 0;
-        c.firstUs = undefined;
-      }
+      // A new track's frames carry their own clock (often from 0): continue our RTP timeline so
+      // timestamps never run backwards.
+      continueTimeline();
       gap();
     }
     unsubscribe?.();
@@ -203,7 +258,8 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     if (s.track && s.track.readyState === 'live') {
       const declared = trackInternals.source(s.track).mimeType;
       codecMismatch = declared !== undefined && declared.toLowerCase() !== codec.mimeType.toLowerCase();
-      unsubscribe = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp, resumed: gap });
+      unsubscribe = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp, paused, resumed });
+      if (!s.track.enabled) paused();
     }
   };
   subscribe(false);
@@ -212,6 +268,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     updateEncodings(e) { encodings = e; },
     retarget: () => subscribe(true),
     stop() {
+      stopSilence();
       unsubscribe?.();
       unsubscribe = null;
     },
