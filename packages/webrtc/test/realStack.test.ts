@@ -144,6 +144,11 @@ describe('renegotiation and ICE restart over the real stack', function () {
     await until(() => checksSent > checksBefore, 10000, 'connectivity checks of the new generation', () => String(checksSent)).finally(() => clearInterval(poll));
     await until(() => ice.getSelectedCandidatePair()!.local.usernameFragment === ufrag(a), 10000, 'a pair of the new generation selected');
     expect(ice.getSelectedCandidatePair()!.remote.usernameFragment).to.equal(ufrag(b));
+    // The same in getStats (webrtc-stats RTCIceCandidateStats.usernameFragment).
+    const report = await a.getStats();
+    const ufragOf = (type: string) => [...report.values()].find((x) => x.type === type)?.['usernameFragment'];
+    expect(ufragOf('local-candidate')).to.equal(ufrag(a));
+    expect(ufragOf('remote-candidate')).to.equal(ufrag(b));
     expect(a.connectionState).to.equal('connected');
     a.close();
     b.close();

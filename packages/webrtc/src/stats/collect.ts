@@ -21,11 +21,14 @@ function fingerprintOf(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
 }
 
-function candidateStats(id: string, c: CandidateAttribute, type: 'local-candidate' | 'remote-candidate', now: number): RTCStats {
-  return {
+function candidateStats(id: string, c: CandidateAttribute, type: 'local-candidate' | 'remote-candidate', now: number, usernameFragment: string | undefined): RTCStats {
+  const s: RTCStats = {
     id, type, timestamp: now, transportId: TRANSPORT_ID, address: c.address, port: c.port,
     protocol: c.transport.toLowerCase(), candidateType: c.type, priority: c.priority, foundation: c.foundation,
   };
+  // webrtc-stats RTCIceCandidateStats.usernameFragment: the ICE generation (changes on restart).
+  if (usernameFragment !== undefined) s['usernameFragment'] = usernameFragment;
+  return s;
 }
 
 export async function collectStats(core: PeerCore, selector: object | null): Promise<RTCStatsReport> {
@@ -77,8 +80,8 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
       }
       transport.push(
         cp,
-        candidateStats(lid, pair.local, 'local-candidate', now),
-        candidateStats(rid, pair.remote, 'remote-candidate', now),
+        candidateStats(lid, pair.local, 'local-candidate', now, pair.localUsernameFragment),
+        candidateStats(rid, pair.remote, 'remote-candidate', now, pair.remoteUsernameFragment),
       );
     }
     transport.unshift(t);
