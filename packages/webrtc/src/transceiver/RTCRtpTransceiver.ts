@@ -71,9 +71,9 @@ export class RTCRtpTransceiver {
   get direction(): RTCRtpTransceiverDirection { return this.#s.direction; }
   set direction(value: RTCRtpTransceiverDirection) {
     const s = this.#s;
-    if (!DIRECTIONS.includes(value) && value !== 'stopped') {
-      throw new TypeError(`RTCRtpTransceiver.direction: ${JSON.stringify(value)} is not a valid RTCRtpTransceiverDirection`);
-    }
+    // WebIDL §3.7.6: assigning a string outside an enum to an enum-typed attribute is ignored
+    // (no exception), as browsers do; only the valid "stopped" is a TypeError (below).
+    if (!DIRECTIONS.includes(String(value)) && String(value) !== 'stopped') return;
     // §5.4 direction setter: closed or stopping → InvalidStateError; "stopped" → TypeError.
     if (s.ctx.isClosed) throw invalidState('RTCRtpTransceiver.direction: the RTCPeerConnection is closed');
     if (s.stopping) throw invalidState('RTCRtpTransceiver.direction: the transceiver is stopping or stopped');
