@@ -170,6 +170,14 @@ describe('a disabled audio track is sent as silence', function () {
       // The real frame continues the timeline after the silence (forward, by about the time since).
       const after = (last.timestamp - got[silent]!.timestamp) >>> 0;
       expect(after).to.be.greaterThan(0).and.lessThan(c.step * 10);
+      // Disabled again, then stopped: the silence ends with the track.
+      track.enabled = false;
+      await until(() => got.length >= silent + 4, 3000, 'silence again');
+      track.stop();
+      await new Promise((r) => setTimeout(r, 30));
+      const atStop = got.length;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got.length, 'packets after track.stop()').to.equal(atStop);
       close();
     });
   }

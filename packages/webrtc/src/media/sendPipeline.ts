@@ -112,6 +112,11 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     }
   };
   const sendSilence = () => {
+    // Only while the sender's track is live and disabled: an ended track sends nothing.
+    if (!s.track || s.track.readyState !== 'live' || s.track.enabled) {
+      silenceTimer = undefined;
+      return;
+    }
     silenceTimer = s.ctx.clock.setTimeout(sendSilence, 20);
     const i = activeIndex();
     if (i < 0 || !silence) return;
