@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { SrtpCipher } from './cipher.js';
 import { SRTCP_E_FLAG } from './cipher.js';
-import { HMAC_HEADROOM as H0, HmacSha1 } from './hmacSha1.js';
+import { HMAC_HEADROOM as H0, HmacSha1, tagEquals } from './hmacSha1.js';
 import { AesCmKeystream, setSrtpIv, xorInPlace } from './keystream.js';
 import { SrtpKeystreamCache } from './keystreamCache.js';
 import type { SrtpSessionKeys } from './kdf.js';
+import { PacketPool } from './packetPool.js';
 
 /** SRTCP authentication tag is 80 bits for every AES-CM profile, including _32 (RFC 5764 §4.1.2). */
 const RTCP_TAG = 10;
@@ -14,7 +15,9 @@ const RTCP_TAG = 10;
  * The IV is (salt·2^16) XOR (SSRC·2^64) XOR (index·2^16).
  *
  * Every output is built in one pooled allocation with HMAC_HEADROOM spare bytes in front (for
- * the HMAC inner pad) and returned as a view past them, so a packet costs one copy.
+ * the HMAC inner pad) and returned as a view past them, so a packet costs one copy. RTP outputs
+ * come from our own `PacketPool`, whose long-lived Int32Array view the keystream XOR indexes
+ * directly; the tag is written (or compared) straight from the MAC's latin1 string.
  */
 export class AesCmHmacCipher implements SrtpCipher {
   readonly rtpTrailerLength: number;
@@ -26,6 +29,7 @@ export class AesCmHmacCipher implements SrtpCipher {
   private readonly rtpSalt: Buffer;
   private readonly rtcpSalt: Buffer;
   private readonly rtpCache: SrtpKeystreamCache;
+  private readonly pool = new PacketPool();
 
   constructor(keys: SrtpSessionKeys, private readonly rtpTagLength: number) {
     if (keys.rtpSalt.length !== 14 || keys.rtcpSalt.length !== 14) {
@@ -47,37 +51,53 @@ export class AesCmHmacCipher implements SrtpCipher {
     this.rtpCache = new SrtpKeystreamCache(this.rtpKs, this.rtpSalt);
   }
 
-  /** XOR the keystream of RTP packet (ssrc, roc·2^16 + seq) into data[start, end). */
-  private cryptRtp(data: Buffer, start: number, end: number, ssrc: number, roc: number, seq: number): void {
+  /**
+   * XOR the keystream of RTP packet (ssrc, roc·2^16 + seq) into slab[start, end). `slab` starts at
+   * byte 0 of its ArrayBuffer and `slab32` views all of it, so aligned words need no new view.
+   */
+  private cryptRtp(slab: Buffer, slab32: Int32Array, start: number, end: number, ssrc: number, roc: number, seq: number): void {
     const len = end - start;
     if (len <= 0) return;
     const cache = this.rtpCache;
     cache.lookup(ssrc, roc * 65536 + seq, len);
-    xorInPlace(data, start, cache.buf, len, cache.off);
+    const ks = cache.buf, k32 = cache.buf32, kOff = cache.off;
+    if (k32 === undefined || ((start | kOff) & 3) !== 0) {
+      xorInPlace(slab, start, ks, len, kOff);
+      return;
+    }
+    const words = len >>> 2;
+    const d = start >>> 2, k = kOff >>> 2;
+    for (let w = 0; w < words; w++) slab32[d + w] ^= k32[k + w]!;
+    for (let i = words << 2; i < len; i++) slab[start + i] ^= ks[kOff + i]!;
   }
 
   protectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer {
     const n = packet.length;
     const tagLen = this.rtpTagLength;
+    const pool = this.pool;
+    const at = pool.alloc(H0 + n + tagLen);
+    const slab = pool.slab;
+    const p = at + H0;
+    packet.copy(slab, p, 0, n);
+    this.cryptRtp(slab, pool.slab32, p + headerLength, p + n, ssrc, roc, seq);
     // The tag's place first holds the ROC, which is authenticated (§4.2) but never sent.
-    const out = Buffer.allocUnsafe(H0 + n + tagLen);
-    packet.copy(out, H0, 0, n);
-    this.cryptRtp(out, H0 + headerLength, H0 + n, ssrc, roc, seq);
-    out.writeUInt32BE(roc >>> 0, H0 + n);
-    this.rtpAuth.macInPlace(out, H0 + n + 4).copy(out, H0 + n, 0, tagLen);
-    return out.subarray(H0);
+    slab.writeUInt32BE(roc >>> 0, p + n);
+    slab.write(this.rtpAuth.macString(slab, at, p + n + 4), p + n, tagLen, 'latin1');
+    return slab.subarray(p, p + n + tagLen);
   }
 
   unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer | undefined {
     const tagLen = this.rtpTagLength;
     const m = packet.length - tagLen;
-    const out = Buffer.allocUnsafe(H0 + m + 4);
-    packet.copy(out, H0, 0, m);
-    out.writeUInt32BE(roc >>> 0, H0 + m);
-    const mac = this.rtpAuth.macInPlace(out, H0 + m + 4);
-    if (!timingSafeEqual(mac.subarray(0, tagLen), packet.subarray(m))) return undefined;
-    this.cryptRtp(out, H0 + headerLength, H0 + m, ssrc, roc, seq);
-    return out.subarray(H0, H0 + m);
+    const pool = this.pool;
+    const at = pool.alloc(H0 + m + 4);
+    const slab = pool.slab;
+    const p = at + H0;
+    packet.copy(slab, p, 0, m);
+    slab.writeUInt32BE(roc >>> 0, p + m);
+    if (!tagEquals(this.rtpAuth.macString(slab, at, p + m + 4), packet, m, tagLen)) return undefined;
+    this.cryptRtp(slab, pool.slab32, p + headerLength, p + m, ssrc, roc, seq);
+    return slab.subarray(p, p + m);
   }
 
   protectRtcp(packet: Buffer, ssrc: number, index: number, encrypt: boolean): Buffer {

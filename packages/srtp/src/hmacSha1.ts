@@ -39,13 +39,32 @@ export class HmacSha1 {
    */
   macInPlace(buf: Buffer, end: number): Buffer {
     const tag = this.tagScratch;
-    if (oneShotHash !== undefined) {
-      this.ipad.copy(buf, 0);
-      this.outer.write(oneShotHash('sha1', buf.subarray(0, end), 'latin1'), 64, 'latin1');
-      tag.write(oneShotHash('sha1', this.outer, 'latin1'), 0, 'latin1');
-    } else {
-      createHmac('sha1', this.key).update(buf.subarray(HMAC_HEADROOM, end)).digest().copy(tag);
-    }
+    tag.write(this.macString(buf, 0, end), 0, 'latin1');
     return tag;
   }
+
+  /**
+   * MAC of buf[start + HMAC_HEADROOM, end) as a 20-character latin1 string (one char per byte).
+   * Overwrites buf[start, start + HMAC_HEADROOM). The string form lets the caller write the
+   * truncated tag straight into its packet, or compare it, without another Buffer.
+   */
+  macString(buf: Buffer, start: number, end: number): string {
+    if (oneShotHash !== undefined) {
+      this.ipad.copy(buf, start);
+      this.outer.write(oneShotHash('sha1', buf.subarray(start, end), 'latin1'), 64, 'latin1');
+      return oneShotHash('sha1', this.outer, 'latin1');
+    }
+    return createHmac('sha1', this.key).update(buf.subarray(start + HMAC_HEADROOM, end)).digest().toString('latin1');
+  }
+}
+
+/**
+ * Constant-time comparison of the first `len` bytes of a latin1 MAC string with tag[at, at+len)
+ * (RFC 3711 §3.3 step 5 does not require it, but a timing oracle on the tag costs nothing to
+ * avoid). The lengths are fixed by the profile, so only the contents are secret.
+ */
+export function tagEquals(mac: string, tag: Buffer, at: number, len: number): boolean {
+  let diff = 0;
+  for (let i = 0; i < len; i++) diff |= mac.charCodeAt(i) ^ tag[at + i]!;
+  return diff === 0;
 }

@@ -22,6 +22,15 @@ export class AesCmKeystream {
   private counters32: Int32Array;
   /** Word 3 of counter block i with IV = 0, in native byte order (endianness-agnostic XOR mask). */
   private counterWord3: Int32Array;
+  /**
+   * Words 0..2 of counter blocks [0, uniformBlocks) all equal (u0, u1, u2). Consecutive packets of
+   * one SSRC within one ROC differ only in word 3 (SEQ and the block counter), so a batch that
+   * matches rewrites only word 3 of each block: a quarter of the stores.
+   */
+  private uniformBlocks = 0;
+  private u0 = 0;
+  private u1 = 0;
+  private u2 = 0;
 
   constructor(key: Buffer) {
     const alg = key.length === 16 ? 'aes-128-ecb' : key.length === 32 ? 'aes-256-ecb' : undefined;
@@ -51,6 +60,7 @@ export class AesCmKeystream {
     const tmpl32 = new Int32Array(tmpl.buffer, tmpl.byteOffset, blocks * 4);
     this.counterWord3 = new Int32Array(blocks);
     for (let b = 0; b < blocks; b++) this.counterWord3[b] = tmpl32[b * 4 + 3]!;
+    this.uniformBlocks = 0;
   }
 
   /** Keystream of `length` bytes (rounded up to whole blocks) for the current `iv`. */
@@ -60,6 +70,7 @@ export class AesCmKeystream {
     const c = this.counters32;
     const w3 = this.counterWord3;
     const i0 = this.iv32[0]!, i1 = this.iv32[1]!, i2 = this.iv32[2]!, i3 = this.iv32[3]!;
+    this.uniformBlocks = 0;
     for (let b = 0, o = 0; b < blocks; b++, o += 4) {
       c[o] = i0;
       c[o + 1] = i1;
@@ -81,16 +92,36 @@ export class AesCmKeystream {
     const w3 = this.counterWord3;
     const iv = this.iv;
     const iv32 = this.iv32;
+    // Words 0..2 are the same for every packet of the batch unless it crosses a ROC boundary.
+    setSrtpIv(iv, salt, ssrc, Math.floor(firstIndex / 65536), firstIndex & 0xffff);
+    const i0 = iv32[0]!, i1 = iv32[1]!, i2 = iv32[2]!;
+    const sameRoc = Math.floor(firstIndex / 65536) === Math.floor((firstIndex + count - 1) / 65536);
+    const reuse = sameRoc && blocks <= this.uniformBlocks && i0 === this.u0 && i1 === this.u1 && i2 === this.u2;
     let o = 0;
     for (let j = 0; j < count; j++) {
       const idx = firstIndex + j;
       setSrtpIv(iv, salt, ssrc, Math.floor(idx / 65536), idx & 0xffff);
-      const i0 = iv32[0]!, i1 = iv32[1]!, i2 = iv32[2]!, i3 = iv32[3]!;
-      for (let b = 0; b < strideBlocks; b++, o += 4) {
-        c[o] = i0;
-        c[o + 1] = i1;
-        c[o + 2] = i2;
-        c[o + 3] = i3 ^ w3[b]!;
+      const i3 = iv32[3]!;
+      if (reuse) {
+        for (let b = 0; b < strideBlocks; b++, o += 4) c[o + 3] = i3 ^ w3[b]!;
+      } else {
+        const j0 = iv32[0]!, j1 = iv32[1]!, j2 = iv32[2]!;
+        for (let b = 0; b < strideBlocks; b++, o += 4) {
+          c[o] = j0;
+          c[o + 1] = j1;
+          c[o + 2] = j2;
+          c[o + 3] = i3 ^ w3[b]!;
+        }
+      }
+    }
+    if (!reuse) {
+      if (sameRoc) {
+        this.uniformBlocks = blocks;
+        this.u0 = i0;
+        this.u1 = i1;
+        this.u2 = i2;
+      } else {
+        this.uniformBlocks = 0;
       }
     }
     return this.ecb.update(this.counters.subarray(0, blocks * 16));

@@ -5,6 +5,8 @@ interface Batch {
   count: number;
   strideBlocks: number;
   ks: Buffer;
+  /** 32-bit view of `ks` when it is 4-byte aligned (it is: fresh cipher output), else undefined. */
+  ks32: Int32Array | undefined;
   /** Lookups this batch served, and the largest length asked of it. */
   used: number;
   maxLen: number;
@@ -28,21 +30,29 @@ export class SrtpKeystreamCache {
   /** After `lookup`: the buffer and offset holding the requested keystream. */
   buf: Buffer = Buffer.alloc(0);
   off = 0;
+  /** After `lookup`: a 32-bit view of `buf` (word 0 = byte 0) when aligned, else undefined. */
+  buf32: Int32Array | undefined = undefined;
   private readonly streams = new Map<number, Batch>();
+  /** The batch of the SSRC looked up last: one stream is the common case, skip the Map then. */
+  private lastSsrc = -1;
+  private last: Batch | undefined = undefined;
 
   constructor(
     private readonly ks: AesCmKeystream,
     private readonly salt: Buffer,
-    private readonly maxBatch = 8,
+    private readonly maxBatch = 16,
   ) {}
 
   lookup(ssrc: number, index: number, len: number): void {
-    const b = this.streams.get(ssrc);
+    const b = ssrc === this.lastSsrc ? this.last : this.streams.get(ssrc);
     if (b !== undefined && index >= b.first && index < b.first + b.count && len <= b.strideBlocks * 16) {
       b.used++;
       if (len > b.maxLen) b.maxLen = len;
       this.buf = b.ks;
+      this.buf32 = b.ks32;
       this.off = (index - b.first) * b.strideBlocks * 16;
+      this.lastSsrc = ssrc;
+      this.last = b;
       return;
     }
     let count = 1;
@@ -56,8 +66,13 @@ export class SrtpKeystreamCache {
       this.streams.clear();
     }
     const ks = this.ks.batch(this.salt, ssrc, index, count, strideBlocks);
-    this.streams.set(ssrc, { first: index, count, strideBlocks, ks, used: 1, maxLen: len });
+    const ks32 = (ks.byteOffset & 3) === 0 ? new Int32Array(ks.buffer, ks.byteOffset, ks.length >>> 2) : undefined;
+    const nb: Batch = { first: index, count, strideBlocks, ks, ks32, used: 1, maxLen: len };
+    this.streams.set(ssrc, nb);
     this.buf = ks;
+    this.buf32 = ks32;
     this.off = 0;
+    this.lastSsrc = ssrc;
+    this.last = nb;
   }
 }
