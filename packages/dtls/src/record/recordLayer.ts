@@ -29,11 +29,23 @@ export class RecordLayer {
   private readonly readCiphers = new Map<number, RecordCipher>();
   private readonly replay = new Map<number, ReplayWindow>();
   private futureRecords: DtlsRecord[] = [];
+  /** Cached write state of one protected epoch; `sealSeq` is authoritative while it is set. */
+  private sealEpoch = -1;
+  private sealCipher: RecordCipher | undefined;
+  private sealSeq = 0;
 
   constructor(private readonly onDrop: (reason: RecordDropReason) => void) {}
 
+  /** Writes the cached sequence number back to the map and drops the cache. */
+  private syncSealCache(): void {
+    if (this.sealCipher) this.writeSeq.set(this.sealEpoch, this.sealSeq);
+    this.sealEpoch = -1;
+    this.sealCipher = undefined;
+  }
+
   /** Installs epoch-1 ciphers once the key block is known (RFC 5246 §6.3). */
   installKeys(epoch: number, write: RecordCipher, read: RecordCipher): DtlsRecord[] {
+    this.syncSealCache();
     this.writeCiphers.set(epoch, write);
     this.writeSeq.set(epoch, 0);
     this.readCiphers.set(epoch, read);
@@ -50,21 +62,36 @@ export class RecordLayer {
 
   /** Sets the next write sequence number of epoch 0 (RFC 6347 §4.2.1: a stateless server echoes the ClientHello's). */
   setWriteSequence(epoch: number, seq: number): void {
+    this.syncSealCache();
     this.writeSeq.set(epoch, seq);
   }
 
   /** Builds one protected record. Each call consumes a fresh sequence number (retransmissions too). */
   seal(type: number, epoch: number, plaintext: Uint8Array, sequence?: number): Buffer {
-    const seq = sequence ?? this.writeSeq.get(epoch) ?? 0;
+    let seq: number;
+    let cipher: RecordCipher | undefined;
+    if (sequence === undefined && epoch === this.sealEpoch && this.sealCipher) {
+      // Hot path (every data-channel packet): the write state of the current epoch is cached
+      // instead of two Map lookups and a Map.set per record.
+      seq = this.sealSeq;
+      if (seq >= MAX_SEQUENCE) throw new Error(`DTLS epoch ${epoch} sequence numbers exhausted`);
+      this.sealSeq = seq + 1;
+      return this.sealCipher.sealRecord(type, DTLS_1_2, epoch, seq, plaintext);
+    }
+    this.syncSealCache();
+    seq = sequence ?? this.writeSeq.get(epoch) ?? 0;
     if (sequence === undefined) {
       if (seq >= MAX_SEQUENCE) throw new Error(`DTLS epoch ${epoch} sequence numbers exhausted`);
       this.writeSeq.set(epoch, seq + 1);
     }
-    const cipher = this.writeCiphers.get(epoch);
-    if (cipher) {
-      const header = writeRecordHeader(type, DTLS_1_2, epoch, seq, plaintext.length + cipher.overhead);
-      return cipher.encrypt(epoch, seq, type, DTLS_1_2, plaintext, header);
+    cipher = this.writeCiphers.get(epoch);
+    if (cipher && sequence === undefined) {
+      this.sealEpoch = epoch;
+      this.sealCipher = cipher;
+      this.sealSeq = seq + 1;
     }
+    // Protected records (all application data): header and fragment written into one Buffer.
+    if (cipher) return cipher.sealRecord(type, DTLS_1_2, epoch, seq, plaintext);
     return Buffer.concat([writeRecordHeader(type, DTLS_1_2, epoch, seq, plaintext.length), plaintext]);
   }
 
@@ -116,14 +143,15 @@ export class RecordLayer {
     let size = 0;
     for (const r of records) {
       if (size > 0 && size + r.length > mtu) {
-        out.push(Buffer.concat(current));
+        // A lone record is already a datagram: no copy.
+        out.push(current.length === 1 ? current[0]! : Buffer.concat(current));
         current = [];
         size = 0;
       }
       current.push(r);
       size += r.length;
     }
-    if (size > 0) out.push(Buffer.concat(current));
+    if (size > 0) out.push(current.length === 1 ? current[0]! : Buffer.concat(current));
     return out;
   }
 }
