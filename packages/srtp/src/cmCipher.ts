@@ -53,33 +53,32 @@ export class AesCmHmacCipher implements SrtpCipher {
 
   /**
    * XOR the keystream of RTP packet (ssrc, roc·2^16 + seq) into slab[start, end). `slab` starts at
-   * byte 0 of its ArrayBuffer and `slab32` views all of it, so aligned words need no new view.
+   * byte 0 of its ArrayBuffer and `slab64` views all of it, so aligned words need no new view.
    */
-  private cryptRtp(slab: Buffer, slab32: Int32Array, start: number, end: number, ssrc: number, roc: number, seq: number): void {
+  private cryptRtp(slab: Buffer, slab64: BigInt64Array, start: number, end: number, ssrc: number, roc: number, seq: number): void {
     const len = end - start;
     if (len <= 0) return;
     const cache = this.rtpCache;
     cache.lookup(ssrc, roc * 65536 + seq, len);
-    const ks = cache.buf, k32 = cache.buf32, kOff = cache.off;
-    if (k32 === undefined || ((start | kOff) & 3) !== 0) {
+    const ks = cache.buf, k64 = cache.buf64, kOff = cache.off;
+    if (k64 === undefined || ((start | kOff) & 7) !== 0) {
       xorInPlace(slab, start, ks, len, kOff);
       return;
     }
-    const words = len >>> 2;
-    const d = start >>> 2, k = kOff >>> 2;
-    for (let w = 0; w < words; w++) slab32[d + w] ^= k32[k + w]!;
-    for (let i = words << 2; i < len; i++) slab[start + i] ^= ks[kOff + i]!;
+    const words = len >>> 3;
+    xorWords64(slab64, start >>> 3, k64, kOff >>> 3, words);
+    for (let i = words << 3; i < len; i++) slab[start + i] ^= ks[kOff + i]!;
   }
 
   protectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer {
     const n = packet.length;
     const tagLen = this.rtpTagLength;
     const pool = this.pool;
-    const at = pool.alloc(H0 + n + tagLen);
+    const at = pool.alloc(H0 + n + tagLen, H0 + headerLength);
     const slab = pool.slab;
     const p = at + H0;
     packet.copy(slab, p, 0, n);
-    this.cryptRtp(slab, pool.slab32, p + headerLength, p + n, ssrc, roc, seq);
+    this.cryptRtp(slab, pool.slab64, p + headerLength, p + n, ssrc, roc, seq);
     // The tag's place first holds the ROC, which is authenticated (§4.2) but never sent.
     slab.writeUInt32BE(roc >>> 0, p + n);
     slab.write(this.rtpAuth.macString(slab, at, p + n + 4), p + n, tagLen, 'latin1');
@@ -90,13 +89,13 @@ export class AesCmHmacCipher implements SrtpCipher {
     const tagLen = this.rtpTagLength;
     const m = packet.length - tagLen;
     const pool = this.pool;
-    const at = pool.alloc(H0 + m + 4);
+    const at = pool.alloc(H0 + m + 4, H0 + headerLength);
     const slab = pool.slab;
     const p = at + H0;
     packet.copy(slab, p, 0, m);
     slab.writeUInt32BE(roc >>> 0, p + m);
     if (!tagEquals(this.rtpAuth.macString(slab, at, p + m + 4), packet, m, tagLen)) return undefined;
-    this.cryptRtp(slab, pool.slab32, p + headerLength, p + m, ssrc, roc, seq);
+    this.cryptRtp(slab, pool.slab64, p + headerLength, p + m, ssrc, roc, seq);
     return slab.subarray(p, p + m);
   }
 
@@ -131,4 +130,13 @@ export class AesCmHmacCipher implements SrtpCipher {
     }
     return out.subarray(H0, H0 + n);
   }
+}
+
+/**
+ * d[di + w] ^= k[ki + w] for w < words. A small function of its own so V8 optimizes the loop in
+ * isolation (inlined into the larger protect/unprotect bodies it ran ~2× slower); 64-bit lanes
+ * halve the iterations of a 32-bit loop.
+ */
+function xorWords64(d: BigInt64Array, di: number, k: BigInt64Array, ki: number, words: number): void {
+  for (let w = 0; w < words; w++) d[di + w] ^= k[ki + w]!;
 }

@@ -5,8 +5,8 @@ interface Batch {
   count: number;
   strideBlocks: number;
   ks: Buffer;
-  /** 32-bit view of `ks` when it is 4-byte aligned (it is: fresh cipher output), else undefined. */
-  ks32: Int32Array | undefined;
+  /** 64-bit view of `ks` when it is 8-byte aligned (it is: fresh cipher output), else undefined. */
+  ks64: BigInt64Array | undefined;
   /** Lookups this batch served, and the largest length asked of it. */
   used: number;
   maxLen: number;
@@ -30,8 +30,8 @@ export class SrtpKeystreamCache {
   /** After `lookup`: the buffer and offset holding the requested keystream. */
   buf: Buffer = Buffer.alloc(0);
   off = 0;
-  /** After `lookup`: a 32-bit view of `buf` (word 0 = byte 0) when aligned, else undefined. */
-  buf32: Int32Array | undefined = undefined;
+  /** After `lookup`: a 64-bit view of `buf` (word 0 = byte 0) when aligned, else undefined. */
+  buf64: BigInt64Array | undefined = undefined;
   private readonly streams = new Map<number, Batch>();
   /** The batch of the SSRC looked up last: one stream is the common case, skip the Map then. */
   private lastSsrc = -1;
@@ -49,7 +49,7 @@ export class SrtpKeystreamCache {
       b.used++;
       if (len > b.maxLen) b.maxLen = len;
       this.buf = b.ks;
-      this.buf32 = b.ks32;
+      this.buf64 = b.ks64;
       this.off = (index - b.first) * b.strideBlocks * 16;
       this.lastSsrc = ssrc;
       this.last = b;
@@ -66,11 +66,11 @@ export class SrtpKeystreamCache {
       this.streams.clear();
     }
     const ks = this.ks.batch(this.salt, ssrc, index, count, strideBlocks);
-    const ks32 = (ks.byteOffset & 3) === 0 ? new Int32Array(ks.buffer, ks.byteOffset, ks.length >>> 2) : undefined;
-    const nb: Batch = { first: index, count, strideBlocks, ks, ks32, used: 1, maxLen: len };
+    const ks64 = (ks.byteOffset & 7) === 0 ? new BigInt64Array(ks.buffer, ks.byteOffset, ks.length >>> 3) : undefined;
+    const nb: Batch = { first: index, count, strideBlocks, ks, ks64, used: 1, maxLen: len };
     this.streams.set(ssrc, nb);
     this.buf = ks;
-    this.buf32 = ks32;
+    this.buf64 = ks64;
     this.off = 0;
     this.lastSsrc = ssrc;
     this.last = nb;

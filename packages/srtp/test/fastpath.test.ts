@@ -19,14 +19,21 @@ describe('srtp fast-path pieces (pool, MAC string, counter-block reuse)', () => 
       ranges.push([at, at + size]);
     }
     expect(pool.slab).to.equal(first);
-    expect(pool.slab32.buffer).to.equal(pool.slab.buffer);
+    expect(pool.slab64.buffer).to.equal(pool.slab.buffer);
+    expect(pool.slab64.length).to.equal(pool.slab.length / 8);
     expect(pool.slab.byteOffset).to.equal(0);
     // 16 KiB slabs: 13 more full-MTU packets cannot fit in what is left of the first one.
     for (let i = 0; i < 13; i++) pool.alloc(1300);
     expect(pool.slab).to.not.equal(first);
     expect(pool.slab.byteOffset).to.equal(0);
     expect(pool.alloc(40000)).to.equal(0); // larger than a slab: a slab of its own
-    expect(pool.slab.length).to.equal(40000);
+    expect(pool.slab.length).to.equal(40008);
+    // alignAt: the returned offset plus alignAt is a multiple of 8 (the payload start is aligned).
+    for (const alignAt of [76, 64 + 12, 64 + 16, 3, 0]) {
+      const off = pool.alloc(100, alignAt);
+      expect((off + alignAt) % 8, `alignAt ${alignAt}`).to.equal(0);
+    }
+    expect(pool.alloc(40000, 76)).to.equal(4); // a fresh slab, skewed by 4 so 4 + 76 is aligned
   });
 
   it('macString at any offset equals createHmac, and tagEquals spots a change in any byte', () => {
