@@ -98,9 +98,17 @@ export class AesCmKeystream {
     const sameRoc = Math.floor(firstIndex / 65536) === Math.floor((firstIndex + count - 1) / 65536);
     const reuse = sameRoc && blocks <= this.uniformBlocks && i0 === this.u0 && i1 === this.u1 && i2 === this.u2;
     let o = 0;
+    const s12 = salt[12]!, s13 = salt[13]!;
     for (let j = 0; j < count; j++) {
       const idx = firstIndex + j;
-      setSrtpIv(iv, salt, ssrc, Math.floor(idx / 65536), idx & 0xffff);
+      if (sameRoc) {
+        // Bytes 0..11 of the IV are those of firstIndex; only SEQ (bytes 12..13) changes.
+        const lo = idx & 0xffff;
+        iv[12] = s12 ^ (lo >>> 8);
+        iv[13] = s13 ^ (lo & 0xff);
+      } else {
+        setSrtpIv(iv, salt, ssrc, Math.floor(idx / 65536), idx & 0xffff);
+      }
       const i3 = iv32[3]!;
       if (reuse) {
         for (let b = 0; b < strideBlocks; b++, o += 4) c[o + 3] = i3 ^ w3[b]!;
