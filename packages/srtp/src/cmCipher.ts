@@ -81,7 +81,8 @@ export class AesCmHmacCipher implements SrtpCipher {
     this.cryptRtp(slab, pool.slab64, p + headerLength, p + n, ssrc, roc, seq);
     // The tag's place first holds the ROC, which is authenticated (§4.2) but never sent.
     slab.writeUInt32BE(roc >>> 0, p + n);
-    slab.write(this.rtpAuth.macString(slab, at, p + n + 4), p + n, tagLen, 'latin1');
+    const mac = this.rtpAuth.macString(slab, at, p + n + 4);
+    for (let i = 0; i < tagLen; i++) slab[p + n + i] = mac.charCodeAt(i);
     return slab.subarray(p, p + n + tagLen);
   }
 

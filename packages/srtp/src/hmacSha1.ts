@@ -51,7 +51,10 @@ export class HmacSha1 {
   macString(buf: Buffer, start: number, end: number): string {
     if (oneShotHash !== undefined) {
       this.ipad.copy(buf, start);
-      this.outer.write(oneShotHash('sha1', buf.subarray(start, end), 'latin1'), 64, 'latin1');
+      const inner = oneShotHash('sha1', buf.subarray(start, end), 'latin1');
+      const outer = this.outer;
+      // 20 charCodeAt stores beat Buffer#write's argument checks and native call.
+      for (let i = 0; i < 20; i++) outer[64 + i] = inner.charCodeAt(i);
       return oneShotHash('sha1', this.outer, 'latin1');
     }
     return createHmac('sha1', this.key).update(buf.subarray(start + HMAC_HEADROOM, end)).digest().toString('latin1');
