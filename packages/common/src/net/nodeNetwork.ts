@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
 import { createLogger } from '../log.js';
@@ -44,15 +45,22 @@ class NodeDatagramSocket implements DatagramSocket {
     });
   }
 
+  /**
+   * One sendto per datagram, the caller's bytes as they are (no copy). The completion callback is
+   * one function made per socket, not a closure per datagram: the data path sends one datagram per
+   * SCTP packet. The error message names the destination (node's ExceptionWithHostPort).
+   */
   send(data: Uint8Array, port: number, address: string): void {
     if (this.closed) return;
-    this.socket.send(data, port, address, (err) => {
-      if (err) {
-        this.sendErrors++;
-        log.debug('udp send to %s:%d failed: %s', address, port, err.message);
-      }
-    });
+    this.socket.send(data, port, address, this.afterSend);
   }
+
+  private readonly afterSend = (err: Error | null): void => {
+    if (err) {
+      this.sendErrors++;
+      log.debug('udp send failed: %s', err.message);
+    }
+  };
 
   onMessage(handler: DatagramHandler): void {
     this.handler = handler;
@@ -118,6 +126,25 @@ class NodeStreamSocket implements StreamSocket {
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
 
+/**
+ * dgram resolves the destination of every unconnected send() with its `lookup` (dns.lookup by
+ * default), which for an IP literal still defers the send by one process.nextTick. Our
+ * destinations are IP literals (ICE candidates, RFC 8445 §5.1.1): answer those at once so the
+ * datagram reaches the kernel within send(), and leave names to dns.lookup.
+ */
+function literalFirstLookup(
+  hostname: string,
+  options: dns.LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = net.isIP(hostname);
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
+  dns.lookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
+
 /** The real network of this machine: node:dgram, node:net and os.networkInterfaces(). */
 export class NodeNetwork implements Network {
   interfaces(): InterfaceAddress[] {
@@ -142,6 +169,7 @@ export class NodeNetwork implements Network {
       ipv6Only: family === 'IPv6',
       recvBufferSize: bufferSize,
       sendBufferSize: bufferSize,
+      lookup: literalFirstLookup,
     });
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(new Error(`cannot bind UDP ${options.address}:${options.port ?? 0}: ${err.message}`));
