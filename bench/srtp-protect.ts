@@ -27,6 +27,9 @@ interface Impl {
   seq: number;
   protect(seq: number): Buffer;
   unprotect(packet: Buffer): Buffer | undefined;
+  /** A separate sender used only by the protect-only case (its packets never reach a receiver). */
+  protectOnly(seq: number): Buffer;
+  soloSeq: number;
 }
 
 function makeImpls(profile: SrtpProfile): Impl[] {
@@ -43,12 +46,18 @@ function makeImpls(profile: SrtpProfile): Impl[] {
   // Ours: a sender and a receiver keyed as a pair (a loops its own output back through b).
   const a = new SrtpSession({ profile, localKey: k1, localSalt: s1, remoteKey: k2, remoteSalt: s2 });
   const b = new SrtpSession({ profile, localKey: k2, localSalt: s2, remoteKey: k1, remoteSalt: s1 });
+  const solo = new SrtpSession({ profile, localKey: k1, localSalt: s1, remoteKey: k2, remoteSalt: s2 });
   const ours: Impl = {
     name: '@rivulet/srtp',
     seq: 0,
+    soloSeq: 0,
     protect(seq) {
       plain.writeUInt16BE(seq & 0xffff, 2);
       return a.protectRtp(plain);
+    },
+    protectOnly(seq) {
+      plain.writeUInt16BE(seq & 0xffff, 2);
+      return solo.protectRtp(plain);
     },
     unprotect: (pkt) => b.unprotectRtp(pkt),
   };
@@ -56,13 +65,19 @@ function makeImpls(profile: SrtpProfile): Impl[] {
   const id = dtlsIdOf(profile) as 1 | 7;
   const wa = new WeriftSrtp({ profile: id, keys: { localMasterKey: k1, localMasterSalt: s1, remoteMasterKey: k2, remoteMasterSalt: s2 } });
   const wb = new WeriftSrtp({ profile: id, keys: { localMasterKey: k2, localMasterSalt: s2, remoteMasterKey: k1, remoteMasterSalt: s1 } });
+  const wsolo = new WeriftSrtp({ profile: id, keys: { localMasterKey: k1, localMasterSalt: s1, remoteMasterKey: k2, remoteMasterSalt: s2 } });
   const header = new RtpHeader({ payloadType: 96, ssrc: 0xcafe, sequenceNumber: 0, timestamp: 0 });
   const theirs: Impl = {
     name: 'werift-rtp',
     seq: 0,
+    soloSeq: 0,
     protect(seq) {
       header.sequenceNumber = seq & 0xffff;
       return wa.encrypt(payload, header);
+    },
+    protectOnly(seq) {
+      header.sequenceNumber = seq & 0xffff;
+      return wsolo.encrypt(payload, header);
     },
     unprotect: (pkt) => wb.decrypt(pkt),
   };
@@ -90,11 +105,11 @@ function measure(impl: Impl): { protect: number; unprotect: number; roundTrip: n
     const out = impl.unprotect(impl.protect(seq++));
     if (out === undefined || out.length !== 12 + PAYLOAD) throw new Error(`${impl.name}: round trip failed at warm-up packet ${i}`);
   }
-  // Protect-only reuses one batch of sequence numbers: a receiver could not follow a jump of more
-  // than 2^15 (RFC 3711 §3.3.1), and the later phases continue from `seq`.
-  const base = seq;
-  const protect = timed(SECONDS, (i) => void impl.protect(base + i));
-  seq += BATCH;
+  // Protect-only runs on a separate sender with its own ever-increasing sequence numbers: its
+  // packets never reach a receiver, so the pair used below never sees a jump of more than 2^15
+  // (RFC 3711 §3.3.1). (Re-sending one batch of sequence numbers instead made werift-rtp's sender
+  // count a rollover at every batch, so its receiver later failed authentication.)
+  const protect = timed(SECONDS, () => void impl.protectOnly(impl.soloSeq++));
   // Unprotect needs fresh sequence numbers in order (replay protection): protect a batch untimed.
   let batch: Buffer[] = [];
   const unprotect = timed(
