@@ -22,8 +22,8 @@ describe('srtp fast-path pieces (pool, MAC string, counter-block reuse)', () => 
     expect(pool.slab64.buffer).to.equal(pool.slab.buffer);
     expect(pool.slab64.length).to.equal(pool.slab.length / 8);
     expect(pool.slab.byteOffset).to.equal(0);
-    // 16 KiB slabs: 13 more full-MTU packets cannot fit in what is left of the first one.
-    for (let i = 0; i < 13; i++) pool.alloc(1300);
+    // 32 KiB slabs: 26 more full-MTU packets cannot fit in what is left of the first one.
+    for (let i = 0; i < 26; i++) pool.alloc(1300);
     expect(pool.slab).to.not.equal(first);
     expect(pool.slab.byteOffset).to.equal(0);
     expect(pool.alloc(40000)).to.equal(0); // larger than a slab: a slab of its own
