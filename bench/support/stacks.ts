@@ -131,7 +131,8 @@ export function precert(): Promise<RTCCertificate> {
 
 export async function ndcPolyfillPeer(): Promise<BenchPeer> {
   const { RTCPeerConnection } = await import('node-datachannel/polyfill');
-  const pc = new RTCPeerConnection({ iceServers: [] });
+  // The polyfill's typings omit iceServers from its configuration type; it accepts the W3C field.
+  const pc = new RTCPeerConnection({ iceServers: [] } as ConstructorParameters<typeof RTCPeerConnection>[0]);
   return w3cPeer('node-datachannel-polyfill', pc as unknown as W3cPeer);
 }
 
