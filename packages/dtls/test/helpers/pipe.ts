@@ -1,15 +1,10 @@
 import type { FakeClock } from '@rivulet/common';
+import { Prng } from '@rivulet/testkit';
 
-/** mulberry32: a tiny seeded PRNG so lossy runs are reproducible. */
+/** A seeded random source (testkit's mulberry32 Prng) so lossy runs are reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 export interface PipeOptions {

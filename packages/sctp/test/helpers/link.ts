@@ -1,17 +1,12 @@
 import type { FakeClock } from '@rivulet/common';
+import { Prng } from '@rivulet/testkit';
 import { SctpAssociation } from '../../src/association.js';
 import type { SctpAssociationOptions } from '../../src/options.js';
 
-/** mulberry32: a small deterministic PRNG so every lossy run is reproducible. */
+/** A seeded random source (testkit's mulberry32 Prng) so every lossy run is reproducible. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 export interface PathOptions {
