@@ -1,29 +1,16 @@
 import { expect } from 'chai';
-import { RTCPeerConnection, type RTCDataChannel } from '../src/index.js';
-import { until } from './helpers/peers.js';
+import { openRealChannel, until } from './helpers/peers.js';
 
 describe('RTCDataChannel bufferedamountlow refill (webrtc-pc §6.2, queued task)', function () {
   this.timeout(30000);
   it('a sender that refills on bufferedamountlow up to a high-water mark delivers all 20 000 messages', async () => {
-    const cfg = { rivulet: { interfaceAddresses: ['127.0.0.1'] } };
-    const a = new RTCPeerConnection(cfg);
-    const b = new RTCPeerConnection(cfg);
+    const { dc, remote, close } = await openRealChannel();
     try {
-      a.onicecandidate = (e) => { if (e.candidate?.candidate) void b.addIceCandidate(e.candidate); };
-      b.onicecandidate = (e) => { if (e.candidate?.candidate) void a.addIceCandidate(e.candidate); };
-      const dc = a.createDataChannel('x');
-      let remote: RTCDataChannel | undefined;
-      b.ondatachannel = (e) => { remote = e.channel; };
-      await a.setLocalDescription();
-      await b.setRemoteDescription(a.localDescription!);
-      await b.setLocalDescription();
-      await a.setRemoteDescription(b.localDescription!);
-      await until(() => dc.readyState === 'open' && remote?.readyState === 'open', 10000, 'open');
       const total = 20000;
       let received = 0;
       let lowEvents = 0;
       let lowBelowThreshold = 0;
-      remote!.onmessage = () => { received++; };
+      remote.onmessage = () => { received++; };
       const payload = new Uint8Array(100);
       let sent = 0;
       const fill = (): void => {
@@ -42,8 +29,7 @@ describe('RTCDataChannel bufferedamountlow refill (webrtc-pc §6.2, queued task)
       expect(lowEvents).to.be.greaterThan(0);
       expect(lowBelowThreshold).to.equal(lowEvents);
     } finally {
-      a.close();
-      b.close();
+      close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RTCPeerConnection, type RTCDataChannel } from '../src/index.js';
-import { createPair, negotiate, until } from './helpers/peers.js';
+import { createPair, negotiate, openRealChannel, until } from './helpers/peers.js';
 
 describe('RTCDataChannel (webrtc-pc §6)', function () {
   this.timeout(10000);
@@ -123,20 +123,8 @@ describe('RTCDataChannel (webrtc-pc §6)', function () {
 describe('RTCDataChannel.bufferedAmount over the real stack (webrtc-pc §6.2)', function () {
   this.timeout(20000);
   it('includes every byte sent in the current task, even when the association transmits at once', async () => {
-    const cfg = { rivulet: { interfaceAddresses: ['127.0.0.1'] } };
-    const a = new RTCPeerConnection(cfg);
-    const b = new RTCPeerConnection(cfg);
+    const { dc, close } = await openRealChannel();
     try {
-      a.onicecandidate = (e) => { if (e.candidate?.candidate) void b.addIceCandidate(e.candidate); };
-      b.onicecandidate = (e) => { if (e.candidate?.candidate) void a.addIceCandidate(e.candidate); };
-      const dc = a.createDataChannel('x');
-      let remote: RTCDataChannel | undefined;
-      b.ondatachannel = (e) => { remote = e.channel; };
-      await a.setLocalDescription();
-      await b.setRemoteDescription(a.localDescription!);
-      await b.setLocalDescription();
-      await a.setRemoteDescription(b.localDescription!);
-      await until(() => dc.readyState === 'open' && remote?.readyState === 'open', 10000, 'open');
       await new Promise((r) => setTimeout(r, 100)); // an idle association sends at once, within send()
       dc.send(new Uint8Array(1000));
       expect(dc.bufferedAmount).to.equal(1000);
@@ -146,8 +134,7 @@ describe('RTCDataChannel.bufferedAmount over the real stack (webrtc-pc §6.2)', 
       expect(dc.bufferedAmount).to.equal(1006 + 63 * 65536);
       await until(() => dc.bufferedAmount === 0, 10000, 'drained');
     } finally {
-      a.close();
-      b.close();
+      close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { RTCPeerConnection, type RTCConfiguration } from '../../src/index.js';
+import { RTCPeerConnection, type RTCConfiguration, type RTCDataChannel } from '../../src/index.js';
 import { linkedFactories, type LinkedBundle } from './linkedBundles.js';
 
 export interface Pair {
@@ -41,4 +41,31 @@ export async function flush(n = 5): Promise<void> {
 export function transportState(pc: RTCPeerConnection): string {
   const t = pc.sctp?.transport ?? pc.getSenders()[0]?.transport ?? pc.getReceivers()[0]?.transport;
   return `signaling ${pc.signalingState}, ice ${pc.iceConnectionState}, gathering ${pc.iceGatheringState}, dtls ${t?.state ?? 'none'}, sctp ${pc.sctp?.state ?? 'none'}, connection ${pc.connectionState}`;
+}
+
+/**
+ * Two peer connections on the real stack (127.0.0.1, trickle ICE between them) with one data
+ * channel from `a`, open on both sides. Close both with `close()`.
+ */
+export async function openRealChannel(label = 'x'): Promise<{ a: RTCPeerConnection; b: RTCPeerConnection; dc: RTCDataChannel; remote: RTCDataChannel; close(): void }> {
+  const cfg = { rivulet: { interfaceAddresses: ['127.0.0.1'] } };
+  const a = new RTCPeerConnection(cfg);
+  const b = new RTCPeerConnection(cfg);
+  a.onicecandidate = (e) => { if (e.candidate?.candidate) void b.addIceCandidate(e.candidate); };
+  b.onicecandidate = (e) => { if (e.candidate?.candidate) void a.addIceCandidate(e.candidate); };
+  const dc = a.createDataChannel(label);
+  let remote: RTCDataChannel | undefined;
+  b.ondatachannel = (e) => { remote = e.channel; };
+  const close = () => { a.close(); b.close(); };
+  try {
+    await a.setLocalDescription();
+    await b.setRemoteDescription(a.localDescription!);
+    await b.setLocalDescription();
+    await a.setRemoteDescription(b.localDescription!);
+    await until(() => dc.readyState === 'open' && remote?.readyState === 'open', 10000, 'open');
+  } catch (err) {
+    close();
+    throw err;
+  }
+  return { a, b, dc, remote: remote!, close };
 }
