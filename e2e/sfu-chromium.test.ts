@@ -130,14 +130,13 @@ describe('SFU example with Chromium (examples/sfu)', function () {
     await b.context().close();
   });
 
-  // Simulcast needs Chromium's bandwidth estimate to grow past the lowest layer. With transport-cc
-  // negotiated it collapses (Rivulet's TWCC feedback reports RTX probes as lost:
-  // .tmp/repros/sfu-twcc-unbound-ssrc.ts), so these pages negotiate without it (?twcc=off) and
-  // Chromium ramps up on its loss-based estimate.
+  // Simulcast needs Chromium's bandwidth estimate to grow past the lowest layer: with transport-cc
+  // negotiated it rests on Rivulet's TWCC feedback, which must count every packet on the transport
+  // (RTX probes on SSRCs never signalled included), or the estimate collapses to ~50 kbit/s.
   it('simulcast: B starts on the lowest layer, switches to "h" at a key frame the SFU asked for, and keeps decoding', async () => {
-    const a = await openPage(browser!, sfu!, 'simulcast', '&twcc=off');
+    const a = await openPage(browser!, sfu!, 'simulcast');
     await a.evaluate('window.sfu.publish({ simulcast: true, audio: false })');
-    const b = await openPage(browser!, sfu!, 'simulcast', '&twcc=off');
+    const b = await openPage(browser!, sfu!, 'simulcast');
     const q = await until('B decoding layer q', 30_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10);
     expect(q[0]!.frameWidth).to.equal(320); // 1280 / 4
     const pub = await b.evaluate<{ id: string; rids: string[] }>('[...window.sfu.publications.values()][0]');

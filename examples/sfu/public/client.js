@@ -9,10 +9,8 @@ const log = (...a) => { $('log').textContent += a.join(' ') + '\n'; };
 
 const pc = new RTCPeerConnection();
 const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?room=${encodeURIComponent(room)}`);
-// ?twcc=off: a workaround, not a feature. Rivulet's TWCC feedback currently marks packets of
-// SSRCs it has not bound (RTX padding probes) as lost, and Chromium's bandwidth estimate then
-// collapses to ~50 kbit/s (no simulcast layer above the lowest). Without transport-cc in what we
-// send, Chromium falls back to its loss-based estimate, which ramps up. See README.md.
+// ?twcc=off: a diagnostic. Without transport-cc in what we send, Chromium uses its loss-based
+// estimate instead of Rivulet's TWCC feedback. See README.md.
 const twccOff = params.get('twcc') === 'off';
 const withoutTwcc = (sdp) => sdp.split('\r\n').filter((l) => !/transport-wide-cc|transport-cc/.test(l)).join('\r\n');
 const opened = new Promise((resolve) => { ws.onopen = resolve; });
