@@ -15,6 +15,8 @@ const log = createLogger('ice:gather');
 interface StunServerSpec {
   host: string;
   port: number;
+  /** As configured (reported by getStats as the candidate's url). */
+  url: string;
 }
 interface TurnServerSpec extends StunServerSpec {
   transport: 'udp' | 'tcp';
@@ -60,12 +62,12 @@ export class CandidateGatherer {
     for (const server of o.iceServers) {
       for (const url of typeof server.urls === 'string' ? [server.urls] : server.urls) {
         const u = parseIceServerUrl(url);
-        if (u.scheme === 'stun') this.stunServers.push({ host: u.host, port: u.port });
+        if (u.scheme === 'stun') this.stunServers.push({ host: u.host, port: u.port, url });
         else if (u.scheme === 'turn') {
           if (typeof server.username !== 'string' || typeof server.credential !== 'string') {
             throw new TypeError(`IceAgent: TURN server ${url} needs a username and a credential`);
           }
-          this.turnServers.push({ host: u.host, port: u.port, transport: u.transport, username: server.username, credential: server.credential });
+          this.turnServers.push({ host: u.host, port: u.port, url, transport: u.transport, username: server.username, credential: server.credential });
         } else log.warn('ignoring %s: TLS-secured STUN/TURN is not supported', url);
       }
     }
@@ -99,7 +101,7 @@ export class CandidateGatherer {
               if (!mapped || o.isClosed()) return;
               if (mapped.address === base.address.address && mapped.port === base.address.port) return; // not behind a NAT
               const dup = existing().some((l) => l.candidate.type === 'srflx' && l.base === base && l.address.address === mapped.address && l.address.port === mapped.port);
-              if (!dup) o.onCandidate(makeSrflxCandidate(base, i, mapped, ip, ufrag, responder !== undefined));
+              if (!dup) o.onCandidate({ ...makeSrflxCandidate(base, i, mapped, ip, ufrag, responder !== undefined), url: server.url });
             }),
           );
         }),
@@ -115,7 +117,7 @@ export class CandidateGatherer {
           if (!base) return;
           if (o.isClosed()) return base.close();
           this.bases.push(base);
-          o.onCandidate(makeRelayCandidate(base, i, ip, base.allocation?.mappedAddress, ufrag));
+          o.onCandidate({ ...makeRelayCandidate(base, i, ip, base.allocation?.mappedAddress, ufrag), url: server.url, relayProtocol: server.transport });
         }),
       );
     });

@@ -124,6 +124,7 @@ export function handleBindingRequest(agent: IceAgent, base: LocalBase, msg: Stun
   const pair = agent.checklist.find(key) ?? makePair(agent, local, remote);
   if (!pair) return;
   pair.requestsReceived++;
+  pair.responsesSent++; // the success response above (§7.3.1.4)
   pair.lastRequestReceived = agent.clock.now();
 
   if (agent.iceLite) {

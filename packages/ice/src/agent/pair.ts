@@ -12,6 +12,10 @@ export interface LocalCandidate {
   readonly base: LocalBase;
   /** The real transport address of the candidate (for matching XOR-MAPPED-ADDRESS). */
   readonly address: TransportAddress;
+  /** srflx/relay: the STUN/TURN server URL it came from (webrtc-stats RTCIceCandidateStats.url). */
+  readonly url?: string;
+  /** relay: the transport between us and the TURN server (webrtc-stats relayProtocol). */
+  readonly relayProtocol?: 'udp' | 'tcp';
 }
 
 /**
@@ -40,8 +44,11 @@ export class CandidatePair {
   validPair: CandidatePair | undefined;
   /** Transaction id (hex) of the outstanding check, if any. */
   transactionKey: string | undefined;
-  /** Round-trip time of the last successful check, ms. */
-  rttMs: number | undefined;
+  #rttMs: number | undefined;
+  /** Sum of every round-trip time measured on this pair (checks and consent), ms (webrtc-stats totalRoundTripTime). */
+  totalRttMs = 0;
+  /** How many round-trip times were measured (responses to our checks and consent requests). */
+  rttMeasurements = 0;
   /** Times a timed-out nomination of this pair was re-sent (the peer was still alive on it). */
   nominationRetries = 0;
   /** Times a timed-out check of this pair was retried because the peer's checks reached us on it. */
@@ -51,6 +58,21 @@ export class CandidatePair {
   requestsReceived = 0;
   lastRequestReceived = 0;
   lastResponseReceived = 0;
+  /** Success responses we sent to the peer's checks on this pair (webrtc-stats responsesSent). */
+  responsesSent = 0;
+  /** RFC 7675 consent requests sent (a subset of requestsSent). */
+  consentRequestsSent = 0;
+  /**
+   * Application datagrams (DTLS, SRTP) on this pair, not STUN: counted by whoever sends and
+   * receives through the agent (the transport bundle) for getStats' candidate-pair.
+   */
+  packetsSent = 0;
+  bytesSent = 0;
+  packetsReceived = 0;
+  bytesReceived = 0;
+  /** Clock time (ms) of the last datagram sent / received on the pair, undefined before the first. */
+  lastPacketSentAt: number | undefined;
+  lastPacketReceivedAt: number | undefined;
   /** Where checks and data go (cached: the data path must not allocate per packet). */
   readonly remoteAddress: TransportAddress;
 
@@ -61,6 +83,19 @@ export class CandidatePair {
   ) {
     this.remoteAddress = { address: remote.address, port: remote.port, family: remote.address.includes(':') ? 'IPv6' : 'IPv4' };
     this.updatePriority(controlling);
+  }
+
+  /** Round-trip time of the last successful check or consent check, ms. */
+  get rttMs(): number | undefined {
+    return this.#rttMs;
+  }
+
+  /** Every measurement also adds to the running total (webrtc-stats RTCIceCandidatePairStats). */
+  set rttMs(ms: number | undefined) {
+    this.#rttMs = ms;
+    if (ms === undefined) return;
+    this.totalRttMs += ms;
+    this.rttMeasurements++;
   }
 
   get foundation(): string {

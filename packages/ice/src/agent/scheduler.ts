@@ -132,6 +132,7 @@ export class CheckScheduler {
     const now = a.clock.now();
     this.lastCheckAt = now;
     pair.requestsSent++;
+    if (kind === 'consent') pair.consentRequestsSent++;
     a.counters.inc(kind === 'consent' ? 'consent-checks-sent' : 'checks-sent');
     a.checkTx.set(t.key, { pair, kind, priority, sentAt: now, controlling: a.controlling, remotePassword: creds.remotePassword });
     if (kind === 'consent') this.consentTxKey = t.key;
