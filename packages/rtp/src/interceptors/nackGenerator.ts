@@ -28,8 +28,8 @@ export interface NackGeneratorOptions {
 }
 
 export type NackGeneratorCounter =
-  | 'nackPacketsSent' | 'nackedSequences' | 'recovered' | 'givenUp' | 'discontinuities' | 'rtxUnwrapped' | 'rtxPaddingDropped'
-  | 'rtxMalformed';
+  | 'nackPacketsSent' | 'nackedSequences' | 'recovered' | 'recoveredLate' | 'givenUp' | 'discontinuities' | 'rtxUnwrapped'
+  | 'rtxPaddingDropped' | 'rtxMalformed' | 'rtxDuplicate' | 'rtxUnknownPayloadType';
 
 /** Most missing packets remembered per stream. */
 const MAX_TRACKED = 2048;
@@ -44,6 +44,12 @@ interface RemoteState {
   stream: StreamInfo;
   highest: number; // extended; -1 before the first packet
   missing: Map<number, Missing>;
+  /** Extended sequence numbers given up on recently (a late retransmission still fills them). */
+  givenUp: Set<number>;
+  /** RTX SSRCs of this stream: the announced one (FID) and any learned later (bindRtx). */
+  rtxSsrcs: number[];
+  /** RTX payload type → original payload type (RFC 4588 §8.6 apt); undefined: the stream's payloadType. */
+  apt: ReadonlyMap<number, number> | undefined;
 }
 
 /**
@@ -100,17 +106,43 @@ export class NackGenerator implements Interceptor {
 
   bindRemoteStream(stream: StreamInfo): void {
     if (!hasFeedback(stream, 'nack')) return;
-    const st: RemoteState = { stream, highest: -1, missing: new Map() };
+    const st: RemoteState = {
+      stream, highest: -1, missing: new Map(), givenUp: new Set(), rtxSsrcs: stream.rtxSsrc !== undefined ? [stream.rtxSsrc] : [], apt: undefined,
+    };
     this.streams.set(stream.ssrc, st);
     if (stream.rtxSsrc !== undefined) this.rtxToMedia.set(stream.rtxSsrc, st);
     this.schedule();
+  }
+
+  /**
+   * Adds an RTX stream to a bound media stream without touching its receive log (pending NACKs
+   * stay pending). For RTX SSRCs learned from the packets themselves — RFC 8852 §3.2
+   * RepairedRtpStreamId on rid-based simulcast, where the RTX SSRC is not in the SDP. `apt` maps
+   * each RTX payload type to its original (RFC 4588 §8.6); an RTX packet of another payload type
+   * is dropped and counted. Returns false when `mediaSsrc` is not bound (or did not negotiate
+   * 'nack'), or `rtxSsrc` already repairs another stream.
+   */
+  bindRtx(mediaSsrc: number, rtxSsrc: number, apt?: ReadonlyMap<number, number>): boolean {
+    const st = this.streams.get(mediaSsrc);
+    if (st === undefined || this.streams.has(rtxSsrc)) return false;
+    const other = this.rtxToMedia.get(rtxSsrc);
+    if (other !== undefined && other !== st) return false;
+    if (!st.rtxSsrcs.includes(rtxSsrc)) st.rtxSsrcs.push(rtxSsrc);
+    if (apt !== undefined) st.apt = apt;
+    this.rtxToMedia.set(rtxSsrc, st);
+    return true;
+  }
+
+  /** The media SSRC an RTX SSRC repairs, if bound. */
+  mediaSsrcOfRtx(rtxSsrc: number): number | undefined {
+    return this.rtxToMedia.get(rtxSsrc)?.stream.ssrc;
   }
 
   unbindRemoteStream(ssrc: number): void {
     const st = this.streams.get(ssrc);
     if (st === undefined) return;
     this.streams.delete(ssrc);
-    if (st.stream.rtxSsrc !== undefined) this.rtxToMedia.delete(st.stream.rtxSsrc);
+    for (const r of st.rtxSsrcs) if (this.rtxToMedia.get(r) === st) this.rtxToMedia.delete(r);
     if (this.streams.size === 0) this.stop();
   }
 
@@ -121,22 +153,58 @@ export class NackGenerator implements Interceptor {
   }
 
   incomingRtp(packet: RtpPacket, now: number): RtpPacket | undefined {
-    let st = this.streams.get(packet.ssrc);
-    let p = packet;
-    if (st === undefined) {
-      st = this.rtxToMedia.get(packet.ssrc);
-      if (st === undefined) return packet;
-      // RFC 4588 §4: payload = OSN ‖ original payload. Empty ones are padding probes (bandwidth
-      // estimation); they carry nothing for the application.
-      if (packet.payload.length < 2) {
-        this.counters.inc(packet.payload.length === 0 ? 'rtxPaddingDropped' : 'rtxMalformed');
+    const st = this.streams.get(packet.ssrc);
+    if (st !== undefined) {
+      this.record(st, packet.sequenceNumber, now);
+      return packet;
+    }
+    const rst = this.rtxToMedia.get(packet.ssrc);
+    return rst === undefined ? packet : this.unwrap(rst, packet, now);
+  }
+
+  /**
+   * RFC 4588 §4: payload = OSN ‖ original payload; the original gets back its sequence number,
+   * payload type (apt) and SSRC. Empty payloads are padding probes (bandwidth estimation) and
+   * carry nothing for the application. A retransmission of a packet already received (the
+   * original was only late, or a second NACK was answered too) is dropped here, so it is neither
+   * delivered twice nor counted as a repair.
+   */
+  private unwrap(st: RemoteState, packet: RtpPacket, now: number): RtpPacket | undefined {
+    if (packet.payload.length < 2) {
+      this.counters.inc(packet.payload.length === 0 ? 'rtxPaddingDropped' : 'rtxMalformed');
+      return undefined;
+    }
+    let pt = st.stream.payloadType ?? packet.payloadType;
+    if (st.apt !== undefined) {
+      const a = st.apt.get(packet.payloadType);
+      if (a === undefined) {
+        this.counters.inc('rtxUnknownPayloadType');
         return undefined;
       }
-      p = unwrapRtx(packet, { payloadType: st.stream.payloadType ?? packet.payloadType, ssrc: st.stream.ssrc });
-      this.counters.inc('rtxUnwrapped');
+      pt = a;
+    }
+    const p = unwrapRtx(packet, { payloadType: pt, ssrc: st.stream.ssrc });
+    this.counters.inc('rtxUnwrapped');
+    if (st.highest >= 0) {
+      const ext = unwrap16(st.highest, p.sequenceNumber);
+      if (ext <= st.highest && !st.missing.has(ext)) {
+        if (!st.givenUp.delete(ext)) {
+          this.counters.inc('rtxDuplicate');
+          return undefined;
+        }
+        this.counters.inc('recoveredLate');
+        return p;
+      }
     }
     this.record(st, p.sequenceNumber, now);
     return p;
+  }
+
+  private giveUp(st: RemoteState, ext: number): void {
+    st.missing.delete(ext);
+    this.counters.inc('givenUp');
+    if (st.givenUp.size >= MAX_TRACKED) st.givenUp.delete(st.givenUp.values().next().value!);
+    st.givenUp.add(ext);
   }
 
   private record(st: RemoteState, seq: number, now: number): void {
@@ -150,20 +218,20 @@ export class NackGenerator implements Interceptor {
       if (gap > this.o.maxGap) {
         // A jump this large is a restart or SSRC reuse, not loss: NACKing it would be a storm.
         st.missing.clear();
+        st.givenUp.clear();
         this.counters.inc('discontinuities');
       } else {
         for (let s = st.highest + 1; s < ext; s++) {
           // Bound the log: the oldest gaps are the least likely to be recovered in time.
-          if (st.missing.size >= MAX_TRACKED) {
-            st.missing.delete(st.missing.keys().next().value!);
-            this.counters.inc('givenUp');
-          }
+          if (st.missing.size >= MAX_TRACKED) this.giveUp(st, st.missing.keys().next().value!);
           st.missing.set(s, { detectedAt: now, sent: 0, lastSentAt: -Infinity });
         }
       }
       st.highest = ext;
     } else if (st.missing.delete(ext)) {
       this.counters.inc('recovered');
+    } else {
+      st.givenUp.delete(ext);
     }
   }
 
@@ -190,8 +258,7 @@ export class NackGenerator implements Interceptor {
       const due: number[] = [];
       for (const [ext, m] of st.missing) {
         if (now - m.detectedAt > o.maxAgeMs || m.sent >= o.maxRetries) {
-          st.missing.delete(ext);
-          this.counters.inc('givenUp');
+          this.giveUp(st, ext);
           continue;
         }
         if (now - m.detectedAt < o.reorderToleranceMs || now - m.lastSentAt < this.retryMs) continue;

@@ -14,6 +14,11 @@ export interface NackResponderOptions {
   maxPerNack?: number;
   /** First RTX sequence number per stream; default random (RFC 4588 §4 / RFC 3550 §5.1). */
   rtxInitialSequence?: (ssrc: number) => number;
+  /**
+   * Called on each RTX packet (a clone carrying the original's header extensions) before it is
+   * sent, e.g. to replace the RtpStreamId extension with RepairedRtpStreamId (RFC 8852 §3.2).
+   */
+  rewriteRtx?: (rtx: RtpPacket, original: RtpPacket) => void;
 }
 
 export type NackResponderCounter = 'nacksReceived' | 'sequencesRequested' | 'resent' | 'resentRtx' | 'notInHistory' | 'tooOld' | 'throttled';
@@ -47,6 +52,7 @@ export class NackResponder implements Interceptor {
   private readonly minResendIntervalMs: number;
   private readonly maxPerNack: number;
   private readonly rtxInitial: (ssrc: number) => number;
+  private readonly rewriteRtx: ((rtx: RtpPacket, original: RtpPacket) => void) | undefined;
 
   constructor(options: NackResponderOptions = {}) {
     this.size = options.historySize ?? 1024;
@@ -58,6 +64,7 @@ export class NackResponder implements Interceptor {
     this.minResendIntervalMs = options.minResendIntervalMs ?? 10;
     this.maxPerNack = options.maxPerNack ?? 512;
     this.rtxInitial = options.rtxInitialSequence ?? (() => Math.floor(Math.random() * 0x10000));
+    this.rewriteRtx = options.rewriteRtx;
   }
 
   attach(context: InterceptorContext): void {
@@ -117,6 +124,7 @@ export class NackResponder implements Interceptor {
     if (st.rtx) {
       const rtx = wrapRtx(slot.packet, { payloadType: st.stream.rtxPayloadType!, ssrc: st.stream.rtxSsrc!, sequenceNumber: st.rtxSeq });
       st.rtxSeq = (st.rtxSeq + 1) & 0xffff;
+      this.rewriteRtx?.(rtx, slot.packet);
       this.counters.inc('resentRtx');
       this.ctx?.sendRtp(rtx);
     } else {
