@@ -1,82 +1,21 @@
 import { expect } from 'chai';
-import { RTCPeerConnection, type RTCDataChannel } from '@rivulet/webrtc';
+import type { RTCDataChannel, RTCPeerConnection } from '@rivulet/webrtc';
 import { launchChromium, CHROMIUM_PATH, type ChromiumSession } from './support/chromium.js';
 import { requireTool } from './support/tools.js';
-import { pattern, text, until } from './support/nodeDatachannel.js';
+import { connectBrowserDataPair } from './support/browserDataPair.js';
+import { describeData, describeMsg, matrix, opened, pattern, PAGE_DATA_HELPERS, text } from './support/dataMessages.js';
+import { CHROMIUM_GATHERED } from './support/pageScripts.js';
+import { loopbackPeer } from './support/signaling.js';
+import { until, waitInPage } from './support/wait.js';
 
 /**
  * Rivulet's RTCDataChannel against headless Chromium (dcsctp), both offer roles, one Chromium
  * page. Large payloads are not moved through page.evaluate: both sides build the same
- * deterministic messages and compare a descriptor per message (type, byte length, FNV-1a hash).
+ * deterministic messages and compare a descriptor per message (support/dataMessages.ts).
  * Waits for Chromium-sent data are generous (15 s): our UDP socket's default receive buffer
  * overflows under Chromium's bursts (.tmp/repros/udp-rcvbuf-overflow.ts), and a lost packet then
  * waits for Chromium's retransmission timer, which backs off.
  */
-
-const SIZES = [0, 1, 1172, 1173, 16384, 65535, 65536, 262144];
-
-// The same generators and descriptor in the page (plain JS) and here (TypeScript) — kept in step
-// with pattern()/text() in support/nodeDatachannel.ts.
-const PAGE_HELPERS = `
-window.H = {
-  sizes: ${JSON.stringify(SIZES)},
-  text(size, seed) { const a = 'abcdefghijklmnopqrstuvwxyz0123456789'; let s = ''; for (let i = 0; i < size; i++) s += a[(i + seed) % a.length]; return s; },
-  pattern(size, seed) { const o = new Uint8Array(size); for (let i = 0; i < size; i++) o[i] = (i * 31 + seed) & 0xff; return o; },
-  matrix() { const out = []; H.sizes.forEach((n, i) => { out.push(H.text(n, i)); out.push(H.pattern(n, i)); }); return out; },
-  describe(m) {
-    const b = typeof m === 'string' ? new TextEncoder().encode(m) : new Uint8Array(m);
-    let h = 0x811c9dc5;
-    for (let i = 0; i < b.length; i++) { h ^= b[i]; h = Math.imul(h, 0x01000193) >>> 0; }
-    return (typeof m === 'string' ? 's' : 'b') + ':' + b.length + ':' + h.toString(16);
-  },
-  gathered(pc) { return new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const t = setTimeout(resolve, 3000);
-    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
-  }); },
-  // Every channel the page sees (received or created) is tracked by label.
-  track(dc) {
-    dc.binaryType = 'arraybuffer';
-    window.chans[dc.label] = dc;
-    window.got[dc.label] = [];
-    window.raw[dc.label] = [];
-    dc.onmessage = (e) => {
-      window.got[dc.label].push(H.describe(e.data));
-      if (typeof e.data === 'string' && e.data.length < 100) window.raw[dc.label].push(e.data);
-      if (dc.label.startsWith('echo')) dc.send(e.data);
-    };
-    dc.onclose = () => { window.closedLabels.push(dc.label); window.gotAtClose[dc.label] = window.got[dc.label].length; };
-    return dc;
-  },
-};
-window.chans = {}; window.got = {}; window.raw = {}; window.closedLabels = []; window.gotAtClose = {};
-`;
-
-function describeMsg(m: string | Uint8Array): string {
-  const b = typeof m === 'string' ? Buffer.from(m, 'utf8') : m;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) {
-    h ^= b[i]!;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return `${typeof m === 'string' ? 's' : 'b'}:${b.length}:${h.toString(16)}`;
-}
-
-function matrix(): (string | Uint8Array)[] {
-  const out: (string | Uint8Array)[] = [];
-  SIZES.forEach((n, i) => { out.push(text(n, i)); out.push(pattern(n, i)); });
-  return out;
-}
-
-function describeData(data: unknown): string {
-  if (typeof data === 'string') return describeMsg(data);
-  if (data instanceof ArrayBuffer) return describeMsg(new Uint8Array(data));
-  throw new Error(`unexpected message type ${Object.prototype.toString.call(data)}`);
-}
-
-function opened(dc: RTCDataChannel): Promise<void> {
-  return new Promise((resolve) => { if (dc.readyState === 'open') resolve(); else dc.addEventListener('open', () => resolve(), { once: true }); });
-}
 
 type Offerer = 'chromium' | 'rivulet';
 
@@ -90,17 +29,13 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
     const inbox = new Map<RTCDataChannel, unknown[]>();
     const events = new Map<RTCDataChannel, string[]>();
     const ev = <T>(js: string): Promise<T> => chrome.page.evaluate(js) as Promise<T>;
-    const waitPage = async (js: string, what: string, ms = 15_000): Promise<void> => {
-      await chrome.page.waitForFunction(js, undefined, { timeout: ms, polling: 10 }).catch((err: unknown) => {
-        throw new Error(`Chromium: timed out waiting for ${what}: ${String(err)}`);
-      });
-    };
+    const waitPage = (js: string, what: string, ms = 15_000): Promise<void> => waitInPage(chrome.page, js, what, ms, 10, 'Chromium');
 
     before(async function () {
       requireTool(this, CHROMIUM_PATH, 'chromium');
       chrome = await launchChromium();
-      await ev(PAGE_HELPERS);
-      pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+      await ev(CHROMIUM_GATHERED + PAGE_DATA_HELPERS);
+      pc = loopbackPeer();
       pc.ondatachannel = (e) => {
         const ch = e.channel;
         received.push(ch);
@@ -111,35 +46,7 @@ for (const offerer of ['chromium', 'rivulet'] as Offerer[]) {
         ch.onclose = () => events.get(ch)!.push('close');
       };
       // Whole descriptions after gathering: no trickle needed either way.
-      const gathered = () => until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
-      if (offerer === 'chromium') {
-        const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
-          const pc = new RTCPeerConnection(); window.pc = pc;
-          pc.ondatachannel = (e) => H.track(e.channel);
-          H.track(pc.createDataChannel('boot'));
-          await pc.setLocalDescription(); await H.gathered(pc);
-          return pc.localDescription.toJSON();
-        })()`);
-        await pc.setRemoteDescription(offer);
-        await pc.setLocalDescription();
-        await gathered();
-        await ev(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
-        await until(() => received[0]?.readyState === 'open', 15_000, 'boot channel open at Rivulet');
-      } else {
-        const boot = pc.createDataChannel('boot');
-        await pc.setLocalDescription();
-        await gathered();
-        const answer = await ev<{ type: 'answer'; sdp: string }>(`(async () => {
-          const pc = new RTCPeerConnection(); window.pc = pc;
-          pc.ondatachannel = (e) => H.track(e.channel);
-          await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
-          await pc.setLocalDescription(); await H.gathered(pc);
-          return pc.localDescription.toJSON();
-        })()`);
-        await pc.setRemoteDescription(answer);
-        await until(() => boot.readyState === 'open', 15_000, 'boot channel open at Rivulet');
-      }
-      await waitPage(`window.chans.boot && window.chans.boot.readyState === 'open'`, 'boot channel open');
+      await connectBrowserDataPair(chrome.page, pc, { offerer: offerer === 'chromium' ? 'page' : 'rivulet', browser: 'Chromium', received });
       received.length = 0;
     });
     after(async () => {

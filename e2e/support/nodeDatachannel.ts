@@ -1,5 +1,10 @@
 import ndc from 'node-datachannel';
 import { RTCPeerConnection, type RTCDataChannel } from '@rivulet/webrtc';
+import { until } from './wait.js';
+
+// Moved to their own modules; re-exported for the node-datachannel tests that import them from here.
+export { pattern, text } from './dataMessages.js';
+export { until } from './wait.js';
 
 /**
  * A Rivulet RTCPeerConnection wired to a node-datachannel (libdatachannel, usrsctp) native
@@ -27,15 +32,6 @@ export interface NdcPairOptions {
   /** node-datachannel's a=max-message-size (its RtcConfig.maxMessageSize); default 262144. */
   peerMaxMessageSize?: number;
   timeoutMs?: number;
-}
-
-/** Resolves when `cond()` holds, polling every 2 ms; rejects naming `what` after `ms`. */
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 export async function connectNodeDatachannel(options: NdcPairOptions): Promise<NdcPair> {
@@ -103,19 +99,4 @@ export async function connectNodeDatachannel(options: NdcPairOptions): Promise<N
   peerChannels.length = 0;
   pcChannels.length = 0;
   return { pc, peer, peerChannels, pcChannels, close };
-}
-
-/** A deterministic payload: byte i is (i * 31 + seed) & 0xff, so reordering or corruption shows. */
-export function pattern(size: number, seed = 0): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
-  return out;
-}
-
-/** A deterministic ASCII string of `size` bytes. */
-export function text(size: number, seed = 0): string {
-  let s = '';
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  for (let i = 0; i < size; i++) s += alphabet[(i + seed) % alphabet.length];
-  return s;
 }
