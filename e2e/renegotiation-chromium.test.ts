@@ -9,20 +9,13 @@
  *  d. restartIce: frames keep being decoded, the selected pair's local ufrag changes.
  */
 import { expect } from 'chai';
-import { FfmpegSource, findFfmpeg } from '@rivulet/media';
-import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, type MediaStreamTrack } from '@rivulet/webrtc';
+import { FfmpegSource } from '@rivulet/media';
+import { MediaStream, MediaStreamTrackSource, type MediaStreamTrack, type RTCPeerConnection } from '@rivulet/webrtc';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
-import { requireTool } from './support/tools.js';
-
-async function until<T>(what: string, ms: number, get: () => T | Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { CHROMIUM_GATHERED } from './support/pageScripts.js';
+import { loopbackPeer, offerToPage } from './support/signaling.js';
+import { requireFfmpeg, requireTool } from './support/tools.js';
+import { waitFor } from './support/wait.js';
 
 /** The page: one answering RTCPeerConnection that records its events as strings in order. */
 const PAGE = `(() => {
@@ -48,11 +41,7 @@ const PAGE = `(() => {
   window.answer = async (offer) => {
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription();
-    await new Promise((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      const timer = setTimeout(resolve, 3000);
-      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); } });
-    });
+    await window.gathered(pc);
     return pc.localDescription.toJSON();
   };
   window.video = async () => {
@@ -75,15 +64,13 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
 
   before(async function () {
     requireTool(this, CHROMIUM_PATH, 'chromium');
-    const found = findFfmpeg();
-    requireTool(this, found ?? process.env['RIVULET_FFMPEG'] ?? 'ffmpeg (on PATH)', 'ffmpeg');
-    ffmpeg = found!;
+    ffmpeg = requireFfmpeg(this);
     chrome = await launchChromium();
   });
   after(async () => { await chrome?.close(); });
   beforeEach(async () => {
     await chrome!.page.reload();
-    await chrome!.page.evaluate(PAGE);
+    await chrome!.page.evaluate(CHROMIUM_GATHERED + PAGE);
   });
   afterEach(async () => {
     pc?.close();
@@ -102,16 +89,13 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
   }
 
   function newPc(): RTCPeerConnection {
-    pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    pc = loopbackPeer();
     return pc;
   }
 
   /** Rivulet offers (full gathering, no trickle), Chromium answers. */
   async function negotiate(p: RTCPeerConnection): Promise<void> {
-    await p.setLocalDescription();
-    await until('Rivulet gathering complete', 5000, () => p.iceGatheringState, (s) => s === 'complete');
-    const answer = await chrome!.page.evaluate<{ type: 'answer'; sdp: string }>(`window.answer(${JSON.stringify(p.localDescription!.toJSON())})`);
-    await p.setRemoteDescription(answer);
+    await offerToPage(chrome!.page, p, (offer) => `window.answer(${offer})`);
     expect(p.signalingState).to.equal('stable');
   }
 
@@ -119,7 +103,7 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
   const events = (): Promise<string[]> => chrome!.page.evaluate<string[]>('window.events');
 
   async function decodes(mid: string, atLeast: number, ms = 20_000): Promise<Inbound> {
-    const v = await until(`Chromium decoding ≥ ${atLeast} frames on mid ${mid}`, ms, video, (v) => (v.find((x) => x.mid === mid)?.framesDecoded ?? 0) >= atLeast);
+    const v = await waitFor(`Chromium decoding ≥ ${atLeast} frames on mid ${mid}`, ms, video, (v) => (v.find((x) => x.mid === mid)?.framesDecoded ?? 0) >= atLeast);
     return v.find((x) => x.mid === mid)!;
   }
 
@@ -128,7 +112,7 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
     const stream = new MediaStream();
     const sender = p.addTrack(vp8Track(320, 240), stream);
     await negotiate(p);
-    await until('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
+    await waitFor('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
     const first = await decodes('0', 20);
     expect(first).to.include({ frameWidth: 320, frameHeight: 240 });
     expect(p.getTransceivers()[0]!.currentDirection).to.equal('sendonly');
@@ -139,11 +123,11 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
     p.onnegotiationneeded = () => { nn++; };
     p.removeTrack(sender);
     expect(sender.track).to.equal(null);
-    await until('negotiationneeded after removeTrack', 2000, () => nn, (n) => n === 1);
+    await waitFor('negotiationneeded after removeTrack', 2000, () => nn, (n) => n === 1);
     await negotiate(p);
     expect(p.getTransceivers()[0]!.currentDirection).to.equal('inactive');
     // webrtc-pc §4.4.1.6 (set a remote description): muteTracks first, then removeList.
-    await until('mute and removetrack in Chromium', 5000, events, (e) => e.length >= 4);
+    await waitFor('mute and removetrack in Chromium', 5000, events, (e) => e.length >= 4);
     expect(await events()).to.deep.equal(['track:0', 'unmute:0', 'mute:0', 'removetrack:0']);
 
     // Case 2: the transceiver has sent (currentDirection was sendonly), so addTrack must not reuse it.
@@ -173,7 +157,7 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
     await negotiate(p);
     expect(t.mid).to.equal('0');
     expect(t.currentDirection).to.equal('sendonly');
-    await until('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
+    await waitFor('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
     await decodes('0', 20);
   });
 
@@ -181,7 +165,7 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
     const p = newPc();
     const sender = p.addTrack(vp8Track(320, 240), new MediaStream());
     await negotiate(p);
-    await until('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
+    await waitFor('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
     const before = await decodes('0', 15);
     expect(before).to.include({ frameWidth: 320, frameHeight: 240 });
     const outSsrc = async (): Promise<number[]> => {
@@ -194,7 +178,7 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
     p.onnegotiationneeded = () => { nn++; };
     const pageNn = await chrome!.page.evaluate<number>('window.nn');
     await sender.replaceTrack(vp8Track(640, 480));
-    const after = await until('Chromium decoding 640x480', 20_000, video, (v) => v[0]!.frameWidth === 640);
+    const after = await waitFor('Chromium decoding 640x480', 20_000, video, (v) => v[0]!.frameWidth === 640);
     expect(after).to.have.length(1);
     expect(after[0]).to.include({ mid: '0', ssrc: before.ssrc, frameHeight: 480 });
     await decodes('0', after[0]!.framesDecoded + 15);
@@ -208,7 +192,7 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
     const p = newPc();
     p.addTrack(vp8Track(320, 240), new MediaStream());
     await negotiate(p);
-    await until('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
+    await waitFor('connected', 20_000, () => p.connectionState, (s) => s === 'connected');
     const ice = p.getTransceivers()[0]!.sender.transport!.iceTransport;
     const ufragBefore = ice.getSelectedCandidatePair()!.local.usernameFragment;
     expect(ufragBefore).to.equal(ice.getLocalParameters()!.usernameFragment);
@@ -216,9 +200,9 @@ describe('renegotiation against Chromium: Rivulet sends ffmpeg VP8, Chromium dec
     let nn = 0;
     p.onnegotiationneeded = () => { nn++; };
     p.restartIce();
-    await until('negotiationneeded after restartIce', 2000, () => nn, (n) => n === 1);
+    await waitFor('negotiationneeded after restartIce', 2000, () => nn, (n) => n === 1);
     await negotiate(p);
-    const ufragAfter = await until('a pair with the new ufrag selected', 15_000, () => ice.getSelectedCandidatePair()?.local.usernameFragment, (u) => u !== ufragBefore && u !== undefined);
+    const ufragAfter = await waitFor('a pair with the new ufrag selected', 15_000, () => ice.getSelectedCandidatePair()?.local.usernameFragment, (u) => u !== ufragBefore && u !== undefined);
     expect(ufragAfter).to.equal(ice.getLocalParameters()!.usernameFragment);
     expect(p.connectionState).to.equal('connected');
     const after = await decodes('0', before.framesDecoded + 30);
