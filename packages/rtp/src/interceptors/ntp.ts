@@ -18,3 +18,10 @@ export function ntpMiddleFromUnixMs(ms: number): number {
   const s = ms / 1000 + NTP_UNIX_OFFSET_S;
   return Math.floor(s * 65536) % 0x100000000;
 }
+
+/** Inverse of ntpFromUnixMs: Unix ms for a 64-bit NTP timestamp (32.32 fixed point since 1900). */
+export function unixMsFromNtp(ntp: bigint): number {
+  const secs = Number(ntp >> 32n) - NTP_UNIX_OFFSET_S;
+  const frac = Number(ntp & 0xffffffffn) / 0x100000000;
+  return (secs + frac) * 1000;
+}

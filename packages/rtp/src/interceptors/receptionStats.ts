@@ -1,5 +1,19 @@
 import { unwrap16 } from '@rivulet/common';
 import type { RtcpReportBlock } from '../rtcp/index.js';
+import { unixMsFromNtp } from './ntp.js';
+
+/** The sender's own counts from its latest SR (RFC 3550 §6.4.1). */
+export interface RemoteSenderReport {
+  /** Sender's packet count and octet count (payload octets), as sent (32-bit, wrapping). */
+  packetsSent: number;
+  octetsSent: number;
+  /** The SR's NTP timestamp as Unix ms, on the sender's wall clock. */
+  remoteTimeMs: number;
+  /** SRs received from this source so far. */
+  reportsReceived: number;
+  /** When the latest SR arrived, on the chain clock (ms). */
+  arrivalMs: number;
+}
 
 /**
  * Per-source reception statistics of RFC 3550 Appendix A: extended highest sequence number
@@ -25,6 +39,11 @@ export class ReceptionStatistics {
   jitter = 0;
   private lastSrMiddle = 0;
   private lastSrAt = 0;
+  /**
+   * What the source's last Sender Report said about itself (RFC 3550 §6.4.1), for webrtc-stats
+   * remote-outbound-rtp; undefined until the first SR.
+   */
+  lastSenderReport: RemoteSenderReport | undefined;
 
   constructor(readonly ssrc: number, readonly clockRate: number) {}
 
@@ -68,9 +87,15 @@ export class ReceptionStatistics {
   }
 
   /** Record an SR from this source (for LSR/DLSR in our next report block). */
-  onSenderReport(ntpMiddle: number, arrivalMs: number): void {
+  onSenderReport(ntpMiddle: number, arrivalMs: number, sr?: { ntpTimestamp: bigint; packetCount: number; octetCount: number }): void {
     this.lastSrMiddle = ntpMiddle >>> 0;
     this.lastSrAt = arrivalMs;
+    if (sr !== undefined) {
+      this.lastSenderReport = {
+        packetsSent: sr.packetCount, octetsSent: sr.octetCount, remoteTimeMs: unixMsFromNtp(sr.ntpTimestamp),
+        reportsReceived: (this.lastSenderReport?.reportsReceived ?? 0) + 1, arrivalMs,
+      };
+    }
   }
 
   get started(): boolean {

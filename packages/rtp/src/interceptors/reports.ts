@@ -35,6 +35,10 @@ export interface SenderStatistics {
   remotePacketsLost: number | undefined;
   /** In timestamp units. */
   remoteJitter: number | undefined;
+  /** Report blocks received about this stream, those that yielded an RTT, and the RTTs' sum (ms). */
+  reportsReceived: number;
+  roundTripTimeMeasurements: number;
+  totalRoundTripTimeMs: number;
 }
 
 interface LocalState {
@@ -80,7 +84,7 @@ export class RtcpReports implements Interceptor {
   bindLocalStream(stream: StreamInfo): void {
     this.local.set(stream.ssrc, {
       stream,
-      stats: { ssrc: stream.ssrc, packetsSent: 0, octetsSent: 0, roundTripTimeMs: undefined, remoteFractionLost: undefined, remotePacketsLost: undefined, remoteJitter: undefined },
+      stats: { ssrc: stream.ssrc, packetsSent: 0, octetsSent: 0, roundTripTimeMs: undefined, remoteFractionLost: undefined, remotePacketsLost: undefined, remoteJitter: undefined, reportsReceived: 0, roundTripTimeMeasurements: 0, totalRoundTripTimeMs: 0 },
       lastRtpTimestamp: 0,
       lastSentAt: -1,
     });
@@ -128,7 +132,7 @@ export class RtcpReports implements Interceptor {
   incomingRtcp(packets: RtcpPacket[], now: number): RtcpPacket[] {
     for (const p of packets) {
       if (p.kind === 'sr') {
-        this.remote.get(p.ssrc)?.onSenderReport(ntpMiddle32(p.ntpTimestamp), now);
+        this.remote.get(p.ssrc)?.onSenderReport(ntpMiddle32(p.ntpTimestamp), now, p);
         this.onBlocks(p.reports);
       } else if (p.kind === 'rr') {
         this.onBlocks(p.reports);
@@ -145,12 +149,15 @@ export class RtcpReports implements Interceptor {
       st.stats.remoteFractionLost = b.fractionLost;
       st.stats.remotePacketsLost = b.packetsLost;
       st.stats.remoteJitter = b.jitter;
+      st.stats.reportsReceived++;
       if (b.lastSr === 0) continue; // §6.4.1: no SR received yet, no RTT
       // §6.4.1: RTT = A − LSR − DLSR, all in 1/65536 s, modulo 2^32.
       const a = ntpMiddleFromUnixMs(this.ctx.clock.wallTime());
       const rtt = (a - b.lastSr - b.delaySinceLastSr) >>> 0;
       if (rtt < 0x80000000) {
         st.stats.roundTripTimeMs = (rtt / 65536) * 1000;
+        st.stats.roundTripTimeMeasurements++;
+        st.stats.totalRoundTripTimeMs += st.stats.roundTripTimeMs;
         this.onRoundTripTime?.(b.ssrc, st.stats.roundTripTimeMs);
       }
     }

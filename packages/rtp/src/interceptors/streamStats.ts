@@ -1,6 +1,7 @@
 import type { RtcpPacket } from '../rtcp/index.js';
 import type { RtpPacket } from '../rtp/index.js';
 import type { Interceptor, StreamInfo } from './interceptor.js';
+import type { RemoteSenderReport } from './receptionStats.js';
 import type { RtcpReports } from './reports.js';
 
 /** Counters of a stream we send (named after W3C webrtc-stats RTCOutboundRtpStreamStats). */
@@ -9,6 +10,8 @@ export interface OutboundStreamStats {
   packetsSent: number;
   /** Payload bytes, as webrtc-stats' bytesSent. */
   bytesSent: number;
+  /** RTP header and padding bytes of the packets counted in packetsSent (webrtc-stats headerBytesSent). */
+  headerBytesSent: number;
   retransmittedPacketsSent: number;
   retransmittedBytesSent: number;
   /** Feedback received about this stream. */
@@ -19,6 +22,12 @@ export interface OutboundStreamStats {
   roundTripTimeMs: number | undefined;
   remotePacketsLost: number | undefined;
   remoteFractionLost: number | undefined;
+  /** The remote's interarrival jitter from its last report block, in seconds. */
+  remoteJitterSeconds: number | undefined;
+  /** Report blocks about this stream; those with an RTT (LSR ≠ 0) and the sum of those RTTs, ms. */
+  reportsReceived: number;
+  roundTripTimeMeasurements: number;
+  totalRoundTripTimeMs: number;
 }
 
 /** Counters of a stream we receive (RTCInboundRtpStreamStats). */
@@ -26,6 +35,8 @@ export interface InboundStreamStats {
   ssrc: number;
   packetsReceived: number;
   bytesReceived: number;
+  /** RTP header and padding bytes received (webrtc-stats headerBytesReceived). */
+  headerBytesReceived: number;
   /** Feedback we sent about this stream. */
   nackCount: number;
   pliCount: number;
@@ -33,6 +44,8 @@ export interface InboundStreamStats {
   /** RFC 3550 A.3 cumulative loss and A.8 jitter in seconds (needs an RtcpReports in the chain). */
   packetsLost: number | undefined;
   jitterSeconds: number | undefined;
+  /** The sender's own counts from its latest Sender Report (webrtc-stats remote-outbound-rtp). */
+  remoteSender: RemoteSenderReport | undefined;
 }
 
 /**
@@ -44,25 +57,29 @@ export class StreamStats implements Interceptor {
   private readonly rtxOut = new Map<number, OutboundStreamStats>();
   private readonly inb = new Map<number, InboundStreamStats>();
   private readonly clockRates = new Map<number, number>();
+  private readonly outClockRates = new Map<number, number>();
 
   constructor(private readonly reports?: RtcpReports) {}
 
   bindLocalStream(stream: StreamInfo): void {
     const s: OutboundStreamStats = {
-      ssrc: stream.ssrc, packetsSent: 0, bytesSent: 0, retransmittedPacketsSent: 0, retransmittedBytesSent: 0,
+      ssrc: stream.ssrc, packetsSent: 0, bytesSent: 0, headerBytesSent: 0, retransmittedPacketsSent: 0, retransmittedBytesSent: 0,
       nackCount: 0, pliCount: 0, firCount: 0, roundTripTimeMs: undefined, remotePacketsLost: undefined, remoteFractionLost: undefined,
+      remoteJitterSeconds: undefined, reportsReceived: 0, roundTripTimeMeasurements: 0, totalRoundTripTimeMs: 0,
     };
+    this.outClockRates.set(stream.ssrc, stream.clockRate);
     this.out.set(stream.ssrc, s);
     if (stream.rtxSsrc !== undefined) this.rtxOut.set(stream.rtxSsrc, s);
   }
 
   unbindLocalStream(ssrc: number): void {
     this.out.delete(ssrc);
+    this.outClockRates.delete(ssrc);
     for (const [k, v] of this.rtxOut) if (v.ssrc === ssrc) this.rtxOut.delete(k);
   }
 
   bindRemoteStream(stream: StreamInfo): void {
-    this.inb.set(stream.ssrc, { ssrc: stream.ssrc, packetsReceived: 0, bytesReceived: 0, nackCount: 0, pliCount: 0, firCount: 0, packetsLost: undefined, jitterSeconds: undefined });
+    this.inb.set(stream.ssrc, { ssrc: stream.ssrc, packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, nackCount: 0, pliCount: 0, firCount: 0, packetsLost: undefined, jitterSeconds: undefined, remoteSender: undefined });
     this.clockRates.set(stream.ssrc, stream.clockRate);
   }
 
@@ -75,7 +92,12 @@ export class StreamStats implements Interceptor {
     const s = this.out.get(ssrc);
     if (s === undefined) return undefined;
     const r = this.reports?.senderStatistics(ssrc);
-    return { ...s, roundTripTimeMs: r?.roundTripTimeMs, remotePacketsLost: r?.remotePacketsLost, remoteFractionLost: r?.remoteFractionLost };
+    const rate = this.outClockRates.get(ssrc) ?? 90000;
+    return {
+      ...s, roundTripTimeMs: r?.roundTripTimeMs, remotePacketsLost: r?.remotePacketsLost, remoteFractionLost: r?.remoteFractionLost,
+      remoteJitterSeconds: r?.remoteJitter === undefined ? undefined : r.remoteJitter / rate, reportsReceived: r?.reportsReceived ?? 0,
+      roundTripTimeMeasurements: r?.roundTripTimeMeasurements ?? 0, totalRoundTripTimeMs: r?.totalRoundTripTimeMs ?? 0,
+    };
   }
 
   inbound(ssrc: number): InboundStreamStats | undefined {
@@ -83,7 +105,11 @@ export class StreamStats implements Interceptor {
     if (s === undefined) return undefined;
     const r = this.reports?.receptionStatistics(ssrc);
     const rate = this.clockRates.get(ssrc) ?? 90000;
-    return { ...s, packetsLost: r?.started ? r.cumulativeLost : undefined, jitterSeconds: r?.started ? r.jitter / rate : undefined };
+    const sr = r?.lastSenderReport;
+    return {
+      ...s, packetsLost: r?.started ? r.cumulativeLost : undefined, jitterSeconds: r?.started ? r.jitter / rate : undefined,
+      remoteSender: sr === undefined ? undefined : { ...sr },
+    };
   }
 
   outgoingRtp(packet: RtpPacket): RtpPacket | undefined {
@@ -91,6 +117,7 @@ export class StreamStats implements Interceptor {
     if (s !== undefined) {
       s.packetsSent++;
       s.bytesSent += packet.payload.length;
+      s.headerBytesSent += packet.headerLength + packet.paddingLength;
     } else {
       const r = this.rtxOut.get(packet.ssrc);
       if (r !== undefined) {
@@ -106,6 +133,7 @@ export class StreamStats implements Interceptor {
     if (s !== undefined) {
       s.packetsReceived++;
       s.bytesReceived += packet.payload.length;
+      s.headerBytesReceived += packet.headerLength + packet.paddingLength;
     }
     return packet;
   }
