@@ -9,7 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { formatCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import { dataChannelInternals } from '../datachannel/RTCDataChannel.js';
 import type { PeerCore } from '../pc/core.js';
-import { droppedRtp, existingSession } from '../pc/receive.js';
+import { droppedRtp, existingSession, retransmittedReceived, rtxDropped } from '../pc/receive.js';
 import { certificateMaterial } from '../rtc/RTCCertificate.js';
 import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
 import { senderInternals } from '../transceiver/RTCRtpSender.js';
@@ -51,7 +51,7 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
     // Non-standard: what each layer dropped and counted (malformed or unexpected input), by reason.
     const session = existingSession(core);
     t['rivuletCounters'] = {
-      ...ts.dropped, 'rtp-undemuxable': droppedRtp(core), ...(session ? { 'rtcp-malformed': session.droppedRtcp } : {}),
+      ...ts.dropped, 'rtp-undemuxable': droppedRtp(core), ...rtxDropped(core), ...(session ? { 'rtcp-malformed': session.droppedRtcp } : {}),
     };
     if (st.certificate) {
       const m = certificateMaterial(st.certificate);
@@ -148,7 +148,7 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         const i: RTCStats = {
           id: `IT01${kindLetter}${ssrc}`, type: 'inbound-rtp', timestamp: now, ssrc, kind: s.kind, transportId: TRANSPORT_ID,
           trackIdentifier: rs.track.id, packetsReceived: rs.packetsReceived, bytesReceived: rs.bytesReceived,
-          retransmittedPacketsReceived: rs.retransmittedPacketsReceived,
+          retransmittedPacketsReceived: retransmittedReceived(core, ssrc).packets, retransmittedBytesReceived: retransmittedReceived(core, ssrc).bytes,
         };
         if (s.mid !== null) i['mid'] = s.mid;
         if (rs.codecs[0]) i['codecId'] = codec('I', rs.codecs[0]);
