@@ -6,35 +6,29 @@
  * the level drops to silence; re-enabling brings the tone back.
  */
 import { expect } from 'chai';
-import { FfmpegSource, findFfmpeg } from '@rivulet/media';
-import { MediaStream, MediaStreamTrackSource, RTCPeerConnection } from '@rivulet/webrtc';
+import { FfmpegSource } from '@rivulet/media';
+import { MediaStream, MediaStreamTrackSource, type RTCPeerConnection } from '@rivulet/webrtc';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
-import { requireTool } from './support/tools.js';
+import { CHROMIUM_GATHERED, pageAnswer } from './support/pageScripts.js';
+import { loopbackPeer, offerToPage } from './support/signaling.js';
+import { requireFfmpeg, requireTool } from './support/tools.js';
+import { waitFor } from './support/wait.js';
 
 /** audioLevel: RMS of the last 2048 received samples, measured by WebAudio in the page. */
 type Audio = { packetsReceived: number; audioLevel: number; totalSamplesReceived: number };
-
-async function until<T>(what: string, ms: number, get: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a disabled audio track is sent as silence (Chromium receives Opus packets, level drops to 0)', function () {
   this.timeout(60_000);
   let chrome: ChromiumSession | undefined;
   let ff: FfmpegSource | undefined;
   let pc: RTCPeerConnection | undefined;
+  let ffmpeg: string;
 
   before(async function () {
     requireTool(this, CHROMIUM_PATH, 'chromium');
-    const found = findFfmpeg();
-    requireTool(this, found ?? process.env['RIVULET_FFMPEG'] ?? 'ffmpeg (on PATH)', 'ffmpeg');
+    ffmpeg = requireFfmpeg(this);
     chrome = await launchChromium();
+    await chrome.page.evaluate(CHROMIUM_GATHERED);
   });
   after(async () => {
     pc?.close();
@@ -45,16 +39,13 @@ describe('a disabled audio track is sent as silence (Chromium receives Opus pack
   it('tone → disabled: packets continue, audioLevel ≈ 0 → enabled: tone again', async () => {
     const page = chrome!.page;
     const source = new MediaStreamTrackSource({ kind: 'audio', mimeType: 'audio/opus' });
-    ff = new FfmpegSource({ input: { type: 'test-pattern', toneHz: 440 }, audio: { codec: 'opus' }, ffmpegPath: findFfmpeg()! });
+    ff = new FfmpegSource({ input: { type: 'test-pattern', toneHz: 440 }, audio: { codec: 'opus' }, ffmpegPath: ffmpeg });
     ff.on('frame', (f) => { if (f.kind === 'audio') source.writeFrame({ data: f.data, timestamp: f.timestampUs }); });
     ff.start();
     const track = source.createTrack();
-    pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    pc = loopbackPeer();
     pc.addTrack(track, new MediaStream());
-    await pc.setLocalDescription();
-    await until('gathering complete', 5000, async () => pc!.iceGatheringState, (s) => s === 'complete');
-    const answer = await page.evaluate<{ type: 'answer'; sdp: string }>(`(async () => {
-      const pc = window.pc = new RTCPeerConnection();
+    await offerToPage(page, pc, pageAnswer('pc', `
       pc.ontrack = (e) => {
         // The level measured by WebAudio on the received stream (RMS of the last 2048 samples).
         const ctx = new AudioContext();
@@ -80,19 +71,10 @@ describe('a disabled audio track is sent as silence (Chromium receives Opus pack
         (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') out = { packetsReceived: s.packetsReceived || 0, audioLevel: window.level ? window.level() : 0, totalSamplesReceived: s.totalSamplesReceived || 0, ctx: window.ctxState && window.ctxState() }; });
         return out;
       };
-      await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
-      await pc.setLocalDescription();
-      await new Promise((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        const timer = setTimeout(resolve, 3000);
-        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); } });
-      });
-      return pc.localDescription.toJSON();
-    })()`);
-    await pc.setRemoteDescription(answer);
+    `));
     const audio = () => page.evaluate<Audio>('window.audio()');
 
-    const tone = await until('the tone at Chromium', 20_000, audio, (a) => a.packetsReceived > 50 && a.audioLevel > 0.05);
+    const tone = await waitFor('the tone at Chromium', 20_000, audio, (a) => a.packetsReceived > 50 && a.audioLevel > 0.05);
     track.enabled = false;
     await new Promise((r) => setTimeout(r, 400)); // let the level meter follow
     const quietStart = await audio();
@@ -103,6 +85,6 @@ describe('a disabled audio track is sent as silence (Chromium receives Opus pack
     expect(quiet.audioLevel, 'audio level while disabled').to.be.below(0.01);
     expect(quiet.totalSamplesReceived).to.be.greaterThan(tone.totalSamplesReceived);
     track.enabled = true;
-    await until('the tone again', 10_000, audio, (a) => a.audioLevel > 0.05);
+    await waitFor('the tone again', 10_000, audio, (a) => a.audioLevel > 0.05);
   });
 });
