@@ -49,17 +49,21 @@ export function fingerprintMatches(certificateDer: Uint8Array, expected: Certifi
 }
 
 class Certificate implements DtlsCertificate {
-  readonly fingerprints: CertificateFingerprint[];
+  private computed: CertificateFingerprint[] | undefined;
 
   constructor(
     readonly certificateDer: Buffer,
     readonly privateKey: KeyObject,
     readonly expires: Date,
-  ) {
-    this.fingerprints = (['sha-256', 'sha-384', 'sha-512'] as const).map((algorithm) => ({
+  ) {}
+
+  /** Computed on first use: set-up signals only sha-256, so sha-384/512 are rarely needed. */
+  get fingerprints(): CertificateFingerprint[] {
+    this.computed ??= (['sha-256', 'sha-384', 'sha-512'] as const).map((algorithm) => ({
       algorithm,
-      value: computeFingerprint(certificateDer, algorithm),
+      value: computeFingerprint(this.certificateDer, algorithm),
     }));
+    return this.computed;
   }
 
   fingerprint(algorithm: FingerprintAlgorithm): string {
@@ -107,10 +111,29 @@ export async function generateCertificate(options: GenerateCertificateOptions = 
     commonName: options.commonName ?? `rivulet-${randomBytes(6).toString('hex')}`,
     notBefore,
     notAfter,
-    spkiDer: keys.publicKey.export({ type: 'spki', format: 'der' }),
+    spkiDer: keyType === 'ecdsa-p256' ? p256Spki(keys.publicKey) : keys.publicKey.export({ type: 'spki', format: 'der' }),
     privateKey: keys.privateKey,
   });
   return new Certificate(der, keys.privateKey, notAfter);
+}
+
+// DER SubjectPublicKeyInfo header for an uncompressed P-256 point (RFC 5480 §2: id-ecPublicKey,
+// namedCurve secp256r1; BIT STRING of 66 bytes = 0 unused bits ‖ 0x04 ‖ X ‖ Y).
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+
+/**
+ * The P-256 SubjectPublicKeyInfo built from the JWK coordinates: with OpenSSL 3 node's DER export
+ * goes through the encoder framework (~250 µs) while the JWK export reads the point (~15 µs), and
+ * every connection generates a certificate on the critical path of set-up.
+ */
+function p256Spki(publicKey: KeyObject): Buffer {
+  const jwk = publicKey.export({ format: 'jwk' });
+  const x = Buffer.from(jwk.x!, 'base64url');
+  const y = Buffer.from(jwk.y!, 'base64url');
+  if (jwk.crv !== 'P-256' || x.length !== 32 || y.length !== 32) {
+    throw new Error(`generateCertificate: expected a P-256 public key, got crv ${String(jwk.crv)} with ${x.length}/${y.length}-byte coordinates`);
+  }
+  return Buffer.concat([P256_SPKI_PREFIX, x, y]);
 }
 
 /** Wraps an application-supplied certificate (DER or PEM) and private key (KeyObject or PEM). */

@@ -11,6 +11,7 @@ import { DtlsAlertError } from '../errors.js';
 import type { FlightTransmitter } from '../flight.js';
 import type { RecordLayer } from '../record/recordLayer.js';
 import type { HandshakeFragment, HandshakeMessage } from './fragment.js';
+import { ecPublicKeyFromCertificate } from './peerKey.js';
 import type { Transcript } from './transcript.js';
 
 /** Options after defaults were applied. */
@@ -78,9 +79,10 @@ export function checkPeerCertificate(
   expected: CertificateFingerprint[] | undefined,
   requiredKind: 'ec' | 'rsa' | undefined,
 ): KeyObject {
-  let cert: X509Certificate;
+  let key: KeyObject;
   try {
-    cert = new X509Certificate(der);
+    // EC certificates (what WebRTC stacks generate) take the cheap path; see peerKey.ts.
+    key = ecPublicKeyFromCertificate(der) ?? new X509Certificate(der).publicKey;
   } catch (err) {
     throw new DtlsAlertError(AlertDescription.badCertificate, `peer certificate does not parse: ${(err as Error).message}`);
   }
@@ -98,7 +100,6 @@ export function checkPeerCertificate(
       `remote certificate fingerprint mismatch: expected ${want}, got ${got}`,
     );
   }
-  const key = cert.publicKey;
   const kind = keyKind(key);
   if (!kind) throw new DtlsAlertError(AlertDescription.unsupportedCertificate, `peer certificate key type ${key.asymmetricKeyType} is not supported`);
   if (requiredKind && kind !== requiredKind) {
