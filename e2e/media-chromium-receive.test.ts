@@ -9,19 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EncodedFrameReader, Recorder, findFfmpeg, ivfFileHeader, ivfFrameHeader, IVF_FOURCC, type ReceivedFrame } from '@rivulet/media';
-import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
+import { EncodedFrameReader, Recorder, ivfFileHeader, ivfFrameHeader, IVF_FOURCC, type ReceivedFrame } from '@rivulet/media';
+import type { MediaStreamTrack, RTCRtpReceiver } from '@rivulet/webrtc';
 import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
-import { requireTool } from './support/tools.js';
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { CHROMIUM_GATHERED, pageOffer } from './support/pageScripts.js';
+import { acceptPageOffer, loopbackPeer } from './support/signaling.js';
+import { requireFfmpeg, requireTool } from './support/tools.js';
+import { until } from './support/wait.js';
 
 /** Real UDP on 127.0.0.1 whose sockets silently lose every datagram `drop` picks (SRTP leaves the RTP header readable, RFC 3711 Â§3.1). */
 function droppingNetwork(drop: (d: Buffer) => boolean): Network {
@@ -42,7 +37,7 @@ function droppingNetwork(drop: (d: Buffer) => boolean): Network {
 }
 
 /** The page's sender: a 320x240 canvas redrawn every 33 ms, captured at 30 fps, sent with one codec. */
-const SENDER = (mimeType: string, fmtp: string) => `(async () => {
+const SENDER = (mimeType: string, fmtp: string) => pageOffer('pc', `
   const canvas = document.createElement('canvas');
   canvas.width = 320; canvas.height = 240;
   document.body.appendChild(canvas);
@@ -58,21 +53,12 @@ const SENDER = (mimeType: string, fmtp: string) => `(async () => {
     g.fillText(String(n), 120, 130);
   }, 33);
   const track = canvas.captureStream(30).getVideoTracks()[0];
-  const pc = new RTCPeerConnection();
-  window.pc = pc;
   const t = pc.addTransceiver(track, { direction: 'sendonly' });
   const all = RTCRtpSender.getCapabilities('video').codecs;
   const codecs = all.filter((c) => c.mimeType === ${JSON.stringify(mimeType)} && (c.sdpFmtpLine || '') === ${JSON.stringify(fmtp)});
   if (codecs.length !== 1) throw new Error('codec not offered by this Chromium: ' + ${JSON.stringify(mimeType)});
   t.setCodecPreferences([...codecs, ...all.filter((c) => c.mimeType === 'video/rtx')]); // RTX kept: NACK repair as in a real call
-  await pc.setLocalDescription();
-  await new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const timer = setTimeout(resolve, 3000);
-    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); } });
-  });
-  return pc.localDescription.toJSON();
-})()`;
+`);
 
 const CASES = [
   { codec: 'VP8', fmtp: '', ext: 'webm' },
@@ -90,9 +76,7 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
 
   before(async function () {
     requireTool(this, CHROMIUM_PATH, 'chromium');
-    const found = findFfmpeg();
-    requireTool(this, found ?? process.env['RIVULET_FFMPEG'] ?? 'ffmpeg (on PATH)', 'ffmpeg');
-    ffmpeg = found!;
+    ffmpeg = requireFfmpeg(this);
     ffprobe = path.join(path.dirname(ffmpeg), 'ffprobe');
     dir = mkdtempSync(path.join(tmpdir(), 'rivulet-e2e-rec-'));
     chrome = await launchChromium();
@@ -102,12 +86,19 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
     if (dir && !process.env['KEEP']) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A fresh page (no peer, no canvas left from the last test) with window.gathered. */
+  async function freshPage(): Promise<ChromiumSession['page']> {
+    const page = chrome!.page;
+    await page.reload();
+    await page.evaluate(CHROMIUM_GATHERED);
+    return page;
+  }
+
   for (const c of CASES) {
     it(`${c.codec}: frames start with a key frame, all decode; a 3 s recording (.${c.ext}) probes as 320x240 with a plausible frame count`, async () => {
-      const page = chrome!.page;
-      await page.reload();
+      const page = await freshPage();
       const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(SENDER(`video/${c.codec}`, c.fmtp));
-      const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+      const pc = loopbackPeer();
       let remote: { track: MediaStreamTrack; receiver: RTCRtpReceiver } | undefined;
       let reader: EncodedFrameReader | undefined;
       const frames: ReceivedFrame[] = [];
@@ -117,10 +108,7 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
         reader.on('frame', (f) => frames.push(f));
       };
       try {
-        await pc.setRemoteDescription(offer);
-        await pc.setLocalDescription();
-        await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
-        await page.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+        await acceptPageOffer(page, 'window.pc', pc, offer);
         await until(() => pc.connectionState === 'connected', 20_000, 'connected to Chromium');
         const negotiated = remote!.receiver.getParameters().codecs.filter((x) => x.mimeType === `video/${c.codec}`);
         expect(negotiated, 'the answer keeps only the preferred codec').to.have.length(1);
@@ -177,22 +165,12 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
   }
 
   it('Opus from the fake microphone: 20 ms packets at 20 000 Âµs steps; a 3 s .ogg recording probes as Opus with every packet and decodes cleanly', async () => {
-    const page = chrome!.page;
-    await page.reload();
-    const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(`(async () => {
+    const page = await freshPage();
+    const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(pageOffer('pc', `
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      const pc = new RTCPeerConnection();
-      window.pc = pc;
       pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly' });
-      await pc.setLocalDescription();
-      await new Promise((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        const timer = setTimeout(resolve, 3000);
-        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); } });
-      });
-      return pc.localDescription.toJSON();
-    })()`);
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    `));
+    const pc = loopbackPeer();
     let remote: { track: MediaStreamTrack; receiver: RTCRtpReceiver } | undefined;
     const frames: ReceivedFrame[] = [];
     pc.ontrack = (e) => {
@@ -200,10 +178,7 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
       new EncodedFrameReader(e.track, e.receiver).on('frame', (f) => frames.push(f));
     };
     try {
-      await pc.setRemoteDescription(offer);
-      await pc.setLocalDescription();
-      await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
-      await page.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+      await acceptPageOffer(page, 'window.pc', pc, offer);
       await until(() => frames.length >= 50, 20_000, '50 Opus packets from Chromium');
       expect(frames.every((f) => f.codec === 'audio/opus' && f.clockRate === 48000 && f.keyframe)).to.equal(true);
       // Chromium's Opus: 20 ms per packet (960 samples); DTX is off for a tone, so no gaps.
@@ -233,8 +208,7 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
   });
 
   it('VP8 with one packet lost and RTX blocked: the loss is reported by sequence number, Chromium counts our PLI and answers with a key frame, frames resume at it and decode', async () => {
-    const page = chrome!.page;
-    await page.reload();
+    const page = await freshPage();
     const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(SENDER('video/VP8', ''));
     const vp8Pt = Number(/a=rtpmap:(\d+) VP8\/90000/.exec(offer.sdp)![1]);
     const rtxPt = Number(new RegExp(`a=fmtp:(\\d+) apt=${vp8Pt}\r\n`).exec(offer.sdp)?.[1] ?? -1);
@@ -253,7 +227,7 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
       }
       return false;
     });
-    const pc = new RTCPeerConnection({ rivulet: { network, interfaceAddresses: ['127.0.0.1'] } });
+    const pc = loopbackPeer({ network });
     let reader: EncodedFrameReader | undefined;
     const frames: ReceivedFrame[] = [];
     const losses: { firstSequenceNumber: number; count: number }[] = [];
@@ -268,10 +242,7 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
     };
     const chromePli = () => page.evaluate<number>(`(async () => { let n = 0; (await window.pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') n += s.pliCount || 0; }); return n; })()`);
     try {
-      await pc.setRemoteDescription(offer);
-      await pc.setLocalDescription();
-      await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
-      await page.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+      await acceptPageOffer(page, 'window.pc', pc, offer);
       await until(() => frames.length >= 30, 20_000, '30 VP8 frames before the loss');
       const plisBefore = await chromePli();
       const requestsBefore = reader!.counters.get('keyframeRequests');
