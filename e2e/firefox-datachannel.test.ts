@@ -1,82 +1,20 @@
 import { expect } from 'chai';
-import { RTCPeerConnection, type RTCDataChannel } from '@rivulet/webrtc';
+import type { RTCDataChannel, RTCPeerConnection } from '@rivulet/webrtc';
+import { connectBrowserDataPair } from './support/browserDataPair.js';
+import { describeData, describeMsg, matrix, opened, PAGE_DATA_HELPERS, text } from './support/dataMessages.js';
 import { FIREFOX_APT, FIREFOX_PATH, launchFirefox, type FirefoxSession } from './support/firefox.js';
-import { pattern, text, until } from './support/nodeDatachannel.js';
+import { FIREFOX_GATHERED } from './support/pageScripts.js';
+import { loopbackPeer } from './support/signaling.js';
 import { requireTool } from './support/tools.js';
+import { until, waitInPage } from './support/wait.js';
 
 /**
  * Rivulet's RTCDataChannel against headless Firefox ESR (its usrsctp-based
  * data channels), in both offer roles, over 127.0.0.1. Signaling is
  * page.evaluate with whole descriptions after gathering (no trickle).
  * Payloads are compared by a descriptor (type, length, FNV-1a hash) that
- * both sides compute over the same deterministic messages.
+ * both sides compute over the same deterministic messages (support/dataMessages.ts).
  */
-const SIZES = [0, 1, 1172, 1173, 16384, 65535, 65536, 262144];
-
-// Kept in step with pattern()/text() in support/nodeDatachannel.ts and describeMsg() below.
-const PAGE_HELPERS = `
-window.H = {
-  text(size, seed) { const a = 'abcdefghijklmnopqrstuvwxyz0123456789'; let s = ''; for (let i = 0; i < size; i++) s += a[(i + seed) % a.length]; return s; },
-  pattern(size, seed) { const o = new Uint8Array(size); for (let i = 0; i < size; i++) o[i] = (i * 31 + seed) & 0xff; return o; },
-  matrix() { const out = []; ${JSON.stringify(SIZES)}.forEach((n, i) => { out.push(H.text(n, i)); out.push(H.pattern(n, i)); }); return out; },
-  describe(m) {
-    const b = typeof m === 'string' ? new TextEncoder().encode(m) : new Uint8Array(m);
-    let h = 0x811c9dc5;
-    for (let i = 0; i < b.length; i++) { h ^= b[i]; h = Math.imul(h, 0x01000193) >>> 0; }
-    return (typeof m === 'string' ? 's' : 'b') + ':' + b.length + ':' + h.toString(16);
-  },
-  gathered(pc) { return new Promise((resolve, reject) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const t = setTimeout(() => reject(new Error('Firefox: ICE gathering not complete within 10 s')), 10000);
-    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
-  }); },
-  track(dc) {
-    dc.binaryType = 'arraybuffer';
-    window.chans[dc.label] = dc;
-    window.got[dc.label] = [];
-    dc.onmessage = (e) => {
-      window.got[dc.label].push(H.describe(e.data));
-      if (dc.label.startsWith('echo')) dc.send(e.data);
-    };
-    return dc;
-  },
-};
-window.chans = {}; window.got = {};
-`;
-
-function describeMsg(m: string | Uint8Array): string {
-  const b = typeof m === 'string' ? Buffer.from(m, 'utf8') : m;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) {
-    h ^= b[i]!;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return `${typeof m === 'string' ? 's' : 'b'}:${b.length}:${h.toString(16)}`;
-}
-
-function matrix(): (string | Uint8Array)[] {
-  const out: (string | Uint8Array)[] = [];
-  SIZES.forEach((n, i) => {
-    out.push(text(n, i));
-    out.push(pattern(n, i));
-  });
-  return out;
-}
-
-function describeData(data: unknown): string {
-  if (typeof data === 'string') return describeMsg(data);
-  if (data instanceof ArrayBuffer) return describeMsg(new Uint8Array(data));
-  if (data instanceof Uint8Array) return describeMsg(data);
-  throw new Error(`unexpected message type ${Object.prototype.toString.call(data)}`);
-}
-
-function opened(dc: RTCDataChannel): Promise<void> {
-  return new Promise((resolve) => {
-    if (dc.readyState === 'open') resolve();
-    else dc.addEventListener('open', () => resolve(), { once: true });
-  });
-}
-
 for (const offerer of ['firefox', 'rivulet'] as const) {
   describe(`data channels with Firefox (${offerer} offers)`, function () {
     this.timeout(40_000);
@@ -85,18 +23,14 @@ for (const offerer of ['firefox', 'rivulet'] as const) {
     const received: RTCDataChannel[] = [];
     const inbox = new Map<string, string[]>();
     const ev = async <T>(js: string): Promise<T> => (await ff!.page.evaluate(js)) as T;
-    const waitPage = async (js: string, what: string, ms = 10_000): Promise<void> => {
-      await ff!.page.waitForFunction(js, { timeout: ms, polling: 20 }).catch((err: unknown) => {
-        throw new Error(`Firefox: timed out waiting for ${what}: ${String(err)}`);
-      });
-    };
+    const waitPage = (js: string, what: string, ms = 10_000): Promise<void> => waitInPage(ff!.page, js, what, ms, 20, 'Firefox');
 
     before(async function () {
       this.timeout(90_000);
       requireTool(this, FIREFOX_PATH, FIREFOX_APT);
       ff = await launchFirefox();
-      await ev(PAGE_HELPERS);
-      pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+      await ev(FIREFOX_GATHERED + PAGE_DATA_HELPERS);
+      pc = loopbackPeer();
       // Collect from the 'datachannel' event on: Firefox sends as soon as its side opens, and a
       // message that arrives before a listener is attached is gone.
       pc.ondatachannel = (e) => {
@@ -109,35 +43,7 @@ for (const offerer of ['firefox', 'rivulet'] as const) {
         const theirs = await ev<string[]>(`[window.pc.signalingState, window.pc.iceConnectionState, window.pc.connectionState, window.pc.sctp ? window.pc.sctp.state : 'no sctp']`).catch(() => []);
         throw new Error(`${err.message}; Rivulet ${[pc!.signalingState, pc!.iceConnectionState, pc!.connectionState, pc!.sctp?.state ?? 'no sctp'].join('/')}; Firefox ${theirs.join('/')}`);
       };
-      const gathered = () => until(() => pc!.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
-      if (offerer === 'firefox') {
-        const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
-          const pc = new RTCPeerConnection(); window.pc = pc;
-          pc.ondatachannel = (e) => H.track(e.channel);
-          H.track(pc.createDataChannel('boot'));
-          await pc.setLocalDescription(await pc.createOffer()); await H.gathered(pc);
-          return pc.localDescription.toJSON();
-        })()`);
-        await pc.setRemoteDescription(offer);
-        await pc.setLocalDescription();
-        await gathered();
-        await ev(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
-        await until(() => received[0]?.readyState === 'open', 15_000, 'boot channel open at Rivulet').catch(explain);
-      } else {
-        const boot = pc.createDataChannel('boot');
-        await pc.setLocalDescription();
-        await gathered();
-        const answer = await ev<{ type: 'answer'; sdp: string }>(`(async () => {
-          const pc = new RTCPeerConnection(); window.pc = pc;
-          pc.ondatachannel = (e) => H.track(e.channel);
-          await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
-          await pc.setLocalDescription(await pc.createAnswer()); await H.gathered(pc);
-          return pc.localDescription.toJSON();
-        })()`);
-        await pc.setRemoteDescription(answer);
-        await until(() => boot.readyState === 'open', 15_000, 'boot channel open at Rivulet').catch(explain);
-      }
-      await waitPage(`window.chans.boot && window.chans.boot.readyState === 'open'`, 'boot channel open');
+      await connectBrowserDataPair(ff.page, pc, { offerer: offerer === 'firefox' ? 'page' : 'rivulet', browser: 'Firefox', received, explain });
       received.length = 0;
     });
 
