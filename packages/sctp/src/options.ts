@@ -48,6 +48,24 @@ export interface SctpAssociationOptions {
   streams?: number;
   /** Source of 32-bit random numbers for tags and initial TSNs (tests pass a seeded one). */
   random?: () => number;
+  /**
+   * RFC 8899 PLPMTUD (src/pmtu/): probe with HEARTBEAT + PAD for packets larger than `mtu` (the
+   * BASE_PLPMTU) up to `maxPlpmtu`. On by default, but `maxPlpmtu` defaults to `mtu`, so nothing is
+   * probed until the lower layer supplies a cap (constructor or setMaxPlpmtu()). false = off.
+   */
+  plpmtud?: boolean | PlpmtudOptions;
+}
+
+export interface PlpmtudOptions {
+  enabled?: boolean;
+  /** MAX_PLPMTU in bytes of SCTP packet (default: `mtu`, i.e. no probing up). */
+  maxPlpmtu?: number;
+  /** MAX_PROBES (RFC 8899 §5.1.2, default 3). */
+  maxProbes?: number;
+  /** PROBE_TIMER floor in ms (default 1000, the §5.1.1 minimum; the timer is max(this, RTO)). */
+  probeTimerMs?: number;
+  /** PMTU_RAISE_TIMER in ms (default 600 000, §5.1.1). */
+  raiseTimerMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -69,6 +87,8 @@ export interface ResolvedOptions {
   cookieSecret: Buffer | undefined;
   streams: number;
   random: () => number;
+  /** Undefined when PLPMTUD is off. */
+  plpmtud: { maxPlpmtu: number; maxProbes: number; probeTimerMs: number; raiseTimerMs: number } | undefined;
 }
 
 /**
@@ -112,5 +132,17 @@ export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
     cookieSecret: o.cookieSecret,
     streams: check('streams', o.streams ?? 65535, 1, 65535),
     random: o.random ?? (() => randomBytes(4).readUInt32BE(0)),
+    plpmtud: resolvePlpmtud(o.plpmtud, (o.mtu ?? 1200) & ~3),
+  };
+}
+
+function resolvePlpmtud(p: boolean | PlpmtudOptions | undefined, mtu: number): ResolvedOptions['plpmtud'] {
+  const o: PlpmtudOptions = p === undefined || p === true ? {} : p === false ? { enabled: false } : p;
+  if (o.enabled === false) return undefined;
+  return {
+    maxPlpmtu: check('plpmtud.maxPlpmtu', o.maxPlpmtu ?? mtu, mtu, 65535) & ~3,
+    maxProbes: check('plpmtud.maxProbes', o.maxProbes ?? 3, 1, 10),
+    probeTimerMs: check('plpmtud.probeTimerMs', o.probeTimerMs ?? 1000, 1000, 60_000),
+    raiseTimerMs: check('plpmtud.raiseTimerMs', o.raiseTimerMs ?? 600_000, 1000, 86_400_000),
   };
 }
