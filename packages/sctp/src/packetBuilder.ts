@@ -13,7 +13,31 @@ export class PacketBuilder {
   buf: Buffer | undefined;
   off = COMMON_HEADER_LENGTH;
 
-  constructor(private readonly mtu: number) {}
+  /** Size of the buffers allocated: the largest MTU ever set. */
+  private capacity: number;
+
+  constructor(private mtu: number) {
+    this.capacity = mtu;
+  }
+
+  /**
+   * A new packet size (RFC 8899 PLPMTUD changed the PLPMTU). A buffer too small for it is
+   * replaced (DATA is written straight into it up to the MTU).
+   */
+  setMtu(mtu: number): void {
+    this.mtu = mtu;
+    // Buffers stay as large as the largest MTU used: a DATA chunk made at that size may still be
+    // retransmitted alone after the PLPMTU shrank (see Sender.nextChunk).
+    if (mtu <= this.capacity) return;
+    this.capacity = mtu;
+    const buf = this.buf;
+    if (buf === undefined) return;
+    if (this.empty) this.buf = undefined;
+    else {
+      this.buf = Buffer.allocUnsafe(mtu);
+      buf.copy(this.buf, 0, 0, this.off);
+    }
+  }
 
   get empty(): boolean {
     return this.off === COMMON_HEADER_LENGTH;
@@ -25,7 +49,7 @@ export class PacketBuilder {
 
   /** The buffer to write DATA into directly (allocated on first use). */
   ensure(): Buffer {
-    return (this.buf ??= Buffer.allocUnsafe(this.mtu));
+    return (this.buf ??= Buffer.allocUnsafe(this.capacity));
   }
 
   /**
