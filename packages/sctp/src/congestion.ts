@@ -61,7 +61,8 @@ export class CongestionControl {
   fastRecoveryExit: number | undefined;
 
   constructor(
-    private readonly mtu: number,
+    /** The current packet size; PLPMTUD changes it through Sender.setMtu(). */
+    public mtu: number,
     peerRwnd: number,
     initialCwndPackets = 10,
   ) {
