@@ -38,11 +38,13 @@ export class Sender {
   private readonly scheduler = new StreamScheduler<OutMessage>(() => this.abandonedMessages++);
   retransmissions = 0;
   abandonedMessages = 0;
+  /** Called on every T3-rtx expiry (PLPMTUD black-hole detection, RFC 8899 §4.3). */
+  onTimeout: (() => void) | undefined;
 
   constructor(
     initialTsn: number,
     peerRwnd: number,
-    private readonly mtu: number,
+    private mtu: number,
     rtoConfig: RtoConfig,
     initialCwndPackets = 10,
   ) {
@@ -52,6 +54,23 @@ export class Sender {
     this.peerRwnd = peerRwnd;
     this.rto = new RtoEstimator(rtoConfig);
     this.cc = new CongestionControl(mtu, peerRwnd, initialCwndPackets);
+  }
+
+  /**
+   * RFC 8899: the PLPMTU changed. Messages picked from now on fragment at the new size (chunks
+   * that already have TSNs keep theirs: SCTP cannot re-fragment them, RFC 9260 §6.9). cwnd stays
+   * in bytes (as Linux TCP does on an MSS change) but never below RFC 9260 §7.2.1's initial
+   * window at the new size (2 MTU for MTU ≥ 2190): one packet of cwnd would leave the peer
+   * waiting for its delayed SACK. On a decrease cwnd shrinks in proportion, to at least one MTU.
+   */
+  setMtu(mtu: number): void {
+    const old = this.mtu;
+    if (mtu === old) return;
+    this.mtu = mtu;
+    const cc = this.cc;
+    cc.mtu = mtu;
+    if (mtu > old) cc.cwnd = Math.max(cc.cwnd, Math.min(4 * mtu, Math.max(2 * mtu, 4380)));
+    else cc.cwnd = Math.max(mtu, Math.floor((cc.cwnd * mtu) / old));
   }
 
   /** Largest user data per DATA chunk: MTU − common header − DATA header. */
@@ -213,6 +232,9 @@ export class Sender {
    * abandoned on the way (RFC 3758 §3.5 A1).
    */
   nextChunk(room: number, now: number): OutChunk | undefined {
+    // A chunk made before the PLPMTU shrank (RFC 8899 black hole) is larger than any packet now;
+    // it still goes, alone in a packet, rather than never (RFC 9260 §7.3 has no way to re-fragment).
+    const alone = room + 12 >= this.mtu;
     while (this.rtxHead < this.retransmitList.length) {
       const c = this.retransmitList[this.rtxHead]!;
       if (!c.retransmit || c.acked || c.abandoned) {
@@ -226,7 +248,7 @@ export class Sender {
         this.abandon(c.msg);
         continue;
       }
-      if (c.size > room) return undefined;
+      if (c.size > room && !alone) return undefined;
       this.rtxHead++;
       c.retransmit = false;
       return c;
@@ -249,7 +271,7 @@ export class Sender {
           this.sendIdx++;
           continue;
         }
-        if (c.size > room) return undefined;
+        if (c.size > room && !alone) return undefined;
         if (this.flightSize > 0 && this.peerRwnd < c.size) return undefined;
         this.sendIdx++;
         return c;
@@ -377,6 +399,7 @@ export class Sender {
 
   /** §6.3.3 T3-rtx expiry: everything outstanding is considered lost. */
   onT3Expired(now: number): void {
+    this.onTimeout?.();
     this.rto.backoff();
     this.cc.onTimeout();
     for (let i = this.head; i < this.sendIdx; i++) {
