@@ -7,6 +7,9 @@ import { GracefulShutdown } from './shutdown.js';
 import type { AssociationEvents, AssociationState, DropReason } from './associationTypes.js';
 import { resolveOptions, type ResolvedOptions, type SctpAssociationOptions } from './options.js';
 import { PacketBuilder } from './packetBuilder.js';
+import { PAD_CHUNK_TYPE } from './chunks/pad.js';
+import { Plpmtud, type PlpmtudStats } from './pmtu/plpmtud.js';
+import { probeChunks } from './pmtu/probe.js';
 import { COMMON_HEADER_LENGTH, parsePacket, serializePacket, verifyChecksum } from './packet.js';
 import { PeerSession } from './session.js';
 import { TimerSlot } from './timer.js';
@@ -40,14 +43,32 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private receiving = false;
   private readonly flushTimer: TimerSlot;
   private readonly builder: PacketBuilder;
+  /** RFC 8899 PLPMTUD (src/pmtu/); undefined when turned off. */
+  private readonly pmtu: Plpmtud | undefined;
+  /** The configured `mtu`: BASE_PLPMTU. */
+  private readonly baseMtu: number;
   packetsSent = 0;
   packetsReceived = 0;
+  /** Packets sent larger than the base MTU (PLPMTUD at work). */
+  packetsOverBase = 0;
 
   constructor(options: SctpAssociationOptions) {
     super();
     this.o = resolveOptions(options);
     this.clock = this.o.clock;
     this.builder = new PacketBuilder(this.o.mtu);
+    this.baseMtu = this.o.mtu;
+    const pl = this.o.plpmtud;
+    this.pmtu = pl && new Plpmtud(
+      this.clock,
+      { base: this.o.mtu, max: pl.maxPlpmtu, maxProbes: pl.maxProbes, probeTimerMs: pl.probeTimerMs, raiseTimerMs: pl.raiseTimerMs, granularity: 16 },
+      {
+        sendProbe: (size, info) => this.sendProbe(size, info),
+        changed: (mtu) => this.setPacketSize(mtu),
+        rtoMs: () => this.session?.sender.rto.rto ?? this.o.rto.initialMs,
+        random: this.o.random,
+      },
+    );
     const self = this;
     this.handshake = new Handshake(this.o, {
       get state() {
@@ -88,8 +109,26 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     return this._state;
   }
 
+  /** The current packet size: the configured `mtu`, or the PLPMTU that PLPMTUD confirmed. */
   get mtu(): number {
     return this.o.mtu;
+  }
+
+  /** RFC 8899 PLPMTUD state and counters; undefined when `plpmtud` is off. */
+  get plpmtud(): PlpmtudStats | undefined {
+    return this.pmtu?.stats;
+  }
+
+  /**
+   * Sets MAX_PLPMTU (bytes of SCTP packet), e.g. once the lower layer knows the interface MTU
+   * (plpmtuCap()). Above the current PLPMTU it starts a search once established; below it the
+   * packet size drops at once. Ignored when PLPMTUD is off.
+   */
+  setMaxPlpmtu(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < this.baseMtu || bytes > 65535) {
+      throw new RangeError(`SctpAssociation.setMaxPlpmtu(): ${bytes} is outside [${this.baseMtu}, 65535]`);
+    }
+    this.pmtu?.setMax(bytes);
   }
 
   /** Streams usable for sending: min(our offer, the peer's inbound streams); 0 before the handshake. */
@@ -132,6 +171,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     abandonedMessages: number;
     packetsSent: number;
     packetsReceived: number;
+    plpmtu: number;
+    packetsOverBase: number;
   } {
     const s = this.session?.sender;
     return {
@@ -145,6 +186,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       abandonedMessages: s?.abandonedMessages ?? 0,
       packetsSent: this.packetsSent,
       packetsReceived: this.packetsReceived,
+      plpmtu: this.o.mtu,
+      packetsOverBase: this.packetsOverBase,
     };
   }
 
@@ -310,6 +353,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         if (this.session) this.control.push({ type: ChunkType.HEARTBEAT_ACK, info: Buffer.from(c.info) });
         return;
       case ChunkType.HEARTBEAT_ACK:
+        if (this.pmtu?.onHeartbeatAck(c.info)) return;
         this.session?.onHeartbeatAck(c.info);
         return;
       case ChunkType.ABORT: {
@@ -348,6 +392,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.drops.inc('malformed'); // only legal first in a packet
         return;
       case 'unknown':
+        if (c.code === PAD_CHUNK_TYPE) return; // RFC 4820 §3: discard, go on with the packet
         return this.onUnknown(c.code, packet.subarray(start, end));
     }
   }
@@ -365,7 +410,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
 
   private newSession(c: CookieContents): PeerSession {
     this.session?.dispose();
-    return new PeerSession(this.o, c, {
+    const s = new PeerSession(this.o, c, {
       deliver: (streamId, ppid, data) => this.emit('message', streamId, ppid, data),
       incomingReset: (ids) => this.emit('incomingStreamsReset', ids),
       outgoingReset: (ids, result) => {
@@ -382,12 +427,15 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       },
       onIdle: () => this.shutdown.proceed(),
     });
+    s.sender.onTimeout = () => this.pmtu?.onDataTimeout();
+    return s;
   }
 
   private establish(): void {
     this.handshake.stop();
     this.setState('established');
     this.session!.startHeartbeats();
+    this.pmtu?.start();
     this.emit('established');
   }
 
@@ -425,6 +473,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.handshake.stop();
     this.shutdown.stop();
     this.flushTimer.cancel();
+    this.pmtu?.stop();
     this.session?.dispose();
     this.setState('closed');
     if (error) this.emit('error', error);
@@ -437,6 +486,25 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     this.flushTimer.start(0);
+  }
+
+  /**
+   * RFC 8899 §6.2.1.2: a PLPMTU probe, HEARTBEAT + PAD of exactly `size` bytes, with a real
+   * CRC-32c (RFC 9653 §5.2: HEARTBEAT packets keep it). Outside cwnd: probes are not DATA.
+   */
+  private sendProbe(size: number, info: Buffer): void {
+    if (this.ended || !this.session || this.handshake.peerTag === 0) return;
+    this.packetsSent++;
+    if (size > this.baseMtu) this.packetsOverBase++;
+    this.o.send(serializePacket({ sourcePort: this.o.localPort, destinationPort: this.o.remotePort, verificationTag: this.handshake.peerTag }, probeChunks(size, info)));
+  }
+
+  /** PLPMTUD confirmed a new PLPMTU (or fell back): packetize and fragment at it from now on. */
+  private setPacketSize(mtu: number): void {
+    log.debug('PLPMTU %d -> %d', this.o.mtu, mtu);
+    this.o.mtu = mtu;
+    this.builder.setMtu(mtu);
+    this.session?.sender.setMtu(mtu);
   }
 
   private sendSingle(vtag: number, chunk: Chunk): void {
@@ -479,6 +547,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       if (pb.empty) break;
       const packet = pb.finish(this.o.localPort, this.o.remotePort, this.handshake.peerTag, !crc);
       this.packetsSent++;
+      if (packet.length > this.baseMtu) this.packetsOverBase++;
       s?.sender.endPacket();
       this.o.send(packet);
       if (this.ended) return;
