@@ -6,29 +6,20 @@
  * the receiver's inbound-rtp and the stats they reference are returned.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { formatCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import { dataChannelInternals } from '../datachannel/RTCDataChannel.js';
 import type { PeerCore } from '../pc/core.js';
 import { droppedRtp, existingSession, retransmittedReceived, rtxDropped } from '../pc/receive.js';
 import { certificateMaterial } from '../rtc/RTCCertificate.js';
 import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
 import { senderInternals } from '../transceiver/RTCRtpSender.js';
+import { dataChannelCounts } from './dataChannelCounts.js';
+import { iceSection, selectedOnly } from './iceSection.js';
 import { createStatsReport, type RTCStats, type RTCStatsReport } from './RTCStatsReport.js';
 
 const TRANSPORT_ID = 'T01';
 
 function fingerprintOf(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
-}
-
-function candidateStats(id: string, c: CandidateAttribute, type: 'local-candidate' | 'remote-candidate', now: number, usernameFragment: string | undefined): RTCStats {
-  const s: RTCStats = {
-    id, type, timestamp: now, transportId: TRANSPORT_ID, address: c.address, port: c.port,
-    protocol: c.transport.toLowerCase(), candidateType: c.type, priority: c.priority, foundation: c.foundation,
-  };
-  // webrtc-stats RTCIceCandidateStats.usernameFragment: the ICE generation (changes on restart).
-  if (usernameFragment !== undefined) s['usernameFragment'] = usernameFragment;
-  return s;
 }
 
 export async function collectStats(core: PeerCore, selector: object | null): Promise<RTCStatsReport> {
@@ -66,24 +57,21 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
       try { new X509Certificate(der); } catch { valid = false; }
       if (valid) transport.push({ id: `CF${fp}`, type: 'certificate', timestamp: now, fingerprint: fp, fingerprintAlgorithm: 'sha-256', base64Certificate: Buffer.from(der).toString('base64') });
     }
-    const pair = bundle.selectedPair;
-    if (pair) {
-      const lid = `I${createHash('sha1').update(formatCandidate(pair.local)).digest('hex').slice(0, 8)}`;
-      const rid = `I${createHash('sha1').update(formatCandidate(pair.remote)).digest('hex').slice(0, 8)}`;
-      const pid = `CP${lid.slice(1)}_${rid.slice(1)}`;
-      t['selectedCandidatePairId'] = pid;
-      const cp: RTCStats = { id: pid, type: 'candidate-pair', timestamp: now, transportId: TRANSPORT_ID, localCandidateId: lid, remoteCandidateId: rid, state: 'succeeded', nominated: true, bytesSent: ts.bytesSent, bytesReceived: ts.bytesReceived, packetsSent: ts.packetsSent, packetsReceived: ts.packetsReceived };
-      // The send-side bandwidth estimate (TWCC + loss, @rivulet/rtp) once media has been sent.
-      const rtpSession = existingSession(core);
-      if (rtpSession && [...st.transceivers].some((x) => senderInternals.state(x.sender).pipeline)) {
-        cp['availableOutgoingBitrate'] = rtpSession.interceptors.bandwidth.targetBitrate;
-      }
-      transport.push(
-        cp,
-        candidateStats(lid, pair.local, 'local-candidate', now, pair.localUsernameFragment),
-        candidateStats(rid, pair.remote, 'remote-candidate', now, pair.remoteUsernameFragment),
-      );
-    }
+    // webrtc-stats §8.16: the timestamps we hold are on the peer connection's clock.
+    const at = (clockMs: number): number => now - (core.clock.now() - clockMs);
+    const selected = bundle.selectedPair;
+    const pairs = ts.candidatePairs ?? (selected ? [selectedOnly(selected, ts)] : []);
+    // The send-side bandwidth estimate (TWCC + loss, @rivulet/rtp) once media has been sent.
+    const rtpSession = existingSession(core);
+    const bitrate = rtpSession && [...st.transceivers].some((x) => senderInternals.state(x.sender).pipeline)
+      ? rtpSession.interceptors.bandwidth.targetBitrate : undefined;
+    const ice = iceSection(pairs, now, at, TRANSPORT_ID, bitrate);
+    if (ice.selectedPairId !== undefined) t['selectedCandidatePairId'] = ice.selectedPairId;
+    if (ts.selectedCandidatePairChanges !== undefined) t['selectedCandidatePairChanges'] = ts.selectedCandidatePairChanges;
+    if (ts.tlsVersion !== undefined) t['tlsVersion'] = ts.tlsVersion;
+    if (ts.dtlsCipher !== undefined) t['dtlsCipher'] = ts.dtlsCipher;
+    if (ts.srtpCipher !== undefined) t['srtpCipher'] = ts.srtpCipher;
+    transport.push(...ice.entries);
     transport.unshift(t);
   }
 
@@ -124,7 +112,7 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         if (ss.track) o['mediaSourceId'] = `S${kindLetter}${ss.track.id}`;
         if (x) {
           Object.assign(o, {
-            packetsSent: x.packetsSent, bytesSent: x.bytesSent, retransmittedPacketsSent: x.retransmittedPacketsSent,
+            packetsSent: x.packetsSent, bytesSent: x.bytesSent, headerBytesSent: x.headerBytesSent, retransmittedPacketsSent: x.retransmittedPacketsSent,
             retransmittedBytesSent: x.retransmittedBytesSent, nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount,
           });
           if (x.roundTripTimeMs !== undefined) {
@@ -135,6 +123,9 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
               id: rid, type: 'remote-inbound-rtp', timestamp: now, ssrc: stream.ssrc, kind: s.kind, transportId: TRANSPORT_ID,
               localId: o.id, roundTripTime: x.roundTripTimeMs / 1000, packetsLost: x.remotePacketsLost ?? 0,
               fractionLost: (x.remoteFractionLost ?? 0) / 256, ...(o['codecId'] ? { codecId: o['codecId'] } : {}),
+              ...(x.remoteJitterSeconds !== undefined ? { jitter: x.remoteJitterSeconds } : {}),
+              reportsReceived: x.reportsReceived, roundTripTimeMeasurements: x.roundTripTimeMeasurements,
+              totalRoundTripTime: x.totalRoundTripTimeMs / 1000,
             });
           }
         }
@@ -156,9 +147,26 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         const x = session?.interceptors.stats.inbound(ssrc);
         if (x) {
           // Per-SSRC counters (simulcast layers are separate RTP streams), not the receiver's total.
-          Object.assign(i, { packetsReceived: x.packetsReceived, bytesReceived: x.bytesReceived, nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount });
+          Object.assign(i, {
+            packetsReceived: x.packetsReceived, bytesReceived: x.bytesReceived, headerBytesReceived: x.headerBytesReceived,
+            nackCount: x.nackCount, pliCount: x.pliCount, firCount: x.firCount,
+          });
           if (x.packetsLost !== undefined) i['packetsLost'] = x.packetsLost;
           if (x.jitterSeconds !== undefined) i['jitter'] = x.jitterSeconds;
+          const sr = x.remoteSender;
+          if (sr) {
+            // webrtc-stats §8.8 remote-outbound-rtp: the sender's own view from its latest SR (RFC 3550 §6.4.1).
+            // Its timestamp is when that SR arrived; remoteTimestamp is the SR's NTP time on the sender's clock.
+            const rid = `RO${i.id.slice(1)}`;
+            i['remoteId'] = rid;
+            const ro: RTCStats = {
+              id: rid, type: 'remote-outbound-rtp', timestamp: now - (core.clock.now() - sr.arrivalMs), ssrc, kind: s.kind,
+              transportId: TRANSPORT_ID, localId: i.id, packetsSent: sr.packetsSent, bytesSent: sr.octetsSent,
+              remoteTimestamp: sr.remoteTimeMs, reportsSent: sr.reportsReceived,
+            };
+            if (i['codecId'] !== undefined) ro['codecId'] = i['codecId'];
+            out.push(ro);
+          }
         }
         out.push(i);
       }
@@ -167,10 +175,8 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
   }
   out.push(...codecs.values());
   if (selector === null) {
-    let opened = 0;
     let n = 0;
     for (const dc of st.dataChannels) {
-      if (dc.readyState === 'open') opened++;
       const h = dataChannelInternals.handle(dc);
       out.push({
         id: `D${n++}`, type: 'data-channel', timestamp: now, label: dc.label, protocol: dc.protocol,
@@ -178,7 +184,8 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
         bytesSent: h?.bytesSent ?? 0, messagesReceived: h?.messagesReceived ?? 0, bytesReceived: h?.bytesReceived ?? 0,
       });
     }
-    out.unshift({ id: 'P', type: 'peer-connection', timestamp: now, dataChannelsOpened: opened, dataChannelsClosed: 0 });
+    const dcCounts = dataChannelCounts(st, st.dataChannels);
+    out.unshift({ id: 'P', type: 'peer-connection', timestamp: now, dataChannelsOpened: dcCounts.opened, dataChannelsClosed: dcCounts.closed });
     out.push(...transport);
   } else if (referenced.has('transport')) {
     out.push(...transport);

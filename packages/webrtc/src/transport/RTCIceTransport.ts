@@ -57,7 +57,19 @@ export class RTCIceTransport extends RivuletEventTarget {
   set onselectedcandidatepairchange(h) { this.setHandler('selectedcandidatepairchange', h); }
 
   getLocalCandidates(): RTCIceCandidate[] { return [...this.#localCandidates]; }
-  getRemoteCandidates(): RTCIceCandidate[] { return [...this.#remoteCandidates]; }
+  /**
+   * webrtc-pc §5.6: the remote candidates received in signalling, plus the peer-reflexive ones
+   * the agent learnt from the peer's checks (RFC 8445 §7.3.1.3).
+   */
+  getRemoteCandidates(): RTCIceCandidate[] {
+    const out = [...this.#remoteCandidates];
+    if (this.#state === 'closed') return out;
+    for (const c of this.#bundle.stats().remoteCandidates ?? []) {
+      if (c.candidate.type !== 'prflx') continue;
+      out.push(new RTCIceCandidate({ candidate: `candidate:${formatCandidate(c.candidate)}`, sdpMid: this.#mid, sdpMLineIndex: 0, usernameFragment: c.usernameFragment ?? null }));
+    }
+    return out;
+  }
 
   getSelectedCandidatePair(): RTCIceCandidatePair | null {
     const pair = this.#bundle.selectedPair;

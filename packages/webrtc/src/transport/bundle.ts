@@ -98,6 +98,53 @@ export interface TransportStats {
   bytesReceived: number;
   /** Counters of dropped input, by reason (from each layer). */
   dropped: Record<string, number>;
+  /** Every pair of the check list, the selected one first (webrtc-stats RTCIceCandidatePairStats). */
+  candidatePairs?: CandidatePairStats[];
+  /** Every remote candidate the agent knows, signalled and peer-reflexive (RFC 8445 §7.3.1.3). */
+  remoteCandidates?: CandidateStats[];
+  /** Times the selected pair changed, to or from none included (webrtc-stats RTCTransportStats). */
+  selectedCandidatePairChanges?: number;
+  /** DTLS once connected: version as 4 hex digits ("FEFD"), IANA cipher suite and SRTP profile names. */
+  tlsVersion?: string;
+  dtlsCipher?: string;
+  srtpCipher?: string;
+}
+
+/** A candidate as getStats reports it (webrtc-stats RTCIceCandidateStats). */
+export interface CandidateStats {
+  candidate: CandidateAttribute;
+  usernameFragment?: string;
+  /** srflx/relay local candidates: the STUN/TURN server URL used. */
+  url?: string;
+  /** relay local candidates: the transport to the TURN server. */
+  relayProtocol?: 'udp' | 'tcp' | 'tls';
+}
+
+/** One check-list pair with its counters; times are on the bundle's clock (ms). */
+export interface CandidatePairStats {
+  local: CandidateStats;
+  remote: CandidateStats;
+  state: 'frozen' | 'waiting' | 'in-progress' | 'failed' | 'succeeded';
+  nominated: boolean;
+  selected: boolean;
+  /** RFC 8445 §6.1.2.3 pair priority (a 64-bit value; exact below 2^53). */
+  priority: number;
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  lastPacketSentAt?: number;
+  lastPacketReceivedAt?: number;
+  /** Seconds: sum of every measurement, and the latest one. */
+  totalRoundTripTime: number;
+  currentRoundTripTime?: number;
+  requestsSent: number;
+  requestsReceived: number;
+  responsesSent: number;
+  responsesReceived: number;
+  consentRequestsSent: number;
+  lastRequestReceivedAt?: number;
+  lastResponseReceivedAt?: number;
 }
 
 export interface TransportBundle extends TypedEmitter<TransportBundleEvents> {

@@ -16,6 +16,7 @@ import type {
   TransportBundleEvents, TransportBundleInit, TransportStats,
 } from './bundle.js';
 import { SctpChannelHandle } from './sctpChannelHandle.js';
+import { iceAgentStats, dtlsStats } from '../stats/transportStats.js';
 
 type DropReason = 'unknown-first-byte' | 'srtp-before-keys' | 'srtp-unprotect-failed' | 'bad-remote-candidate' | 'rtp-before-keys';
 
@@ -39,6 +40,8 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
   private closed = false;
   private closing = false;
   private readonly traffic = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
+  /** webrtc-stats selectedCandidatePairChanges. */
+  private pairChanges = 0;
 
   constructor(private readonly init: TransportBundleInit) {
     super();
@@ -63,7 +66,10 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
       if ((s === 'connected' || s === 'completed') && this.dtls && this.dtls.state === 'new') this.dtls.start();
       this.emit('icestatechange', s);
     });
-    this.agent.on('selectedpairchange', () => this.emit('selectedpairchange'));
+    this.agent.on('selectedpairchange', () => {
+      this.pairChanges++;
+      this.emit('selectedpairchange');
+    });
     this.agent.on('data', (d) => this.onDatagram(d));
   }
 
@@ -230,6 +236,13 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     if (this.closed) return;
     this.traffic.packetsSent++;
     this.traffic.bytesSent += d.length;
+    // Per-pair counters for getStats' candidate-pair: what went out on the pair selected now.
+    const p = this.agent.selectedPair;
+    if (p !== undefined && this.agent.state !== 'failed') {
+      p.packetsSent++;
+      p.bytesSent += d.length;
+      p.lastPacketSentAt = this.init.clock.now();
+    }
     this.agent.send(d);
   }
 
@@ -238,6 +251,12 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     if (d.length === 0) return;
     this.traffic.packetsReceived++;
     this.traffic.bytesReceived += d.length;
+    const p = this.agent.selectedPair;
+    if (p !== undefined) {
+      p.packetsReceived++;
+      p.bytesReceived += d.length;
+      p.lastPacketReceivedAt = this.init.clock.now();
+    }
     const b = d[0]!;
     if (b >= 20 && b <= 63) {
       this.dtls?.handleDatagram(d);
@@ -265,7 +284,10 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
 
   stats(): TransportStats {
     const dtls = this.dtls ? Object.fromEntries(Object.entries(this.dtls.counters.toJSON()).map(([k, v]) => [`dtls:${k}`, v])) : {};
-    return { ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON(), ...dtls } };
+    return {
+      ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON(), ...dtls },
+      ...iceAgentStats(this.agent), selectedCandidatePairChanges: this.pairChanges, ...dtlsStats(this.dtls),
+    };
   }
 
   /**

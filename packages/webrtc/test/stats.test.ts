@@ -1,0 +1,220 @@
+import { expect } from 'chai';
+import { FakeClock } from '@rivulet/common';
+import { VirtualNetwork, type TappedPacket } from '@rivulet/testkit';
+import { RTCPeerConnection, type RTCDataChannel, type RTCStatsReport } from '../src/index.js';
+import type { RTCStats } from '../src/stats/RTCStatsReport.js';
+
+/** What the virtual wire carried for one host, per local→remote 5-tuple, counted independently of the agent. */
+interface Tally {
+  requestTx: Set<string>;
+  requestsIn: number;
+  responsesOut: number;
+  responseTxIn: Set<string>;
+  packetsOut: number;
+  bytesOut: number;
+  packetsIn: number;
+  bytesIn: number;
+}
+
+const emptyTally = (): Tally => ({ requestTx: new Set(), requestsIn: 0, responsesOut: 0, responseTxIn: new Set(), packetsOut: 0, bytesOut: 0, packetsIn: 0, bytesIn: 0 });
+const key = (la: string, lp: number, ra: string, rp: number) => `${la}:${lp}>${ra}:${rp}`;
+
+function wireTally(net: VirtualNetwork, host: string): Map<string, Tally> {
+  const tallies = new Map<string, Tally>();
+  net.setTap((p: TappedPacket) => {
+    if (p.host !== host) return;
+    const send = p.stage === 'send';
+    const k = send ? key(p.src.address, p.src.port, p.dst.address, p.dst.port) : key(p.dst.address, p.dst.port, p.src.address, p.src.port);
+    let t = tallies.get(k);
+    if (!t) tallies.set(k, (t = emptyTally()));
+    const d = p.data;
+    if (d[0]! < 4) {
+      // RFC 8489 §5: message type in the first 2 bytes, transaction id in bytes 8..19.
+      const type = d.readUInt16BE(0);
+      const tx = d.subarray(8, 20).toString('hex');
+      if (type === 0x0001 && send) t.requestTx.add(tx);
+      else if (type === 0x0001) t.requestsIn++;
+      else if (type === 0x0101 && send) t.responsesOut++;
+      else if (type === 0x0101) t.responseTxIn.add(tx);
+      return;
+    }
+    if (send) {
+      t.packetsOut++;
+      t.bytesOut += d.length;
+    } else {
+      t.packetsIn++;
+      t.bytesIn += d.length;
+    }
+  });
+  return tallies;
+}
+
+function ofType(r: RTCStatsReport, type: string): RTCStats[] {
+  return [...r.values()].filter((s) => s.type === type);
+}
+
+/** Every member naming another stats object (…Id, localId, remoteId) resolves in the same report. */
+export function expectReferencesResolve(r: RTCStatsReport): number {
+  let n = 0;
+  for (const s of r.values()) {
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'id' || !/Id$/.test(k)) continue;
+      expect(v, `${s.type} ${s.id}.${k}`).to.be.a('string');
+      expect(r.has(v as string), `${s.type} ${s.id}.${k} = ${String(v)} resolves`).to.equal(true);
+      n++;
+    }
+  }
+  return n;
+}
+
+async function connectVirtual(opts: { signalBobCandidates: boolean }) {
+  const clock = new FakeClock();
+  const net = new VirtualNetwork({ clock, seed: 11 });
+  const link = { delayMs: 5 };
+  // Two addresses on alice: two pairs in her check list, one selected.
+  const alice = net.addHost('alice', { addresses: ['203.0.113.1', '198.51.100.1'], link });
+  const bob = net.addHost('bob', { addresses: ['203.0.113.2'], link });
+  const tally = wireTally(net, 'alice');
+  const a = new RTCPeerConnection({ rivulet: { network: alice, clock } });
+  const b = new RTCPeerConnection({ rivulet: { network: bob, clock } });
+  a.onicecandidate = (e) => { if (e.candidate?.candidate) void b.addIceCandidate(e.candidate); };
+  b.onicecandidate = (e) => { if (opts.signalBobCandidates && e.candidate?.candidate) void a.addIceCandidate(e.candidate); };
+  const dc = a.createDataChannel('stats');
+  let remote: RTCDataChannel | undefined;
+  b.ondatachannel = (e) => { remote = e.channel; };
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription!);
+  await b.setLocalDescription();
+  // Without trickled candidates bob's answer carries none either (they came after the answer):
+  // alice can learn bob only from his checks (RFC 8445 §7.3.1.3, peer-reflexive).
+  await a.setRemoteDescription(b.localDescription!);
+  await clock.runUntil(() => dc.readyState === 'open' && remote?.readyState === 'open', { maxMs: 30_000, stepMs: 5 });
+  return { clock, net, a, b, dc, remote: remote!, tally, close: () => { a.close(); b.close(); } };
+}
+
+describe('getStats: ICE, transport and data channels over the virtual network (FakeClock)', function () {
+  this.timeout(30000);
+
+  it('candidate-pair counters of every pair equal what the wire carried; transport fields; ids resolve; timestamps advance', async () => {
+    const { clock, a, dc, tally, close } = await connectVirtual({ signalBobCandidates: true });
+    try {
+      for (let i = 0; i < 20; i++) dc.send(`message ${i}`);
+      // Past two consent checks (RFC 7675: every 4-6 s) so consent counters move.
+      await clock.advanceAsync(12_000, 50);
+      const r1 = await a.getStats();
+      const pairs = ofType(r1, 'candidate-pair');
+      expect(pairs.length, 'both pairs of the check list').to.equal(2);
+      const transport = ofType(r1, 'transport')[0]!;
+      const selected = r1.get(transport['selectedCandidatePairId'] as string)!;
+      expect(selected.type).to.equal('candidate-pair');
+      expect([selected['state'], selected['nominated']]).to.deep.equal(['succeeded', true]);
+      const states: string[] = [];
+      for (const p of pairs) {
+        const l = r1.get(p['localCandidateId'] as string)!;
+        const rc = r1.get(p['remoteCandidateId'] as string)!;
+        // A pair never checked (ordinary checks stop once a pair is nominated, RFC 8445 §8.1.2) saw nothing.
+        const t = tally.get(key(l['address'] as string, l['port'] as number, rc['address'] as string, rc['port'] as number)) ?? emptyTally();
+        if (p.id !== transport['selectedCandidatePairId']) states.push(`${p['state']}`);
+        const got = [p['requestsSent'], p['requestsReceived'], p['responsesSent'], p['responsesReceived'], p['packetsSent'], p['bytesSent'], p['packetsReceived'], p['bytesReceived']];
+        const want = [t!.requestTx.size, t!.requestsIn, t!.responsesOut, t!.responseTxIn.size, t!.packetsOut, t!.bytesOut, t!.packetsIn, t!.bytesIn];
+        expect(got, `${p.id} requests/responses/packets/bytes`).to.deep.equal(want);
+        expect(p['priority']).to.be.a('number').and.to.be.greaterThan(0);
+      }
+      expect(states).to.have.length(1);
+      expect(['frozen', 'waiting', 'in-progress', 'failed', 'succeeded']).to.include(states[0]);
+      // Data only ever went on the selected pair: its counters are the transport's.
+      expect([selected['packetsSent'], selected['bytesSent'], selected['packetsReceived'], selected['bytesReceived']])
+        .to.deep.equal([transport['packetsSent'], transport['bytesSent'], transport['packetsReceived'], transport['bytesReceived']]);
+      expect(selected['bytesSent']).to.be.greaterThan(20 * 'message 0'.length);
+      const counters = transport['rivuletCounters'] as Record<string, number>;
+      expect(selected['consentRequestsSent']).to.equal(counters['consent-checks-sent']).and.to.be.at.least(2);
+      // Every response yields one RTT sample: total = responses × the (constant) RTT of this link.
+      const current = selected['currentRoundTripTime'] as number;
+      expect(current).to.be.greaterThan(0);
+      expect(selected['totalRoundTripTime'] as number).to.be.closeTo((selected['responsesReceived'] as number) * current, 1e-9);
+      expect(selected['availableOutgoingBitrate'], 'no media sent: no estimate').to.equal(undefined);
+      // Transport (webrtc-stats RTCTransportStats).
+      expect(transport['selectedCandidatePairChanges']).to.equal(1);
+      expect([transport['iceRole'], transport['iceState'], transport['dtlsState'], transport['tlsVersion']]).to.deep.equal(['controlling', 'connected', 'connected', 'FEFD']);
+      expect(transport['iceLocalUsernameFragment']).to.equal(/a=ice-ufrag:(\S+)/.exec(a.localDescription!.sdp)![1]);
+      expect(transport['dtlsCipher']).to.match(/^TLS_ECDHE_(ECDSA|RSA)_WITH_/);
+      expect(transport['srtpCipher']).to.be.oneOf(['SRTP_AEAD_AES_128_GCM', 'SRTP_AEAD_AES_256_GCM', 'SRTP_AES128_CM_HMAC_SHA1_80', 'SRTP_AES128_CM_HMAC_SHA1_32']);
+      expect(['client', 'server']).to.include(transport['dtlsRole']);
+      expect(expectReferencesResolve(r1)).to.be.at.least(12);
+      // Candidates: one local per alice address, one remote (bob), each with its generation.
+      const locals = ofType(r1, 'local-candidate').map((c) => `${c['address']} ${c['candidateType']} ${c['protocol']}`).sort();
+      expect(locals).to.deep.equal(['198.51.100.1 host udp', '203.0.113.1 host udp']);
+      expect(ofType(r1, 'remote-candidate').map((c) => `${c['address']} ${c['candidateType']}`)).to.deep.equal(['203.0.113.2 host']);
+      expect(ofType(r1, 'local-candidate').every((c) => c['usernameFragment'] === transport['iceLocalUsernameFragment'])).to.equal(true);
+      // Timestamps: last-packet times within the report, and later in a later report.
+      const t1 = selected['lastPacketSentTimestamp'] as number;
+      expect(t1).to.be.at.most(selected.timestamp);
+      dc.send('later');
+      await clock.advanceAsync(100, 10);
+      const r2 = await a.getStats();
+      const selected2 = r2.get(selected.id)!;
+      expect(selected2.timestamp).to.be.greaterThan(selected.timestamp);
+      expect(selected2['lastPacketSentTimestamp'] as number).to.be.greaterThan(t1);
+      expect(selected2['bytesSent'] as number).to.be.greaterThan(selected['bytesSent'] as number);
+    } finally {
+      close();
+    }
+  });
+
+  it('a peer-reflexive remote candidate learnt from checks is in the report and in getRemoteCandidates(), matching the selected pair', async () => {
+    const { a, tally, close } = await connectVirtual({ signalBobCandidates: false });
+    try {
+      const r = await a.getStats();
+      const transport = ofType(r, 'transport')[0]!;
+      const selected = r.get(transport['selectedCandidatePairId'] as string)!;
+      const remote = r.get(selected['remoteCandidateId'] as string)!;
+      expect([remote['candidateType'], remote['address']]).to.deep.equal(['prflx', '203.0.113.2']);
+      expect(remote['usernameFragment']).to.equal(/a=ice-ufrag:(\S+)/.exec(a.remoteDescription!.sdp)![1]);
+      const ice = a.sctp!.transport.iceTransport;
+      const prflx = ice.getRemoteCandidates().filter((c) => c.type === 'prflx');
+      expect(prflx.map((c) => `${c.address}:${c.port}`)).to.deep.equal([`203.0.113.2:${remote['port']}`]);
+      const sel = ice.getSelectedCandidatePair()!;
+      const local = r.get(selected['localCandidateId'] as string)!;
+      expect([sel.local.address, sel.local.port, sel.local.type, sel.local.priority]).to.deep.equal([local['address'], local['port'], local['candidateType'], local['priority']]);
+      expect([sel.remote.address, sel.remote.port, sel.remote.type, sel.remote.priority]).to.deep.equal([remote['address'], remote['port'], 'prflx', remote['priority']]);
+      // The pair learnt from bob's checks answered them: responsesSent counted on it.
+      const t = tally.get(key(local['address'] as string, local['port'] as number, '203.0.113.2', remote['port'] as number))!;
+      expect(selected['responsesSent']).to.equal(t.responsesOut).and.to.be.greaterThan(0);
+      expectReferencesResolve(r);
+    } finally {
+      close();
+    }
+  });
+
+  it('dataChannelsOpened / dataChannelsClosed count channels over the connection\'s life on both sides; data-channel counters', async () => {
+    const { clock, a, b, dc, remote, close } = await connectVirtual({ signalBobCandidates: true });
+    try {
+      let second: RTCDataChannel | undefined;
+      b.ondatachannel = (e) => { second = e.channel; };
+      const dc2 = a.createDataChannel('second');
+      await clock.runUntil(() => dc2.readyState === 'open' && second?.readyState === 'open', { maxMs: 10_000, stepMs: 5 });
+      const got: string[] = [];
+      remote.onmessage = (m) => got.push(m.data as string);
+      dc.send('abc');
+      dc.send(new Uint8Array(10));
+      await clock.runUntil(() => got.length === 2, { maxMs: 10_000, stepMs: 5 });
+      let pc = ofType(await a.getStats(), 'peer-connection')[0]!;
+      expect([pc['dataChannelsOpened'], pc['dataChannelsClosed']]).to.deep.equal([2, 0]);
+      const mine = ofType(await a.getStats(), 'data-channel').find((s) => s['label'] === 'stats')!;
+      expect([mine['messagesSent'], mine['bytesSent'], mine['state']]).to.deep.equal([2, 13, 'open']);
+      const theirs = ofType(await b.getStats(), 'data-channel').find((s) => s['label'] === 'stats')!;
+      expect([theirs['messagesReceived'], theirs['bytesReceived']]).to.deep.equal([2, 13]);
+      dc2.close();
+      // Closing, not yet closed: it has left the open state already.
+      pc = ofType(await a.getStats(), 'peer-connection')[0]!;
+      expect([pc['dataChannelsOpened'], pc['dataChannelsClosed']]).to.deep.equal([2, 1]);
+      await clock.runUntil(() => dc2.readyState === 'closed' && second?.readyState === 'closed', { maxMs: 10_000, stepMs: 5 });
+      for (const peer of [a, b]) {
+        pc = ofType(await peer.getStats(), 'peer-connection')[0]!;
+        expect([pc['dataChannelsOpened'], pc['dataChannelsClosed']], peer === a ? 'a' : 'b').to.deep.equal([2, 1]);
+      }
+    } finally {
+      close();
+    }
+  });
+});
