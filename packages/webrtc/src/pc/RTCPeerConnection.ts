@@ -36,6 +36,7 @@ import type { AppliedDescription, RTCIceConnectionState, RTCIceGatheringState, R
 import { addTrack, addTransceiver, createTransceiver, legacyOfferToReceive, removeTrack, type RTCRtpTransceiverInit } from './tracks.js';
 import { attachChannel, maxMessageSize } from './transports.js';
 import type { RTCTrackEvent } from '../jsep/remoteTracks.js';
+import { trackDataChannel } from '../stats/dataChannelCounts.js';
 
 export type RTCAnswerOptions = Record<string, never>;
 
@@ -184,6 +185,7 @@ export class RTCPeerConnection extends RivuletEventTarget {
     }
     const dc = dataChannelInternals.create(params, () => maxMessageSize(core));
     st.dataChannels.add(dc);
+    trackDataChannel(st, dc); // webrtc-stats dataChannelsOpened/Closed
     dc.addEventListener('close', () => st.dataChannels.delete(dc));
     const first = !st.dataChannelRequested;
     st.dataChannelRequested = true;

@@ -23,6 +23,7 @@ import type { PeerCore } from './core.js';
 import { RTCPeerConnectionIceEvent } from './events.js';
 import { handleIncomingRtcp, handleIncomingRtp, updateMedia } from './media.js';
 import type { RTCIceConnectionState, RTCPeerConnectionState } from './state.js';
+import { trackDataChannel } from '../stats/dataChannelCounts.js';
 
 /** The certificate (given or generated) and the bundle; created on first need. */
 export async function ensureTransport(core: PeerCore): Promise<TransportBundle> {
@@ -138,6 +139,7 @@ function wireBundle(core: PeerCore, bundle: TransportBundle): void {
     const dc = dataChannelInternals.create(handle.parameters, () => maxMessageSize(core));
     dataChannelInternals.attach(dc, handle);
     st.dataChannels.add(dc);
+    trackDataChannel(st, dc); // webrtc-stats dataChannelsOpened/Closed
     dc.addEventListener('close', () => st.dataChannels.delete(dc));
     // §6.2 announce: the datachannel event first, then open on the channel.
     core.fire(new RTCDataChannelEvent('datachannel', { channel: dc }));
