@@ -1,0 +1,169 @@
+/**
+ * Black frames decoded by a decoder we did not write (ffmpeg's libavcodec): every pixel of
+ * every decoded picture must be exactly Y=luma, U=V=128, at several sizes including ones that
+ * are not multiples of 16.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { vp8BlackKeyframe, vp8KeyframeSize } from '../../src/codecs/vp8/blackFrame.js';
+import { H264BlackFrames } from '../../src/codecs/h264/blackFrame.js';
+import { isVp8KeyframeData } from '../../src/codecs/vp8.js';
+import { h264NalType, splitAnnexB } from '../../src/codecs/h264Nal.js';
+import { requireFfmpeg } from '../fixtures/media.js';
+
+/** An IVF file (the container ffmpeg's ivf demuxer reads) holding the given VP8 frames. */
+function ivf(width: number, height: number, frames: Buffer[]): Buffer {
+  const head = Buffer.alloc(32);
+  head.write('DKIF', 0, 'ascii');
+  head.writeUInt16LE(32, 6);
+  head.write('VP80', 8, 'ascii');
+  head.writeUInt16LE(width, 12);
+  head.writeUInt16LE(height, 14);
+  head.writeUInt32LE(30, 16);
+  head.writeUInt32LE(1, 20);
+  head.writeUInt32LE(frames.length, 24);
+  const parts: Buffer[] = [head];
+  frames.forEach((f, i) => {
+    const fh = Buffer.alloc(12);
+    fh.writeUInt32LE(f.length, 0);
+    fh.writeUInt32LE(i, 4);
+    parts.push(fh, f);
+  });
+  return Buffer.concat(parts);
+}
+
+/** Decodes with ffmpeg to raw yuv420p; the frame geometry is ffmpeg's, reported on stderr. */
+function decode(ffmpeg: string, format: 'ivf' | 'h264', input: Buffer): { raw: Buffer; width: number; height: number; stderr: string } {
+  const r = spawnSync(ffmpeg, ['-hide_banner', '-nostats', '-loglevel', 'info', '-f', format, '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], {
+    input, maxBuffer: 256 * 1024 * 1024, timeout: 20_000,
+  });
+  const stderr = r.stderr.toString();
+  if (r.status !== 0) throw new Error(`ffmpeg failed (${r.status}): ${stderr}`);
+  // "Stream #0:0: Video: rawvideo (I420 / 0x30323449), yuv420p, 640x480, ..." on the output side.
+  const out = stderr.slice(stderr.indexOf('Output #0'));
+  const m = /Video: rawvideo.*?, (\d+)x(\d+)/.exec(out);
+  if (!m) throw new Error(`no output geometry in ffmpeg's log: ${stderr}`);
+  return { raw: r.stdout, width: Number(m[1]), height: Number(m[2]), stderr };
+}
+
+/** Histogram per plane over all frames: { Y: { value: count }, U: ..., V: ... }. */
+function planeValues(raw: Buffer, width: number, height: number): { frames: number; Y: Record<number, number>; U: Record<number, number>; V: Record<number, number> } {
+  const ySize = width * height;
+  const cSize = Math.ceil(width / 2) * Math.ceil(height / 2);
+  const frameSize = ySize + 2 * cSize;
+  const res = { frames: raw.length / frameSize, Y: {} as Record<number, number>, U: {} as Record<number, number>, V: {} as Record<number, number> };
+  for (let i = 0; i < raw.length; i++) {
+    const o = i % frameSize;
+    const plane = o < ySize ? res.Y : o < ySize + cSize ? res.U : res.V;
+    plane[raw[i]!] = (plane[raw[i]!] ?? 0) + 1;
+  }
+  return res;
+}
+
+/** Log lines that report a decoding problem (concealment, missing references, bad NALs). */
+const decodeErrors = (stderr: string) => stderr.split('\n').filter((l) => /error|invalid|concealing|missing|corrupt|non-existing/i.test(l));
+
+describe('codecs: VP8 black key frame (RFC 6386), decoded by ffmpeg', function () {
+  this.timeout(60_000);
+
+  for (const [w, h] of [[640, 480], [1280, 720], [321, 241], [1, 1], [17, 33]] as const) {
+    it(`${w}x${h}: every pixel Y=0, U=V=128 in both of two frames`, function () {
+      const ffmpeg = requireFfmpeg(this);
+      const frame = vp8BlackKeyframe(w, h);
+      const { raw, width, height, stderr } = decode(ffmpeg, 'ivf', ivf(w, h, [frame, frame]));
+      expect(decodeErrors(stderr)).to.deep.equal([]);
+      expect([width, height]).to.deep.equal([w, h]);
+      const cw = Math.ceil(w / 2) * Math.ceil(h / 2);
+      expect(planeValues(raw, w, h)).to.deep.equal({ frames: 2, Y: { 0: 2 * w * h }, U: { 128: 2 * cw }, V: { 128: 2 * cw } });
+    });
+  }
+
+  it('luma 16 (limited-range black) decodes to exactly Y=16 at 321x241', function () {
+    const ffmpeg = requireFfmpeg(this);
+    const { raw } = decode(ffmpeg, 'ivf', ivf(321, 241, [vp8BlackKeyframe(321, 241, { luma: 16 })]));
+    expect(planeValues(raw, 321, 241)).to.deep.equal({ frames: 1, Y: { 16: 321 * 241 }, U: { 128: 161 * 121 }, V: { 128: 161 * 121 } });
+  });
+
+  it('is a key frame whose header carries its size; it is cached per size and small', () => {
+    const f = vp8BlackKeyframe(1280, 720);
+    expect(isVp8KeyframeData(f)).to.equal(true);
+    expect(vp8KeyframeSize(f)).to.deep.equal({ width: 1280, height: 720 });
+    expect(vp8BlackKeyframe(1280, 720)).to.equal(f);
+    expect(vp8BlackKeyframe(1280, 720, { luma: 16 })).to.not.equal(f);
+    // 3,600 macroblocks at ~3.5 bits of modes each, plus the 1,056 probability-update flags.
+    expect(f.length).to.be.within(1000, 2500);
+  });
+
+  it('vp8KeyframeSize rejects delta frames, bad start codes and truncation', () => {
+    const f = Buffer.from(vp8BlackKeyframe(320, 240));
+    expect(vp8KeyframeSize(f.subarray(0, 9))).to.equal(undefined);
+    expect(vp8KeyframeSize(Buffer.concat([Buffer.from([f[0]! | 1]), f.subarray(1)]))).to.equal(undefined);
+    const bad = Buffer.from(f);
+    bad[4] = 0x02;
+    expect(vp8KeyframeSize(bad)).to.equal(undefined);
+  });
+
+  it('rejects sizes and luma it cannot write, naming the value', () => {
+    expect(() => vp8BlackKeyframe(0, 10)).to.throw(/width 0/);
+    expect(() => vp8BlackKeyframe(10, 16384)).to.throw(/height 16384/);
+    expect(() => vp8BlackKeyframe(10.5, 10)).to.throw(/width 10.5/);
+    expect(() => vp8BlackKeyframe(10, 10, { luma: 200 })).to.throw(/luma 200/);
+  });
+});
+
+describe('codecs: H.264 black IDR + P_Skip pictures (ITU-T H.264), decoded by ffmpeg', function () {
+  this.timeout(60_000);
+
+  const cases = [
+    { w: 640, h: 480, pli: '42e01f' },
+    { w: 1280, h: 720, pli: '42e01f' },
+    { w: 321, h: 241, pli: '42001f' }, // odd sizes round up to even: 322x242
+    { w: 1920, h: 1080, pli: '4d0032' },
+    { w: 176, h: 144, pli: '640c1f' },
+  ];
+  for (const { w, h, pli } of cases) {
+    it(`${w}x${h} ${pli}: IDR then 19 P_Skip pictures (frame_num wraps at 16), all exactly black`, function () {
+      const ffmpeg = requireFfmpeg(this);
+      const gen = new H264BlackFrames({ width: w, height: h, profileLevelId: pli });
+      const pics = Array.from({ length: 20 }, () => gen.next());
+      expect(pics.map((p) => p.keyframe)).to.deep.equal([true, ...new Array<boolean>(19).fill(false)]);
+      expect(splitAnnexB(pics[0]!.data).map(h264NalType)).to.deep.equal([7, 8, 5]);
+      expect(splitAnnexB(pics[1]!.data).map((n) => [h264NalType(n), n[0]! >> 5])).to.deep.equal([[1, 2]]);
+      const { raw, width, height, stderr } = decode(ffmpeg, 'h264', Buffer.concat(pics.map((p) => p.data)));
+      expect(decodeErrors(stderr)).to.deep.equal([]);
+      const W = w + (w & 1);
+      const H = h + (h & 1);
+      expect([width, height]).to.deep.equal([W, H]);
+      const c = (W / 2) * (H / 2);
+      expect(planeValues(raw, W, H)).to.deep.equal({ frames: 20, Y: { 0: 20 * W * H }, U: { 128: 20 * c }, V: { 128: 20 * c } });
+    });
+  }
+
+  it('luma 16, and reset() starts again with an IDR of another idr_pic_id; all decode black', function () {
+    const ffmpeg = requireFfmpeg(this);
+    const gen = new H264BlackFrames({ width: 320, height: 240, luma: 16 });
+    const a = gen.next();
+    const p = gen.next();
+    gen.reset();
+    const b = gen.next();
+    expect(b.keyframe).to.equal(true);
+    expect(b.data.equals(a.data)).to.equal(false);
+    const { raw, stderr } = decode(ffmpeg, 'h264', Buffer.concat([a.data, p.data, b.data, gen.next().data]));
+    expect(decodeErrors(stderr)).to.deep.equal([]);
+    expect(planeValues(raw, 320, 240)).to.deep.equal({ frames: 4, Y: { 16: 4 * 320 * 240 }, U: { 128: 4 * 160 * 120 }, V: { 128: 4 * 160 * 120 } });
+  });
+
+  it('P pictures are a few bytes; the IDR is ~1 byte per macroblock plus one I_PCM macroblock', () => {
+    const gen = new H264BlackFrames({ width: 1280, height: 720 });
+    const idr = gen.next().data.length;
+    expect(idr).to.be.within(3600 + 384, 3600 + 384 + 200);
+    expect(gen.next().data.length).to.be.below(16);
+  });
+
+  it('rejects bad sizes, profile-level-ids and luma, naming the value', () => {
+    expect(() => new H264BlackFrames({ width: 0, height: 10 })).to.throw(/width 0/);
+    expect(() => new H264BlackFrames({ width: 10, height: 9000 })).to.throw(/height 9000/);
+    expect(() => new H264BlackFrames({ width: 10, height: 10, profileLevelId: '42e0' })).to.throw(/'42e0'/);
+    expect(() => new H264BlackFrames({ width: 10, height: 10, luma: 256 })).to.throw(/luma 256/);
+  });
+});
