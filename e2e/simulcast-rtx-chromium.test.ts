@@ -1,0 +1,166 @@
+/**
+ * Chromium sends 3-layer rid simulcast (no a=ssrc lines, so no a=ssrc-group:FID) into Rivulet
+ * over real UDP on 127.0.0.1. Rivulet's socket loses chosen media datagrams (SRTP leaves the RTP
+ * header readable, RFC 3711 §3.1); Rivulet NACKs them (RFC 4585), Chromium answers with RTX
+ * carrying RepairedRtpStreamId (RFC 8852 §3.2), and Rivulet binds those unannounced RTX SSRCs
+ * to their layers, unwraps them (RFC 4588 §4) and fills every gap: each lost packet arrives in
+ * its layer with its original sequence number, and the frame reader of the lowest layer loses
+ * no packet and asks for no key frame.
+ */
+import { expect } from 'chai';
+import { EncodedFrameReader, type ReceivedFrame } from '@rivulet/media';
+import { RtpPacket } from '@rivulet/rtp';
+import { readTrack, simulcastLayerTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
+import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
+import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
+import { CHROMIUM_GATHERED, pageOffer } from './support/pageScripts.js';
+import { answerWithCandidates, applyInPage, loopbackPeer } from './support/signaling.js';
+import { requireTool } from './support/tools.js';
+import { until, waitFor } from './support/wait.js';
+
+/** Real UDP whose sockets silently lose every incoming datagram `drop` picks. */
+function droppingNetwork(drop: (d: Buffer) => boolean): Network {
+  return {
+    interfaces: () => nodeNetwork.interfaces(),
+    connectTcp: (o) => nodeNetwork.connectTcp(o),
+    async bindUdp(o): Promise<DatagramSocket> {
+      const s = await nodeNetwork.bindUdp(o);
+      return {
+        get localAddress() { return s.localAddress; },
+        get closed() { return s.closed; },
+        send: (d, port, address) => s.send(d, port, address),
+        onMessage: (h) => s.onMessage((d, from) => { if (!drop(d)) h(d, from); }),
+        close: () => s.close(),
+      };
+    },
+  };
+}
+
+const RIDS = ['q', 'h', 'f'];
+
+/** The fake camera at 1280x720 in three layers, VP8 only (with its RTX), as the SFU example's page publishes. */
+const SENDER = pageOffer('pc', `
+  const media = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720, frameRate: 30 } });
+  const t = pc.addTransceiver(media.getVideoTracks()[0], { direction: 'sendonly', sendEncodings: [
+    { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+    { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+    { rid: 'f', maxBitrate: 1500000 },
+  ] });
+  const all = RTCRtpSender.getCapabilities('video').codecs;
+  t.setCodecPreferences(all.filter((c) => c.mimeType === 'video/VP8' || c.mimeType === 'video/rtx'));
+`);
+
+const OUTBOUND = `(async () => {
+  const out = {};
+  (await window.pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp') out[s.rid] = { packetsSent: s.packetsSent, retransmittedPacketsSent: s.retransmittedPacketsSent ?? 0, nackCount: s.nackCount ?? 0 }; });
+  return out;
+})()`;
+
+describe('simulcast RTX from Chromium without FID: repaired-rid binds, unwraps and fills the gaps', function () {
+  this.timeout(90_000);
+  let chrome: ChromiumSession | undefined;
+
+  before(async function () {
+    requireTool(this, CHROMIUM_PATH, 'chromium');
+    chrome = await launchChromium();
+  });
+  after(async () => {
+    await chrome?.close();
+  });
+
+  it('every media packet Rivulet\'s socket lost comes back as RTX, in its layer, with its original sequence number', async () => {
+    const page = chrome!.page;
+    await page.evaluate(CHROMIUM_GATHERED);
+    const offer = await page.evaluate<{ type: 'offer'; sdp: string }>(SENDER);
+    expect(offer.sdp).to.match(/a=simulcast:send q;h;f/);
+    expect(offer.sdp, 'Chromium announces no SSRC for rid simulcast').to.not.match(/a=ssrc-group:FID/);
+    expect(offer.sdp).to.match(/urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id/);
+
+    // Lose the 30th, 60th, ... media packet of each SSRC (at most 6 per SSRC), once each.
+    let mediaPt: number | undefined;
+    const seen = new Map<number, number>();
+    const lost = new Map<number, number[]>();
+    const drop = (d: Buffer): boolean => {
+      if (mediaPt === undefined || d.length < 12 || d[0]! < 128 || d[0]! > 191) return false;
+      if (d[1]! >= 192 && d[1]! <= 223) return false; // RTCP (RFC 5761 §4)
+      if ((d[1]! & 0x7f) !== mediaPt) return false;
+      const ssrc = d.readUInt32BE(8);
+      const n = (seen.get(ssrc) ?? 0) + 1;
+      seen.set(ssrc, n);
+      const mine = lost.get(ssrc) ?? [];
+      if (n % 30 !== 0 || mine.length >= 6) return false;
+      mine.push(d.readUInt16BE(2));
+      lost.set(ssrc, mine);
+      return true;
+    };
+    const pc = loopbackPeer({ network: droppingNetwork(drop) });
+    let receiver: RTCRtpReceiver | undefined;
+    pc.ontrack = (e) => { receiver = e.receiver; };
+    try {
+      const answer = await answerWithCandidates(pc, offer);
+      expect(answer.sdp).to.match(/a=simulcast:recv q;h;f/);
+      mediaPt = receiver!.getParameters().codecs.find((c) => c.mimeType === 'video/VP8')!.payloadType;
+      // Per layer: every sequence number that reached the layer's track, and its SSRC.
+      const layers = new Map(RIDS.map((rid) => [rid, { ssrcs: new Set<number>(), seqs: new Set<number>() }]));
+      for (const rid of RIDS) {
+        const l = layers.get(rid)!;
+        readTrack(simulcastLayerTrack(receiver!, rid), {
+          rtp: (raw) => {
+            const p = RtpPacket.parse(Buffer.from(raw));
+            l.ssrcs.add(p.ssrc);
+            l.seqs.add(p.sequenceNumber);
+          },
+        });
+      }
+      const reader = new EncodedFrameReader(simulcastLayerTrack(receiver!, 'q'), receiver!);
+      const frames: ReceivedFrame[] = [];
+      const losses: number[] = [];
+      reader.on('frame', (f) => frames.push(f));
+      reader.on('loss', (l) => losses.push(l.firstSequenceNumber));
+      await applyInPage(page, 'window.pc', answer);
+      await until(() => pc.connectionState === 'connected', 20_000, 'connected to Chromium');
+
+      // Six losses on the lowest layer at least (its 180th packet), then all repairs in.
+      const qSsrc = () => [...layers.get('q')!.ssrcs][0];
+      await until(() => { const s = qSsrc(); return s !== undefined && (lost.get(s)?.length ?? 0) >= 6; }, 40_000, 'six packets of layer q lost');
+      await new Promise((r) => setTimeout(r, 1500)); // NACK round trips on loopback take milliseconds; the last drop was ≤ 1 packet ago
+      const ssrcOfRid = new Map([...layers].map(([rid, l]) => [rid, [...l.ssrcs]]));
+      for (const [rid, ssrcs] of ssrcOfRid) expect(ssrcs.length, `layer ${rid} arrived on one SSRC`).to.be.at.most(1);
+      let repaired = 0;
+      for (const [ssrc, seqs] of lost) {
+        const rid = [...ssrcOfRid].find(([, s]) => s.includes(ssrc))?.[0];
+        expect(rid, `lost SSRC ${ssrc} belongs to a layer`).to.not.equal(undefined);
+        const got = layers.get(rid!)!.seqs;
+        expect(seqs.filter((s) => !got.has(s)), `layer ${rid}: lost sequence numbers never repaired`).to.deep.equal([]);
+        repaired += seqs.length;
+      }
+      expect(repaired).to.be.at.least(6);
+
+      const stats = [...(await pc.getStats()).values()];
+      const inbound = stats.filter((s) => s.type === 'inbound-rtp');
+      const rtxIn = inbound.reduce((n, s) => n + (s['retransmittedPacketsReceived'] as number), 0);
+      expect(rtxIn).to.be.at.least(repaired);
+      for (const [ssrc, seqs] of lost) {
+        const i = inbound.find((s) => s['ssrc'] === ssrc)!;
+        expect(i['retransmittedPacketsReceived'] as number, `inbound ${ssrc}`).to.be.at.least(seqs.length);
+        expect(i['retransmittedBytesReceived'] as number).to.be.greaterThan(0);
+      }
+      const counters = stats.find((s) => s.type === 'transport')!['rivuletCounters'] as Record<string, number>;
+      expect(counters['rtx-unknown-rid'] ?? 0).to.equal(0);
+      // The sender side agrees: Chromium got NACKs and retransmitted.
+      const out = await waitFor('Chromium outbound-rtp', 5000, () => page.evaluate<Record<string, { retransmittedPacketsSent: number; nackCount: number }>>(OUTBOUND), (o) => o['q'] !== undefined);
+      expect(out['q']!.nackCount).to.be.greaterThan(0);
+      expect(out['q']!.retransmittedPacketsSent).to.be.at.least(lost.get(qSsrc()!)!.length);
+
+      // The lowest layer's frames came through whole: no packet given up, no key frame asked for.
+      expect(frames.length).to.be.greaterThan(100);
+      expect(losses).to.deep.equal([]);
+      expect(reader.counters.get('packetsLost')).to.equal(0);
+      expect(reader.counters.get('keyframeRequests')).to.equal(0);
+      expect(frames[0]!.keyframe).to.equal(true);
+      reader.close();
+    } finally {
+      pc.close();
+    }
+  });
+});
