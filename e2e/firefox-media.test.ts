@@ -2,10 +2,12 @@ import { expect } from 'chai';
 import { FfmpegSource, findFfmpeg, type EncodedFrame as MediaFrame } from '@rivulet/media';
 import { createDepayloader, parseRtp } from '@rivulet/rtp';
 import { findAttributes, getRtpCodecs, parseSdp } from '@rivulet/sdp';
-import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, readTrack, RTCRtpReceiver, simulcastLayerTrack, type MediaStreamTrack } from '@rivulet/webrtc';
+import { MediaStream, MediaStreamTrackSource, readTrack, RTCRtpReceiver, simulcastLayerTrack, type MediaStreamTrack, type RTCPeerConnection } from '@rivulet/webrtc';
 import { FIREFOX_APT, FIREFOX_PATH, launchFirefox, type FirefoxSession } from './support/firefox.js';
-import { until } from './support/nodeDatachannel.js';
-import { requireTool } from './support/tools.js';
+import { FIREFOX_GATHERED, pageAnswer, pageOffer } from './support/pageScripts.js';
+import { applyInPage, gathered, loopbackPeer, offerToPage } from './support/signaling.js';
+import { requireFfmpeg, requireTool } from './support/tools.js';
+import { until } from './support/wait.js';
 
 /**
  * Media between Rivulet and headless Firefox ESR over 127.0.0.1: VP8 from
@@ -13,12 +15,7 @@ import { requireTool } from './support/tools.js';
  * camera + microphone (VP8 + Opus) arriving as RTP on Rivulet's remote tracks.
  * (Debian's Firefox has no H.264: docs/interop-firefox.md.)
  */
-const PAGE_HELPERS = `
-window.gathered = (pc) => new Promise((resolve, reject) => {
-  if (pc.iceGatheringState === 'complete') return resolve();
-  const t = setTimeout(() => reject(new Error('Firefox: ICE gathering not complete within 10 s')), 10000);
-  pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
-});
+const PAGE_HELPERS = FIREFOX_GATHERED + `
 window.inboundVideo = async (pc) => {
   const stats = await pc.getStats(); let v = null;
   stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') v = { framesDecoded: s.framesDecoded || 0, frameWidth: s.frameWidth || 0, frameHeight: s.frameHeight || 0, packetsReceived: s.packetsReceived || 0 }; });
@@ -33,20 +30,28 @@ interface InboundVideo {
   packetsReceived: number;
 }
 
-function ffmpegOrSkip(ctx: Mocha.Context): void {
-  if (findFfmpeg()) return;
-  const message = 'ffmpeg not found: install it with `apt-get install ffmpeg`';
-  if (process.env['CI'] === 'true') throw new Error(message);
-  console.warn(`      skipped: ${message}`);
-  ctx.skip();
-}
-
 describe('media with Firefox', function () {
   this.timeout(60_000);
   let ff: FirefoxSession | undefined;
   const ev = async <T>(js: string): Promise<T> => (await ff!.page.evaluate(js)) as T;
   const peers: RTCPeerConnection[] = [];
   const sources: FfmpegSource[] = [];
+  const newPeer = (): RTCPeerConnection => {
+    const pc = loopbackPeer();
+    peers.push(pc);
+    return pc;
+  };
+  /** Polls window.inboundVideo(window[pcVar]) every 200 ms until `frames` are decoded or `ms` passed; the last stats seen. */
+  const decodedAtLeast = async (pcVar: string, frames: number, ms: number): Promise<InboundVideo | null> => {
+    let stats = null as InboundVideo | null;
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms) {
+      stats = await ev<InboundVideo | null>(`window.inboundVideo(window.${pcVar})`);
+      if (stats && stats.framesDecoded >= frames) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return stats;
+  };
 
   before(async function () {
     this.timeout(90_000);
@@ -62,23 +67,17 @@ describe('media with Firefox', function () {
   });
 
   it('Rivulet sends VP8 from ffmpeg (320x240, 30 fps); Firefox decodes it at that size', async function () {
-    ffmpegOrSkip(this);
-    const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection(); window.viewer = pc;
-      pc.addTransceiver('video', { direction: 'recvonly' });
-      await pc.setLocalDescription(await pc.createOffer()); await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
-    peers.push(pc);
+    requireFfmpeg(this);
+    const offer = await ev<{ type: 'offer'; sdp: string }>(pageOffer('viewer', `pc.addTransceiver('video', { direction: 'recvonly' });`));
+    const pc = newPeer();
     await pc.setRemoteDescription(offer);
     const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8' });
     pc.addTrack(src.createTrack(), new MediaStream());
     await pc.setLocalDescription();
-    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+    await gathered(pc);
     const answer = parseSdp(pc.localDescription!.sdp);
     expect(getRtpCodecs(answer.media[0]!)[0]!.name).to.equal('VP8');
-    await ev(`window.viewer.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage(ff!.page, 'window.viewer', pc.localDescription!.toJSON());
     await until(() => pc.connectionState === 'connected', 20_000, 'Rivulet connected to Firefox');
 
     const camera = new FfmpegSource({
@@ -92,13 +91,7 @@ describe('media with Firefox', function () {
       written++;
     });
     camera.start();
-    let stats = null as InboundVideo | null;
-    const t0 = Date.now();
-    while (Date.now() - t0 < 20_000) {
-      stats = await ev<InboundVideo | null>('window.inboundVideo(window.viewer)');
-      if (stats && stats.framesDecoded >= 30) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const stats = await decodedAtLeast('viewer', 30, 20_000);
     await camera.stop();
     expect(written, 'frames written by ffmpeg').to.be.at.least(30);
     if (!stats) throw new Error(`Firefox reported no inbound-rtp video after ${written} frames written`);
@@ -108,8 +101,7 @@ describe('media with Firefox', function () {
   });
 
   it('Firefox sends its fake camera and microphone; Rivulet receives VP8 (with a keyframe) and Opus RTP on the SSRCs Firefox announced', async function () {
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
-    peers.push(pc);
+    const pc = newPeer();
     const tracks: MediaStreamTrack[] = [];
     // Read each track from its 'track' event on: RTP that arrives before a sink is attached is gone
     // (attaching later lost Firefox's only key frame once, under load).
@@ -126,24 +118,21 @@ describe('media with Firefox', function () {
         },
       });
     };
-    const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection(); window.sender = pc;
+    const offer = await ev<{ type: 'offer'; sdp: string }>(pageOffer('sender', `
       const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
       for (const t of s.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [s] });
-      await pc.setLocalDescription(await pc.createOffer()); await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const offered = parseSdp(offer.sdp);
     const announced = new Set(offered.media.flatMap((m) => findAttributes(m.attributes, 'ssrc').map((a) => a.ssrc)));
     expect(announced.size).to.be.at.least(2);
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription();
-    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+    await gathered(pc);
     const answer = parseSdp(pc.localDescription!.sdp);
     const pt = (kind: string, name: string): number => getRtpCodecs(answer.media.find((m) => m.kind === kind)!).find((c) => c.name === name)!.payloadType;
     const vp8 = pt('video', 'VP8');
     const opus = pt('audio', 'opus');
-    await ev(`window.sender.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage(ff!.page, 'window.sender', pc.localDescription!.toJSON());
     await until(() => tracks.length === 2, 20_000, 'two remote tracks');
 
     const count = (kind: string): number => seen.filter((x) => x.kind === kind).length;
@@ -162,26 +151,22 @@ describe('media with Firefox', function () {
   });
 
   it('Firefox simulcast (rid h, m, l) into Rivulet: the answer receives all three, each layer arrives on its own SSRC (>= 2 layers under load)', async function () {
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
-    peers.push(pc);
-    const offer = await ev<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection(); window.sim = pc;
+    const pc = newPeer();
+    const offer = await ev<{ type: 'offer'; sdp: string }>(pageOffer('sim', `
       const s = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
       pc.addTransceiver(s.getVideoTracks()[0], { direction: 'sendonly', streams: [s], sendEncodings: [
         { rid: 'h', maxBitrate: 1200000 }, { rid: 'm', maxBitrate: 600000, scaleResolutionDownBy: 2 }, { rid: 'l', maxBitrate: 300000, scaleResolutionDownBy: 4 },
       ] });
-      await pc.setLocalDescription(await pc.createOffer()); await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription();
-    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
+    await gathered(pc);
     const video = parseSdp(pc.localDescription!.sdp).media[0]!;
     expect(findAttributes(video.attributes, 'rid').map((r) => `${r.id} ${r.direction}`)).to.deep.equal(['h recv', 'm recv', 'l recv']);
     expect(findAttributes(video.attributes, 'simulcast').map((a) => a.directions.map((d) => [d.direction, d.streams.map((alt) => alt.map((x) => x.rid))]))).to.deep.equal([
       [['recv', [['h'], ['m'], ['l']]]],
     ]);
-    await ev(`window.sim.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage(ff!.page, 'window.sim', pc.localDescription!.toJSON());
     const receiver = pc.getReceivers()[0]!;
     const layers = new Map<string, { packets: number; ssrcs: Set<number> }>();
     for (const rid of ['h', 'm', 'l']) {
@@ -210,22 +195,13 @@ describe('media with Firefox', function () {
   });
 
   it('Rivulet offers VP8; Firefox, given no keyframe, asks for one (PLI/FIR reaches the track source) and decodes from the next keyframe on', async function () {
-    ffmpegOrSkip(this);
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
-    peers.push(pc);
+    requireFfmpeg(this);
+    const pc = newPeer();
     const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8' });
     const transceiver = pc.addTransceiver(src.createTrack(), { direction: 'sendonly', streams: [new MediaStream()] });
     transceiver.setCodecPreferences(RTCRtpReceiver.getCapabilities('video')!.codecs.filter((c) => c.mimeType === 'video/VP8'));
-    await pc.setLocalDescription();
-    await until(() => pc.iceGatheringState === 'complete', 5000, 'Rivulet gathering complete');
-    const answer = await ev<{ type: 'answer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection(); window.pli = pc;
-      await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
-      await pc.setLocalDescription(await pc.createAnswer()); await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
-    expect(getRtpCodecs(parseSdp(answer.sdp).media[0]!).map((c) => c.name)).to.include('VP8');
-    await pc.setRemoteDescription(answer);
+    const answer = await offerToPage(ff!.page, pc, pageAnswer('pli'));
+    expect(getRtpCodecs(parseSdp(answer.sdp!).media[0]!).map((c) => c.name)).to.include('VP8');
     await until(() => pc.connectionState === 'connected', 20_000, 'Rivulet connected to Firefox');
 
     // Key frames are held back until Firefox asks for one (and we saw it decode nothing meanwhile).
