@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { FakeClock } from '@rivulet/common';
 import { VirtualNetwork, type TappedPacket } from '@rivulet/testkit';
-import { RTCPeerConnection, type RTCDataChannel, type RTCStatsReport } from '../src/index.js';
+import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, type RTCDataChannel, type RTCStatsReport } from '../src/index.js';
 import type { RTCStats } from '../src/stats/RTCStatsReport.js';
+import { createPair, negotiate, until } from './helpers/peers.js';
 
 /** What the virtual wire carried for one host, per local→remote 5-tuple, counted independently of the agent. */
 interface Tally {
@@ -213,6 +214,71 @@ describe('getStats: ICE, transport and data channels over the virtual network (F
         pc = ofType(await peer.getStats(), 'peer-connection')[0]!;
         expect([pc['dataChannelsOpened'], pc['dataChannelsClosed']], peer === a ? 'a' : 'b').to.deep.equal([2, 1]);
       }
+    } finally {
+      close();
+    }
+  });
+});
+
+describe('getStats: RTP streams and the peer\'s reports (linked bundles, real clock)', function () {
+  this.timeout(15000);
+
+  it('remote-outbound-rtp from the sender\'s SR matches its outbound-rtp exactly; inbound-rtp.remoteId ↔ localId; header bytes agree both ends', async () => {
+    const { a, b, close } = createPair();
+    try {
+      const src = new MediaStreamTrackSource({ kind: 'audio' });
+      a.addTrack(src.createTrack(), new MediaStream());
+      await negotiate(a, b);
+      await until(() => a.connectionState === 'connected' && b.connectionState === 'connected', 3000, 'connected');
+      const N = 30;
+      for (let i = 0; i < N; i++) {
+        const p = Buffer.alloc(12 + 80 + (i % 7));
+        p[0] = 0x80; p[1] = 111; p.writeUInt16BE(1000 + i, 2); p.writeUInt32BE(i * 960, 4); p.writeUInt32BE(0x1234, 8);
+        src.writeRtp(p);
+      }
+      // The next SR after the last packet carries the final counts (RFC 3550 §6.4.1).
+      let rb: RTCStatsReport | undefined;
+      const end = Date.now() + 8000;
+      for (;;) {
+        rb = await b.getStats();
+        const ro = ofType(rb, 'remote-outbound-rtp')[0];
+        if (ro && ro['packetsSent'] === N) break;
+        if (Date.now() > end) throw new Error(`no SR with ${N} packets within 8 s: ${JSON.stringify(ro)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // And a's view of b's receiver reports (remote-inbound-rtp) once one arrived.
+      let ra = await a.getStats();
+      while (ofType(ra, 'remote-inbound-rtp').length === 0) {
+        if (Date.now() > end) throw new Error('no report block from b within 8 s');
+        await new Promise((r) => setTimeout(r, 50));
+        ra = await a.getStats();
+      }
+      const out = ofType(ra, 'outbound-rtp')[0]!;
+      const inb = ofType(rb, 'inbound-rtp')[0]!;
+      const ro = rb.get(inb['remoteId'] as string)!;
+      expect(ro.type).to.equal('remote-outbound-rtp');
+      expect(ro['localId']).to.equal(inb.id);
+      expect([ro['ssrc'], ro['kind'], ro['packetsSent'], ro['bytesSent']]).to.deep.equal([out['ssrc'], 'audio', out['packetsSent'], out['bytesSent']]);
+      expect(ro['bytesSent']).to.equal(Array.from({ length: N }, (_, i) => 80 + (i % 7)).reduce((x, y) => x + y, 0));
+      expect(ro['reportsSent']).to.be.a('number').and.to.be.at.least(1);
+      // remoteTimestamp is the SR's NTP time on a's (here: the same) wall clock, before b got it.
+      expect(ro['remoteTimestamp'] as number).to.be.at.most(ro.timestamp + 1).and.to.be.greaterThan(ro.timestamp - 2000);
+      expect(ro.timestamp).to.be.at.most(inb.timestamp);
+      expect(rb.get(ro['codecId'] as string)?.['mimeType']).to.equal('audio/opus');
+      // Header bytes: the same N packets, counted by sender and receiver.
+      expect([inb['packetsReceived'], inb['headerBytesReceived']]).to.deep.equal([N, out['headerBytesSent']]);
+      expect(out['headerBytesSent'] as number).to.be.at.least(12 * N);
+      expect(inb['lastPacketReceivedTimestamp'] as number).to.be.at.most(inb.timestamp);
+      // The sender's side: remote-inbound-rtp from b's report blocks, with its own counts.
+      const ri = ofType(ra, 'remote-inbound-rtp')[0]!;
+      expect([ri['localId'], out['remoteId']]).to.deep.equal([out.id, ri.id]);
+      expect(ri['reportsReceived'] as number).to.be.at.least(1).and.at.least(ri['roundTripTimeMeasurements'] as number);
+      expect(ri['roundTripTimeMeasurements'] as number).to.be.at.least(1);
+      expect(ri['totalRoundTripTime'] as number).to.be.at.least(ri['roundTripTime'] as number);
+      expect([ri['packetsLost'], ri['jitter']]).to.deep.equal([0, ri['jitter']]);
+      expect(ri['jitter']).to.be.a('number');
+      expectReferencesResolve(ra);
+      expectReferencesResolve(rb);
     } finally {
       close();
     }
