@@ -13,8 +13,15 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 export class TypedEmitter<E extends EventMap<E>> {
   private listeners: { [K in keyof E]?: Listener<E[K]>[] } = {};
 
+  /**
+   * Listener arrays are copy-on-write: on()/off() replace the array, never mutate it, so emit()
+   * can walk the array it found without copying it first (emit runs several times per packet on
+   * the data path; registration is rare). A listener added during an emit is not called by that
+   * emit, and one removed during it still is, as with a snapshot.
+   */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): this {
-    (this.listeners[event] ??= []).push(listener);
+    const list = this.listeners[event];
+    this.listeners[event] = list ? [...list, listener] : [listener];
     return this;
   }
 
@@ -30,7 +37,7 @@ export class TypedEmitter<E extends EventMap<E>> {
     const list = this.listeners[event];
     if (list) {
       const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
+      if (i >= 0) this.listeners[event] = list.length === 1 ? undefined : [...list.slice(0, i), ...list.slice(i + 1)];
     }
     return this;
   }
@@ -48,10 +55,11 @@ export class TypedEmitter<E extends EventMap<E>> {
   /** Calls every listener; returns whether there was any. */
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
     const list = this.listeners[event];
-    if (!list || list.length === 0) return false;
-    for (const listener of list.slice()) {
+    if (list === undefined || list.length === 0) return false;
+    // No copy: the array is never mutated (see on()).
+    for (let i = 0; i < list.length; i++) {
       try {
-        listener(...args);
+        list[i]!(...args);
       } catch (err) {
         reportError(err, `listener for '${String(event)}'`);
       }

@@ -40,4 +40,26 @@ describe('TypedEmitter', () => {
     e.emit('data', 3);
     expect(await p).to.deep.equal([3]);
   });
+
+  it('emits to the listeners registered when the emit began (added during it: not called; removed during it: still called)', () => {
+    const e = new TypedEmitter<Events>();
+    const calls: string[] = [];
+    const late = (v: number) => calls.push(`late ${v}`);
+    const second = (v: number) => calls.push(`second ${v}`);
+    e.on('data', (v) => {
+      calls.push(`first ${v}`);
+      e.on('data', late);
+      e.off('data', second);
+    });
+    e.on('data', second);
+    e.emit('data', 1);
+    expect(calls).to.deep.equal(['first 1', 'second 1']);
+    calls.length = 0;
+    e.emit('data', 2);
+    // second is gone; late was added by the first emit (and once more by this one).
+    expect(calls).to.deep.equal(['first 2', 'late 2']);
+    expect(e.listenerCount('data')).to.equal(3);
+    e.removeAllListeners('data');
+    expect(e.emit('data', 3)).to.equal(false);
+  });
 });

@@ -55,6 +55,22 @@ describe('NodeNetwork (real UDP on 127.0.0.1)', () => {
     }
   });
 
+  it('counts send failures on the sampled sends: the first datagram and every 16th carry a callback', async () => {
+    const a = await nodeNetwork.bindUdp({ address: '127.0.0.1' });
+    const b = await nodeNetwork.bindUdp({ address: '127.0.0.1' });
+    try {
+      // Larger than a UDP datagram can be (65 507 bytes over IPv4): sendto fails with EMSGSIZE every time.
+      const tooBig = Buffer.alloc(70_000);
+      for (let i = 0; i < 17; i++) a.send(tooBig, b.localAddress.port, '127.0.0.1');
+      await new Promise((r) => setImmediate(r));
+      // Sends 0 and 16 carried the callback; the 15 in between went without one (dgram drops their error).
+      expect((a as unknown as { sendErrors: number }).sendErrors).to.equal(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('lists a loopback interface', () => {
     expect(nodeNetwork.interfaces().some((i) => i.address === '127.0.0.1' && i.internal)).to.equal(true);
   });
