@@ -12,6 +12,14 @@
  *
  * Key-frame requests (PLI/FIR) from the subscriber arrive on our source and
  * are forwarded, throttled, to the layer being sent.
+ *
+ * Retransmissions the SFU's receiver recovered from the publisher (NACK +
+ * RTX, unwrapped into the layer with their original sequence numbers) arrive
+ * late and out of order: they are forwarded with the same offsets as their
+ * neighbours, so they fill the subscriber's gap with the right numbers, but
+ * they never move the "last sent" state a switch continues from, and a late
+ * packet of the new layer from before the switch point is dropped (its
+ * rewritten number would collide with the old layer's).
  */
 import { keyframeDetector } from './keyframe.js';
 import { Vp8PictureIdRewriter } from './vp8Rewrite.js';
@@ -38,6 +46,10 @@ export interface LayerSwitchStats {
   fallbacks: number;
   /** The layer the subscriber asked for (we return to it when it flows again). */
   preferredRid: string | null;
+  /** Forwarded packets older than one already forwarded (repaired losses, reordering). */
+  packetsLate: number;
+  /** Late packets of the current layer from before the switch point, dropped. */
+  packetsBeforeSwitch: number;
 }
 
 /** One layer we listen to: the current one, or the one we switch to at its next key frame. */
@@ -71,13 +83,16 @@ export class LayerSwitcher {
   #lastOutSeq = 0;
   #lastOutTs = 0;
   #lastOutAt = 0;
+  /** Input sequence numbers of the current layer: where it was switched to, and the newest forwarded. */
+  #firstInSeq = 0;
+  #highestInSeq = 0;
   #rebase = true;
   #lastUpstreamAt = -Infinity;
   readonly #clockRate: number;
   readonly stats: LayerSwitchStats = {
     rid: '', pendingRid: null, switches: 0, packetsForwarded: 0,
     keyframeRequestsUpstream: 0, keyframeRequestsFromSubscriber: 0, keyframeRequestsThrottled: 0,
-    fallbacks: 0, preferredRid: null,
+    fallbacks: 0, preferredRid: null, packetsLate: 0, packetsBeforeSwitch: 0,
   };
   /** The publisher's rids, assumed lowest to highest (as the example page sends them). */
   readonly #rids: readonly string[];
@@ -220,12 +235,24 @@ export class LayerSwitcher {
     const inSeq = (p[2]! << 8) | p[3]!;
     const inTs = ((p[4]! << 24) | (p[5]! << 16) | (p[6]! << 8) | p[7]!) >>> 0;
     const now = this.#now();
+    let latest = true;
     if (this.#rebase) {
       // Continue one stream: next sequence number, and a timestamp advanced by the wall time elapsed.
       this.#rebase = false;
       const elapsed = this.stats.packetsForwarded === 0 ? 0 : Math.max(1, Math.round((now - this.#lastOutAt) * this.#clockRate / 1000));
       this.#seqOffset = (this.#lastOutSeq + 1 - inSeq) & 0xffff;
       this.#tsOffset = (this.#lastOutTs + elapsed - inTs) >>> 0;
+      this.#firstInSeq = this.#highestInSeq = inSeq;
+    } else if (newer16(inSeq, this.#highestInSeq)) {
+      this.#highestInSeq = inSeq;
+    } else {
+      // RFC 3550 §A.1 serial arithmetic: older than the newest forwarded, e.g. a repaired loss.
+      if (newer16(this.#firstInSeq, inSeq)) {
+        this.stats.packetsBeforeSwitch++;
+        return;
+      }
+      latest = false;
+      this.stats.packetsLate++;
     }
     // A copy: the layer's packet is shared with every other subscriber.
     const out = Buffer.from(p);
@@ -234,10 +261,12 @@ export class LayerSwitcher {
     out.writeUInt16BE(seq, 2);
     out.writeUInt32BE(ts, 4);
     out.writeUInt32BE(SWITCHED_SSRC, 8);
-    this.#codec?.vp8?.rewrite(out);
-    this.#lastOutSeq = seq;
-    this.#lastOutTs = ts;
-    this.#lastOutAt = now;
+    this.#codec?.vp8?.rewrite(out, latest);
+    if (latest) {
+      this.#lastOutSeq = seq;
+      this.#lastOutTs = ts;
+      this.#lastOutAt = now;
+    }
     this.stats.packetsForwarded++;
     this.#source.writeRtp(out);
   }
@@ -252,4 +281,10 @@ export class LayerSwitcher {
     this.#lastUpstreamAt = now;
     if (requestKeyframe(track)) this.stats.keyframeRequestsUpstream++;
   }
+}
+
+/** True when 16-bit sequence number `a` comes after `b` (RFC 3550 §A.1: within half the space). */
+function newer16(a: number, b: number): boolean {
+  const d = (a - b) & 0xffff;
+  return d !== 0 && d < 0x8000;
 }

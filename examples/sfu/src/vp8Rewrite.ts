@@ -21,8 +21,12 @@ export class Vp8PictureIdRewriter {
     this.#rebase = true;
   }
 
-  /** Rewrites PictureID/TL0PICIDX of `p` in place (a copy owned by the caller). Malformed packets are left alone. */
-  rewrite(p: Buffer): void {
+  /**
+   * Rewrites PictureID/TL0PICIDX of `p` in place (a copy owned by the caller). Malformed packets
+   * are left alone. `latest` false: a late packet (a retransmission) — rewritten with the same
+   * offsets, but the numbering a later switch continues from is not moved back.
+   */
+  rewrite(p: Buffer, latest = true): void {
     let off = rtpPayloadOffset(p);
     if (off < 0 || !(p[off]! & 0x80)) return; // no X byte: nothing numbered (§4.2)
     off++;
@@ -54,12 +58,12 @@ export class Vp8PictureIdRewriter {
       } else {
         p[pidAt] = pid & 0x7f;
       }
-      this.#lastPid = pid;
+      if (latest) this.#lastPid = pid;
     }
     if (inTl0 >= 0) {
       const tl0 = (inTl0 + this.#tl0Offset) & 0xff;
       p[tl0At] = tl0;
-      this.#lastTl0 = tl0;
+      if (latest) this.#lastTl0 = tl0;
     }
   }
 }

@@ -63,6 +63,32 @@ describe('LayerSwitcher: per-subscriber simulcast forwarding (examples/sfu)', ()
     expect(sw.track.readyState).to.equal('ended');
   });
 
+  it('forwards a repaired (late) packet with its neighbours\' numbering; a switch continues after the newest; late packets from before the switch are dropped', () => {
+    const { sources, layerTrack } = layers();
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test', rids: ['q', 'h'] });
+    const out: Buffer[] = [];
+    readTrack(sw.track, { rtp: (p) => out.push(Buffer.from(p)) });
+    sw.select('q');
+    sources.q.writeRtp(vp8({ seq: 100, ts: 9000, ssrc: 0xa, pid: 50, tl0: 4, start: true, key: true, marker: true }));
+    sources.q.writeRtp(vp8({ seq: 102, ts: 15000, ssrc: 0xa, pid: 52, tl0: 6, start: true, key: false, marker: true }));
+    // 101 was lost upstream; the SFU's receiver recovered it (NACK + RTX) and it arrives now.
+    sources.q.writeRtp(vp8({ seq: 101, ts: 12000, ssrc: 0xa, pid: 51, tl0: 5, start: true, key: false, marker: true }));
+    expect(out.map(seqOf)).to.deep.equal([1, 3, 2]);
+    expect(out.map(tsOf)).to.deep.equal([0, 6000, 3000]);
+    expect(out.map(pidOf)).to.deep.equal([50, 52, 51]);
+    sw.select('h');
+    sources.h.writeRtp(vp8({ seq: 5001, ts: 703000, ssrc: 0xb, pid: 20001, tl0: 91, start: true, key: true, marker: true }));
+    // h's packet before its key frame, repaired late: its number would collide with q's; dropped.
+    sources.h.writeRtp(vp8({ seq: 5000, ts: 700000, ssrc: 0xb, pid: 20000, tl0: 90, start: true, key: false, marker: true }));
+    sources.h.writeRtp(vp8({ seq: 5003, ts: 709000, ssrc: 0xb, pid: 20003, tl0: 93, start: true, key: false, marker: true }));
+    sources.h.writeRtp(vp8({ seq: 5002, ts: 706000, ssrc: 0xb, pid: 20002, tl0: 92, start: true, key: false, marker: true }));
+    // The switch continues after q's newest (seq 3, PictureID 52), not after the late one.
+    expect(out.slice(3).map(seqOf)).to.deep.equal([4, 6, 5]);
+    expect(out.slice(3).map(pidOf)).to.deep.equal([53, 55, 54]);
+    expect(sw.stats).to.include({ rid: 'h', packetsForwarded: 6, packetsLate: 2, packetsBeforeSwitch: 1 });
+    sw.close();
+  });
+
   it('forwards subscriber key-frame requests to the layer being sent, at most once per interval', async () => {
     const { sources, asked, layerTrack } = layers();
     const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test', rids: ['q', 'h'] });
