@@ -16,9 +16,12 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { RTCPeerConnection, type RTCDataChannel } from '@rivulet/webrtc';
+import type { RTCDataChannel } from '@rivulet/webrtc';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
+import { pageGatheredScript, pageOffer } from './support/pageScripts.js';
+import { acceptPageOffer, loopbackPeer } from './support/signaling.js';
 import { requireTool } from './support/tools.js';
+import { waitFor } from './support/wait.js';
 import type { Page } from 'playwright-core';
 
 const ADDRESS = '10.99.0.1';
@@ -54,16 +57,6 @@ async function mdnsLookup(name: string): Promise<string | undefined> {
   }
 }
 
-async function until<T>(what: string, ms: number, get: () => T | Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('Chromium mDNS host candidates: Rivulet resolves <uuid>.local over multicast DNS and connects', function () {
   this.timeout(60_000);
   let chrome: ChromiumSession | undefined;
@@ -85,13 +78,14 @@ describe('Chromium mDNS host candidates: Rivulet resolves <uuid>.local over mult
       const r = ip(...args);
       if (!r.ok) throw new Error(`ip ${args.join(' ')}: ${r.out}`);
     }
-    await until('rv0 carrier', 5000, () => ip('-br', 'link', 'show', 'rv0').out, (s) => /LOWER_UP/.test(s) || / UP /.test(s));
+    await waitFor('rv0 carrier', 5000, () => ip('-br', 'link', 'show', 'rv0').out, (s) => /LOWER_UP/.test(s) || / UP /.test(s), 50);
     chrome = await launchChromium({ loopback: false });
     // The harness's context holds a camera/microphone grant, and any grant makes Chromium expose
     // raw host addresses: use a fresh context with no permission at all.
     const context = await chrome.browser.newContext();
     page = await context.newPage();
     await page.goto("about:blank");
+    await page.evaluate(pageGatheredScript({ timeoutMs: 5000 }));
   });
 
   after(async () => {
@@ -100,19 +94,10 @@ describe('Chromium mDNS host candidates: Rivulet resolves <uuid>.local over mult
   });
 
   it('offer has only <uuid>.local host candidates; Rivulet resolves them, connects and a data channel echoes', async () => {
-    const offer = await page!.evaluate<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.pc = pc;
+    const offer = await page!.evaluate<{ type: 'offer'; sdp: string }>(pageOffer('pc', `
       const dc = pc.createDataChannel('echo');
       dc.onmessage = (e) => dc.send('echo:' + e.data);
-      await pc.setLocalDescription();
-      await new Promise((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        const timer = setTimeout(resolve, 5000);
-        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); } });
-      });
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const hosts = offer.sdp.split('\r\n').filter((l) => l.startsWith('a=candidate:') && / typ host/.test(l)).map((l) => l.split(' ')[4]!);
     expect(hosts.length, 'Chromium host candidates').to.be.at.least(1);
     for (const h of hosts) expect(h).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.local$/);
@@ -120,16 +105,13 @@ describe('Chromium mDNS host candidates: Rivulet resolves <uuid>.local over mult
     // What the names stand for, asked with an independent mDNS client (RFC 6762 one-shot query).
     expect(await mdnsLookup(hosts[0]!)).to.equal(ADDRESS);
 
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const pc = loopbackPeer();
     try {
       let channel: RTCDataChannel | undefined;
       const got: string[] = [];
       pc.ondatachannel = (e) => { channel = e.channel; channel.onmessage = (m) => got.push(String(m.data)); };
-      await pc.setRemoteDescription(offer);
-      await pc.setLocalDescription();
-      await until('Rivulet gathering complete', 5000, () => pc.iceGatheringState, (s) => s === 'complete');
-      await page!.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
-      await until('connected to Chromium', 20_000, () => pc.connectionState, (s) => s === 'connected');
+      await acceptPageOffer(page!, 'window.pc', pc, offer);
+      await waitFor('connected to Chromium', 20_000, () => pc.connectionState, (s) => s === 'connected', 50);
 
       const ice = pc.sctp!.transport.iceTransport;
       // The signalled candidate keeps its name; the pair uses the address mDNS resolved it to.
@@ -144,9 +126,9 @@ describe('Chromium mDNS host candidates: Rivulet resolves <uuid>.local over mult
       // selected pair's remote side is a peer-reflexive 127.0.0.1 candidate; the local side is ours.
       expect(ice.getSelectedCandidatePair()!.local.address).to.equal('127.0.0.1');
 
-      await until('data channel open', 10_000, () => channel?.readyState, (s) => s === 'open');
+      await waitFor('data channel open', 10_000, () => channel?.readyState, (s) => s === 'open', 50);
       channel!.send('hello over mdns');
-      await until('echo from Chromium', 10_000, () => got.length, (n) => n >= 1);
+      await waitFor('echo from Chromium', 10_000, () => got.length, (n) => n >= 1, 50);
       expect(got).to.deep.equal(['echo:hello over mdns']);
     } finally {
       pc.close();
