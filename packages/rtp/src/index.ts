@@ -13,3 +13,4 @@ export { vp8BlackKeyframe, vp8KeyframeSize, VP8_MAX_DIMENSION } from './codecs/v
 export type { Vp8BlackFrameOptions } from './codecs/vp8/blackFrame.js';
 export { H264BlackFrames, H264_BLACK_MAX_DIMENSION } from './codecs/h264/blackFrame.js';
 export type { H264BlackFrameOptions } from './codecs/h264/blackFrame.js';
+export { h264SpsSize, h264AccessUnitSize } from './codecs/h264/spsSize.js';

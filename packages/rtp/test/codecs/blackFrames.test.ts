@@ -9,6 +9,7 @@ import { vp8BlackKeyframe, vp8KeyframeSize } from '../../src/codecs/vp8/blackFra
 import { H264BlackFrames } from '../../src/codecs/h264/blackFrame.js';
 import { isVp8KeyframeData } from '../../src/codecs/vp8.js';
 import { h264NalType, splitAnnexB } from '../../src/codecs/h264Nal.js';
+import { h264AccessUnitSize, h264SpsSize } from '../../src/codecs/h264/spsSize.js';
 import { requireFfmpeg } from '../fixtures/media.js';
 
 /** An IVF file (the container ffmpeg's ivf demuxer reads) holding the given VP8 frames. */
@@ -165,5 +166,45 @@ describe('codecs: H.264 black IDR + P_Skip pictures (ITU-T H.264), decoded by ff
     expect(() => new H264BlackFrames({ width: 10, height: 9000 })).to.throw(/height 9000/);
     expect(() => new H264BlackFrames({ width: 10, height: 10, profileLevelId: '42e0' })).to.throw(/'42e0'/);
     expect(() => new H264BlackFrames({ width: 10, height: 10, luma: 256 })).to.throw(/luma 256/);
+  });
+});
+
+describe('codecs: H.264 SPS picture size (ITU-T H.264 §7.3.2.1.1, §7.4.2.1.1)', function () {
+  this.timeout(60_000);
+
+  it('reads back the cropped size of our own black IDRs', () => {
+    for (const [w, h, pli] of [[640, 480, '42e01f'], [1280, 720, '640028'], [321, 241, '4d001f'], [16, 16, '42e00a']] as const) {
+      const idr = new H264BlackFrames({ width: w, height: h, profileLevelId: pli }).next().data;
+      expect(h264AccessUnitSize(idr), `${w}x${h}`).to.deep.equal({ width: w + (w & 1), height: h + (h & 1) });
+    }
+  });
+
+  for (const [size, profile] of [['1280x720', 'high'], ['322x242', 'baseline'], ['176x144', 'main']] as const) {
+    it(`reads ${size} from libx264's ${profile}-profile SPS (a real encoder's, with cropping and VUI)`, function () {
+      const ffmpeg = requireFfmpeg(this);
+      const r = spawnSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-frames:v', '1',
+        '-c:v', 'libx264', '-profile:v', profile, '-pix_fmt', 'yuv420p', '-f', 'h264', '-'], { maxBuffer: 64 * 1024 * 1024, timeout: 20_000 });
+      if (r.status !== 0 && /Unknown encoder|libx264/.test(r.stderr.toString())) {
+        if (process.env.CI === 'true') throw new Error(`required under CI: ffmpeg with libx264 (Debian package 'ffmpeg'): ${r.stderr}`);
+        console.log(`      skipped: ffmpeg has no libx264: install the Debian package 'ffmpeg' (apt-get install ffmpeg)`);
+        this.skip();
+      }
+      expect(r.status, r.stderr.toString()).to.equal(0);
+      const [w, h] = size.split('x').map(Number);
+      expect(h264AccessUnitSize(r.stdout)).to.deep.equal({ width: w, height: h });
+    });
+  }
+
+  it('returns undefined for truncated or non-SPS input instead of throwing', () => {
+    const idr = new H264BlackFrames({ width: 640, height: 480 }).next().data;
+    const sps = splitAnnexB(idr)[0]!;
+    for (let n = 0; n < sps.length - 1; n++) {
+      const got = h264SpsSize(sps.subarray(0, n));
+      // A prefix either fails to parse or (when only trailing bits are cut) still gives 640x480.
+      if (got !== undefined) expect(got).to.deep.equal({ width: 640, height: 480 });
+    }
+    expect(h264SpsSize(sps.subarray(0, 5))).to.equal(undefined);
+    expect(h264SpsSize(splitAnnexB(idr)[1]!)).to.equal(undefined); // a PPS
+    expect(h264AccessUnitSize(Buffer.from([0, 0, 0, 1, 0x41, 0x9a]))).to.equal(undefined); // a slice, no SPS
   });
 });
