@@ -16,6 +16,8 @@ import { sourceKey } from './sourceKey.js';
 import type { IceAgentEvents, IceAgentOptions, IceConnectionState, IceCounter, IceGatheringState, IceRole, IceTransportPolicy } from './types.js';
 
 const log = createLogger('ice');
+/** Datagrams held by send() while no pair is valid yet (a DTLS flight is 1-4 datagrams). */
+const MAX_PENDING_SENDS = 16;
 
 /** Credentials a pair's checks use, captured at selection so consent survives an ICE restart. */
 export interface PairCredentials {
@@ -58,6 +60,9 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   private _selectedPair: CandidatePair | undefined;
   /** @internal */ selectedCredentials: PairCredentials | undefined;
   private started = false;
+  /** Datagrams given to send() before any pair was valid (see send()). */
+  private pendingSends: Uint8Array[] = [];
+  private writableAnnounced = false;
   private closed = false;
   private remoteEndOfCandidates = false;
   /** Consent expired on the selected pair: 'failed' until restart(). */
@@ -219,16 +224,56 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     this.scheduleTick();
   }
 
-  /** Sends a non-STUN datagram on the selected pair; dropped (and counted) when there is none. */
+  /**
+   * Whether data can be sent: a pair is selected, or one is valid (RFC 8445 §12.1: "an agent MAY
+   * send data on any valid pair before selected pairs have been produced"). DTLS starts on this,
+   * as libwebrtc starts it when the transport becomes writable, not on the nomination.
+   */
+  get writable(): boolean {
+    return this._state !== 'failed' && (this._selectedPair !== undefined || this.bestValidPair() !== undefined);
+  }
+
+  /**
+   * Sends a non-STUN datagram on the selected pair, or before selection on the best valid pair
+   * (§12.1). While checks run and no pair is valid yet, a few datagrams are held and sent when the
+   * first pair becomes valid: a DTLS server may receive the ClientHello from a peer whose own check
+   * already succeeded a moment before our check of the same path does, and dropping its answer
+   * would cost a full DTLS retransmission timeout. Otherwise dropped and counted.
+   */
   send(data: Uint8Array): void {
     if (this.closed) throw new Error('IceAgent.send: the agent is closed');
-    const p = this._selectedPair;
-    if (!p || this._state === 'failed') {
+    if (this._state === 'failed') {
       this.counters.inc('send-without-pair');
       return;
     }
-    this.counters.inc('data-sent');
-    p.local.base.send(data, p.remoteAddress);
+    const p = this._selectedPair ?? this.bestValidPair();
+    if (p) {
+      this.counters.inc(p === this._selectedPair ? 'data-sent' : 'data-sent-before-selection');
+      p.local.base.send(data, p.remoteAddress);
+      return;
+    }
+    if (this.started && this.pendingSends.length < MAX_PENDING_SENDS) {
+      this.counters.inc('data-held-until-valid');
+      this.pendingSends.push(Uint8Array.from(data));
+      return;
+    }
+    this.counters.inc('send-without-pair');
+  }
+
+  /** The highest-priority valid pair (the check list is kept sorted by priority). */
+  private bestValidPair(): CandidatePair | undefined {
+    return this.checklist.all.find((p) => p.state === 'succeeded');
+  }
+
+  /** @internal a pair succeeded or was selected: announce writability once, send what was held. */
+  noteWritable(): void {
+    if (this.closed || !this.writable) return;
+    const held = this.pendingSends.splice(0);
+    if (!this.writableAnnounced) {
+      this.writableAnnounced = true;
+      this.emit('writable');
+    }
+    for (const d of held) if (!this.closed) this.send(d);
   }
 
   restart(): void {
@@ -258,6 +303,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pendingSends = [];
     this.scheduler.stop();
     this.consent.stop();
     this.transactions.cancelAll('agent closed');
@@ -370,6 +416,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     log.debug('selected pair %s', pair.toString());
     this.emit('selectedpairchange', pair);
     this.updateState();
+    this.noteWritable();
   }
 
   /**

@@ -203,6 +203,7 @@ export class CheckScheduler {
       a.selectNominated();
     } else this.maybeNominate();
     a.updateState();
+    a.noteWritable();
     this.schedule();
   }
 

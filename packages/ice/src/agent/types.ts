@@ -64,6 +64,11 @@ export interface IceAgentEvents {
   statechange: [IceConnectionState];
   selectedpairchange: [CandidatePair | undefined];
   rolechange: [IceRole];
+  /**
+   * The first pair became valid (a check of ours succeeded, RFC 8445 §7.2.5.3.2), or one was
+   * selected: data may flow now (§12.1), before nomination completes. Emitted once per agent.
+   */
+  writable: [];
   /** Every non-STUN datagram received from a remote address on a validated pair. */
   data: [Buffer];
 }
@@ -105,5 +110,7 @@ export type IceCounter =
   | 'keepalives-sent'
   | 'data-unknown-source'
   | 'data-sent'
+  | 'data-sent-before-selection'
+  | 'data-held-until-valid'
   | 'data-received'
   | 'send-without-pair';
