@@ -10,3 +10,4 @@ export { createLogger, reportError, setErrorReporter, type Logger, type ErrorRep
 export { Counters } from './counters.js';
 export * from './net/types.js';
 export { NodeNetwork, nodeNetwork } from './net/nodeNetwork.js';
+export { interfaceMtu, interfaceMtuForAddress, interfaceNameForAddress } from './net/interfaceMtu.js';
