@@ -43,6 +43,8 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   private draining = false;
   private readonly early: Buffer[] = [];
   private readonly earlyData: Buffer[] = [];
+  /** A datagram arrived after start() (see resendIfUnanswered). */
+  private heardFromPeer = false;
 
   constructor(options: DtlsEndpointOptions) {
     super();
@@ -130,6 +132,17 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     for (const d of early) this.handleDatagram(d);
   }
 
+  /**
+   * Hint from the transport that the path to the peer just became usable for sure (ICE selected a
+   * pair). A client that started on an earlier valid pair (RFC 8445 §12.1) and has heard nothing
+   * back resends its flight now: a peer that dropped data before its own selection then answers
+   * one round trip later instead of after the 1 s retransmission timeout. Returns whether it sent.
+   */
+  resendIfUnanswered(): boolean {
+    if (this.currentState !== 'connecting' || this.heardFromPeer) return false;
+    return this.flights.resendNow();
+  }
+
   /** Feeds one datagram from the peer. Never throws for network input. */
   handleDatagram(datagram: Buffer): void {
     if (this.currentState === 'new') {
@@ -144,6 +157,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       return;
     }
     if (!Buffer.isBuffer(datagram)) datagram = Buffer.from(datagram as Uint8Array);
+    this.heardFromPeer = true;
     this.guard(() => {
       const { records, problem } = parseRecords(datagram);
       if (problem) this.counters.inc(problem);
