@@ -49,6 +49,20 @@ export class FlightTransmitter {
     this.transmit();
   }
 
+  /**
+   * Resends the current flight now when its retransmission timer is running (the flight is still
+   * unanswered), keeping the timer's schedule; returns whether it sent. For a transport-level hint
+   * that the path is now usable (ICE selected a pair), so a first flight the peer could not take
+   * yet costs one round trip instead of a full timeout (RFC 6347 §4.2.4.1 leaves the timer policy
+   * to the implementation).
+   */
+  resendNow(): boolean {
+    if (!this.entries || !this.timer) return false;
+    this.retransmissions++;
+    this.transmit();
+    return true;
+  }
+
   /** Stops the timer; the flight is kept so a peer's retransmission can still be answered. */
   stop(): void {
     this.cancelTimer();
