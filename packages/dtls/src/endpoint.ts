@@ -176,6 +176,27 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     return this.options.mtu - this.records.overhead(this.records.writeEpoch);
   }
 
+  /** Bytes a record adds to its plaintext under the current write keys (header, nonce / IV, tag / MAC, padding). */
+  get recordOverhead(): number {
+    return this.records.overhead(this.records.writeEpoch);
+  }
+
+  /** Set by setApplicationDataLimit(): the largest send() accepted, above `mtu`. */
+  private appDataLimit: number | undefined;
+
+  /**
+   * Lets send() take application data up to `bytes` (at most 2^14, RFC 6347 §4.1) even above
+   * `mtu`. For an upper layer that discovers the path MTU itself: SCTP's PLPMTUD (RFC 8261 §5,
+   * RFC 8899) probes and sizes its packets, so its larger records are intended, not counted as
+   * 'datagramOverMtu'. Handshake flights keep using `mtu`.
+   */
+  setApplicationDataLimit(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < this.options.mtu || bytes > MAX_PLAINTEXT) {
+      throw new RangeError(`DtlsEndpoint.setApplicationDataLimit: ${bytes} is outside [${this.options.mtu}, ${MAX_PLAINTEXT}]`);
+    }
+    this.appDataLimit = bytes;
+  }
+
   /**
    * Sends application data as one record in one datagram (RFC 6347 §4.1.1: records never span
    * datagrams, and splitting would break the message boundaries the upper layer relies on). Data
@@ -188,12 +209,15 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       throw new Error(`DtlsEndpoint.send: state is '${this.currentState}'; data can be sent only when 'connected'`);
     }
     if (data.length > MAX_PLAINTEXT) throw new Error(`DtlsEndpoint.send: ${data.length} bytes exceed the record limit of ${MAX_PLAINTEXT}`);
-    if (data.length > this.options.mtu) {
+    const limit = this.appDataLimit;
+    if (limit !== undefined) {
+      if (data.length > limit) throw new Error(`DtlsEndpoint.send: ${data.length} bytes exceed the application data limit of ${limit}`);
+    } else if (data.length > this.options.mtu) {
       throw new Error(
         `DtlsEndpoint.send: ${data.length} bytes exceed the mtu of ${this.options.mtu} (one record per datagram; at most ${this.maxSendSize} bytes fit without exceeding it)`,
       );
     }
-    if (data.length > this.maxSendSize) this.counters.inc('datagramOverMtu');
+    if (limit === undefined && data.length > this.maxSendSize) this.counters.inc('datagramOverMtu');
     this.output(this.records.seal(ContentType.applicationData, this.records.writeEpoch, data));
   }
 
