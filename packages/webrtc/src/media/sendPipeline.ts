@@ -9,6 +9,7 @@
  * Simulcast: frames go to the first active encoding; forwarded RTP goes to
  * the encoding whose rid matches the packet's rid extension.
  */
+import { seqLessThan16 } from '@rivulet/common';
 import { RtpPacket, createPayloader, type Payloader } from '@rivulet/rtp';
 import { randomBytes } from 'node:crypto';
 import type { EncodedFrame } from './frames.js';
@@ -35,6 +36,8 @@ export interface SendPipeline {
 }
 
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+/** Passthrough: a packet this far behind the newest is a restarted source, not a late one (a repair is at most ~1 s late). */
+const MAX_MISORDER = 1000;
 const RID_URI = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
 
 interface StreamCursor {
@@ -50,6 +53,9 @@ interface StreamCursor {
   lastOutSeq: number;
   lastOutTs: number;
   lastInSsrc: number | undefined;
+  /** Passthrough: input sequence number where the current source was joined, and its newest. */
+  firstInSeq: number;
+  highestInSeq: number;
   lockedSsrc: number | undefined;
   lockedAt: number;
   /** performance.now() of the last packet sent. */
@@ -82,7 +88,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   }
   const cursors: StreamCursor[] = s.streams.map((x) => ({
     ssrc: x.ssrc, rid: x.rid, seq: rand16(), tsBase: rand32(), firstUs: undefined, seqOffset: undefined,
-    tsOffset: undefined, lastOutSeq: 0, lastOutTs: 0, lastInSsrc: undefined, lockedSsrc: undefined, lockedAt: 0, lastOutAt: performance.now(),
+    tsOffset: undefined, lastOutSeq: 0, lastOutTs: 0, lastInSsrc: undefined, firstInSeq: 0, highestInSeq: 0, lockedSsrc: undefined, lockedAt: 0, lastOutAt: performance.now(),
   }));
   let encodings = s.encodings;
   let unsubscribe: (() => void) | null = null;
@@ -231,21 +237,36 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     if (c.lockedSsrc !== undefined && c.lockedSsrc !== inP.ssrc && nowMs - c.lockedAt < 500) return;
     c.lockedSsrc = inP.ssrc;
     c.lockedAt = nowMs;
-    if (c.lastInSsrc !== inP.ssrc || c.seqOffset === undefined || c.tsOffset === undefined) {
+    // Far behind the newest packet of this source: a restart, not a late packet.
+    const restarted = c.lastInSsrc === inP.ssrc && ((c.highestInSeq - inP.sequenceNumber) & 0xffff) > MAX_MISORDER
+      && seqLessThan16(inP.sequenceNumber, c.highestInSeq);
+    if (c.lastInSsrc !== inP.ssrc || c.seqOffset === undefined || c.tsOffset === undefined || restarted) {
       // A new source (first packet, or replaceTrack): continue our numbering after the last packet sent.
       c.lastInSsrc = inP.ssrc;
       c.seqOffset = (c.seq - inP.sequenceNumber) & 0xffff;
       c.tsOffset = ((c.lastOutTs + 3000) - inP.timestamp) >>> 0;
+      c.firstInSeq = c.highestInSeq = inP.sequenceNumber;
+    } else if (seqLessThan16(c.highestInSeq, inP.sequenceNumber)) {
+      c.highestInSeq = inP.sequenceNumber;
+    } else if (seqLessThan16(inP.sequenceNumber, c.firstInSeq)) {
+      // A late packet (e.g. a retransmission the receiver recovered) from before this source was
+      // joined: its rewritten number would repeat one the previous source already used.
+      return;
     }
+    // Older than the newest (reordered, or repaired by RTX): same offsets, but the numbering a
+    // later source continues from stays after the newest packet (RFC 3550 §5.1).
+    const latest = inP.sequenceNumber === c.highestInSeq;
     const out = new RtpPacket({
       payloadType: codec.payloadType, sequenceNumber: (inP.sequenceNumber + c.seqOffset) & 0xffff,
       timestamp: (inP.timestamp + c.tsOffset) >>> 0, ssrc: c.ssrc, marker: inP.marker, csrcs: inP.csrcs,
       extensions: extensionsFor(c, n.rids.length > 0), payload: inP.payload,
     });
-    c.seq = (out.sequenceNumber + 1) & 0xffff;
-    c.lastOutSeq = out.sequenceNumber;
-    c.lastOutTs = out.timestamp;
-    c.lastOutAt = performance.now();
+    if (latest) {
+      c.seq = (out.sequenceNumber + 1) & 0xffff;
+      c.lastOutSeq = out.sequenceNumber;
+      c.lastOutTs = out.timestamp;
+      c.lastOutAt = performance.now();
+    }
     emit(out, inP.payload.length);
   };
 
