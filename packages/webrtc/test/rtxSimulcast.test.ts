@@ -195,4 +195,38 @@ describe('simulcast RTX without a=ssrc-group:FID (RFC 8852 repaired-rid)', funct
       }
     });
   });
+
+  describe('forwarding repaired packets (SFU passthrough)', () => {
+    const pkt = (seq: number, ssrc: number) => new RtpPacket({ payloadType: 96, sequenceNumber: seq, timestamp: seq * 3000, ssrc, payload: Buffer.from([seq & 0xff]) }).serialize();
+
+    it('a late packet keeps its place; the next source continues after the newest; a late packet from before the switch is dropped; a far jump back restarts', async () => {
+      const { a, b, close } = createPair();
+      try {
+        const src1 = new MediaStreamTrackSource({ kind: 'video' });
+        const src2 = new MediaStreamTrackSource({ kind: 'video' });
+        a.addTrack(src1.createTrack(), new MediaStream());
+        const got: { seq: number; first: number }[] = [];
+        b.ontrack = (e) => readTrack(e.track, { rtp: (raw) => { const p = RtpPacket.parse(Buffer.from(raw)); got.push({ seq: p.sequenceNumber, first: p.payload[0]! }); } });
+        await negotiate(a, b);
+        await until(() => a.connectionState === 'connected' && b.connectionState === 'connected', 3000, 'connected');
+        for (const s of [10, 12, 11]) src1.writeRtp(pkt(s, 0x77)); // 11 repaired late
+        await until(() => got.length === 3, 2000, 'three packets');
+        const base = got[0]!.seq;
+        const rel = () => got.map((g) => [(g.seq - base) & 0xffff, g.first]);
+        expect(rel()).to.deep.equal([[0, 10], [2, 12], [1, 11]]);
+        await a.getSenders()[0]!.replaceTrack(src2.createTrack());
+        src2.writeRtp(pkt(500, 0x88));
+        src2.writeRtp(pkt(499, 0x88)); // from before the switch: would repeat 12's number
+        src2.writeRtp(pkt(501, 0x88));
+        await until(() => got.length === 5, 2000, 'the second source');
+        // A restart of the same SSRC far back is a new start, continuing after the newest.
+        src2.writeRtp(pkt(40000, 0x88));
+        await until(() => got.length === 6, 2000, 'the restarted source');
+        await new Promise((r) => setTimeout(r, 30));
+        expect(rel()).to.deep.equal([[0, 10], [2, 12], [1, 11], [3, 500 & 0xff], [4, 501 & 0xff], [5, 40000 & 0xff]]);
+      } finally {
+        close();
+      }
+    });
+  });
 });
