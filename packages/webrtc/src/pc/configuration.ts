@@ -30,6 +30,12 @@ export interface RivuletOptions {
   transportFactory?: TransportBundleFactory;
   /** Only gather host candidates on these local addresses (e.g. ['127.0.0.1']). */
   interfaceAddresses?: string[];
+  /**
+   * SCTP (data channels). `plpmtud`: RFC 8899 path MTU discovery (default true): packets grow
+   * above 1200 bytes up to what the selected pair's interface and one DTLS record carry (16 KiB on
+   * loopback); false keeps every SCTP packet at 1200 bytes. Read when the SCTP transport starts.
+   */
+  sctp?: { plpmtud?: boolean };
 }
 
 export interface RTCConfiguration {
@@ -167,6 +173,10 @@ export function normalizeConfiguration(
     }
   }
   const { iceServers, parsed } = validateIceServers(c.iceServers);
+  const plpmtud: unknown = c.rivulet?.sctp?.plpmtud;
+  if (plpmtud !== undefined && typeof plpmtud !== 'boolean') {
+    throw new TypeError(`RTCConfiguration.rivulet.sctp.plpmtud must be a boolean, got ${JSON.stringify(plpmtud)}`);
+  }
   return {
     iceServers, iceTransportPolicy, bundlePolicy, rtcpMuxPolicy,
     certificates: previous ? previous.certificates : [...certificates],
