@@ -190,6 +190,8 @@ export interface TransportBundleInit {
   clock: Clock;
   network: Network | undefined;
   interfaceAddresses: string[] | undefined;
+  /** RFC 8899 PLPMTUD for SCTP (RTCConfiguration.rivulet.sctp.plpmtud); undefined = on. */
+  sctpPlpmtud?: boolean | undefined;
   /** Our max-message-size for SCTP (RFC 8841 §6). */
   localMaxMessageSize: number;
 }
