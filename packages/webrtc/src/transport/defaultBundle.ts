@@ -4,10 +4,10 @@
  * SCTP (RFC 8261) → data channels (RFC 8831/8832); SRTP/SRTCP keyed from the
  * DTLS exporter (RFC 5764 §4.2). One bundle per peer connection.
  */
-import { Counters, TypedEmitter } from '@rivulet/common';
+import { Counters, TypedEmitter, interfaceMtuForAddress, nodeNetwork } from '@rivulet/common';
 import { DtlsEndpoint } from '@rivulet/dtls';
 import { IceAgent, IceCandidate, type IceServer } from '@rivulet/ice';
-import { DataChannelManager, SctpAssociation } from '@rivulet/sctp';
+import { DataChannelManager, SctpAssociation, plpmtuCap } from '@rivulet/sctp';
 import { formatCandidate, parseCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import { SrtpSession, srtpProfileFromDtlsId } from '@rivulet/srtp';
 import type {
@@ -42,6 +42,8 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
   private readonly traffic = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
   /** webrtc-stats selectedCandidatePairChanges. */
   private pairChanges = 0;
+  /** The largest SCTP packet DTLS has been told to accept (only ever grows: see updatePlpmtuCap). */
+  private dtlsDataLimit = 1200;
 
   constructor(private readonly init: TransportBundleInit) {
     super();
@@ -187,6 +189,7 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this._remoteMaxMessageSize = options.remoteMaxMessageSize;
     const sctp = new SctpAssociation({
       send: (p) => this.dtls?.send(p), clock: this.init.clock, localPort: options.localPort, remotePort: options.remotePort,
+      plpmtud: this.init.sctpPlpmtud !== false,
     });
     this.sctp = sctp;
     this._sctpState = 'connecting';
@@ -196,14 +199,39 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this.channels.on('channel', (ch) => this.emit('datachannel', new SctpChannelHandle(ch)));
     sctp.on('established', () => {
       this._sctpState = 'connected';
+      this.updatePlpmtuCap();
       this.emit('sctpstatechange', 'connected');
     });
+    this.agent.on('selectedpairchange', () => this.updatePlpmtuCap());
     sctp.on('closed', () => {
       if (this._sctpState === 'closed') return;
       this._sctpState = 'closed';
       this.emit('sctpstatechange', 'closed');
     });
     if (this._dtlsState === 'connected' && this._dtlsRole === 'client') sctp.start();
+  }
+
+  /**
+   * RFC 8261 §5 / RFC 8899: MAX_PLPMTU for SCTP's path MTU discovery from the selected pair's local
+   * interface MTU minus IP/UDP and DTLS record overhead, at most one 2^14-byte record (plpmtuCap).
+   * Unknown interface, a relayed pair (TURN framing, and the first hop is not ours) or a virtual
+   * network: BASE (1200), no probing. DTLS's limit only grows, so a packet SCTP already built
+   * at a larger size can still be retransmitted after the cap dropped.
+   */
+  private updatePlpmtuCap(): void {
+    const sctp = this.sctp;
+    const dtls = this.dtls;
+    const pair = this.agent.selectedPair;
+    if (!sctp || !dtls || dtls.state !== 'connected' || !pair || this.init.sctpPlpmtud === false) return;
+    const base = pair.local.base;
+    const real = this.init.network === undefined || this.init.network === nodeNetwork;
+    const linkMtu = real && base.kind === 'udp' ? interfaceMtuForAddress(base.address.address) : undefined;
+    const cap = plpmtuCap({ linkMtu, family: base.address.family, dtlsOverhead: dtls.recordOverhead });
+    if (cap > this.dtlsDataLimit) {
+      dtls.setApplicationDataLimit(cap);
+      this.dtlsDataLimit = cap;
+    }
+    sctp.setMaxPlpmtu(cap);
   }
 
   createDataChannel(p: DataChannelParameters): DataChannelHandle {
@@ -282,10 +310,24 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this.counters.inc('unknown-first-byte');
   }
 
+  /**
+   * Non-standard (rivuletCounters in getStats): the SCTP packet size now (the PLPMTU), packets sent
+   * above the 1200-byte base, and PLPMTUD's probe counts (docs/sctp.md).
+   */
+  private sctpCounters(): Record<string, number> {
+    const s = this.sctp;
+    if (!s) return {};
+    const pl = s.plpmtud;
+    return {
+      'sctp:plpmtu': s.mtu, 'sctp:packetsOverBase': s.packetsOverBase,
+      ...(pl ? { 'sctp:plpmtuProbesSent': pl.probesSent, 'sctp:plpmtuProbesLost': pl.probesLost, 'sctp:plpmtuBlackHoles': pl.blackHoles } : {}),
+    };
+  }
+
   stats(): TransportStats {
     const dtls = this.dtls ? Object.fromEntries(Object.entries(this.dtls.counters.toJSON()).map(([k, v]) => [`dtls:${k}`, v])) : {};
     return {
-      ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON(), ...dtls },
+      ...this.traffic, dropped: { ...this.counters.toJSON(), ...this.agent.counters.toJSON(), ...dtls, ...this.sctpCounters() },
       ...iceAgentStats(this.agent), selectedCandidatePairChanges: this.pairChanges, ...dtlsStats(this.dtls),
     };
   }
