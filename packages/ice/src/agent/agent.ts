@@ -249,6 +249,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
     const p = this._selectedPair ?? this.bestValidPair();
     if (p) {
       this.counters.inc(p === this._selectedPair ? 'data-sent' : 'data-sent-before-selection');
+      p.countSent(data.length, this.clock.now()); // webrtc-stats candidate-pair
       p.local.base.send(data, p.remoteAddress);
       return;
     }
@@ -510,6 +511,7 @@ export class IceAgent extends TypedEmitter<IceAgentEvents> {
       return;
     }
     this.counters.inc('data-received');
+    (onSelected ? sel : this.checklist.find(sourceKey(base, from)))?.countReceived(data.length, this.clock.now());
     this.emit('data', data);
   }
 

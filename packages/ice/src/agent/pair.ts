@@ -62,10 +62,7 @@ export class CandidatePair {
   responsesSent = 0;
   /** RFC 7675 consent requests sent (a subset of requestsSent). */
   consentRequestsSent = 0;
-  /**
-   * Application datagrams (DTLS, SRTP) on this pair, not STUN: counted by whoever sends and
-   * receives through the agent (the transport bundle) for getStats' candidate-pair.
-   */
+  /** Application datagrams (DTLS, SRTP) on this pair, not STUN (webrtc-stats candidate-pair). */
   packetsSent = 0;
   bytesSent = 0;
   packetsReceived = 0;
@@ -83,6 +80,20 @@ export class CandidatePair {
   ) {
     this.remoteAddress = { address: remote.address, port: remote.port, family: remote.address.includes(':') ? 'IPv6' : 'IPv4' };
     this.updatePriority(controlling);
+  }
+
+  /** A non-STUN datagram went out on this pair at `now` (clock ms). */
+  countSent(bytes: number, now: number): void {
+    this.packetsSent++;
+    this.bytesSent += bytes;
+    this.lastPacketSentAt = now;
+  }
+
+  /** A non-STUN datagram arrived on this pair at `now` (clock ms). */
+  countReceived(bytes: number, now: number): void {
+    this.packetsReceived++;
+    this.bytesReceived += bytes;
+    this.lastPacketReceivedAt = now;
   }
 
   /** Round-trip time of the last successful check or consent check, ms. */

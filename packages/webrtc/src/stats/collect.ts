@@ -65,7 +65,7 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
     const rtpSession = existingSession(core);
     const bitrate = rtpSession && [...st.transceivers].some((x) => senderInternals.state(x.sender).pipeline)
       ? rtpSession.interceptors.bandwidth.targetBitrate : undefined;
-    const ice = iceSection(pairs, now, at, TRANSPORT_ID, bitrate);
+    const ice = iceSection(pairs, { local: ts.localCandidates ?? [], remote: ts.remoteCandidates ?? [] }, now, at, TRANSPORT_ID, bitrate);
     if (ice.selectedPairId !== undefined) t['selectedCandidatePairId'] = ice.selectedPairId;
     if (ts.selectedCandidatePairChanges !== undefined) t['selectedCandidatePairChanges'] = ts.selectedCandidatePairChanges;
     if (ts.tlsVersion !== undefined) t['tlsVersion'] = ts.tlsVersion;

@@ -50,10 +50,13 @@ export interface IceSection {
 }
 
 /**
- * Pairs first (the selected one first), then each referenced candidate once. `bitrate` is the
+ * Pairs first (the selected one first), then each candidate once: those of the pairs first. `bitrate` is the
  * send-side estimate reported on the selected pair (availableOutgoingBitrate).
  */
-export function iceSection(pairs: readonly CandidatePairStats[], now: number, at: TimeOnReport, transportId: string, bitrate: number | undefined): IceSection {
+export function iceSection(
+  pairs: readonly CandidatePairStats[], others: { local: readonly CandidateStats[]; remote: readonly CandidateStats[] },
+  now: number, at: TimeOnReport, transportId: string, bitrate: number | undefined,
+): IceSection {
   const entries: RTCStats[] = [];
   const candidates = new Map<string, RTCStats>();
   let selectedPairId: string | undefined;
@@ -77,6 +80,14 @@ export function iceSection(pairs: readonly CandidatePairStats[], now: number, at
     if (p.lastPacketReceivedAt !== undefined) s['lastPacketReceivedTimestamp'] = at(p.lastPacketReceivedAt);
     if (p.selected && bitrate !== undefined) s['availableOutgoingBitrate'] = bitrate;
     entries.push(s);
+  }
+  // Candidates no pair references (srflx ones, whose checks go from their host base, §6.1.2.4;
+  // remote ones not paired yet) are reported too, as browsers do.
+  for (const [side, list] of [['local', others.local], ['remote', others.remote]] as const) {
+    for (const c of list) {
+      const id = candidateId(side, c);
+      if (!candidates.has(id)) candidates.set(id, candidateEntry(id, side, c, now, transportId));
+    }
   }
   entries.push(...candidates.values());
   return { entries, selectedPairId };

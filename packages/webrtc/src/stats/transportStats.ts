@@ -5,7 +5,7 @@
  * endpoint when getStats asks, never on the data path.
  */
 import { cipherSuiteName, SrtpProfile, type DtlsEndpoint } from '@rivulet/dtls';
-import type { CandidatePair as IcePair, IceAgent, IceCandidate } from '@rivulet/ice';
+import type { CandidatePair as IcePair, IceAgent, IceCandidate, LocalCandidate } from '@rivulet/ice';
 import { parseCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import type { CandidatePairStats, CandidateStats, TransportStats } from '../transport/bundle.js';
 
@@ -16,16 +16,22 @@ function attribute(c: IceCandidate): CandidateAttribute | undefined {
 /** IANA "DTLS-SRTP Protection Profiles" names (RFC 5764 §4.1.2, RFC 7714 §14.2), by id. */
 const SRTP_NAMES = new Map<number, string>(Object.entries(SrtpProfile).map(([name, id]) => [id, name]));
 
-function pairStats(agent: IceAgent, p: IcePair, selected: boolean): CandidatePairStats | undefined {
-  const local = attribute(p.local.candidate);
-  const remote = attribute(p.remote);
-  if (!local || !remote) return undefined;
-  const creds = selected ? agent.selectedCredentials : undefined;
-  const l: CandidateStats = { candidate: local };
-  const lu = creds?.localUfrag ?? p.local.candidate.usernameFragment;
+function localStats(lc: LocalCandidate, ufrag: string | undefined): CandidateStats | undefined {
+  const a = attribute(lc.candidate);
+  if (!a) return undefined;
+  const l: CandidateStats = { candidate: a };
+  const lu = ufrag ?? lc.candidate.usernameFragment;
   if (lu !== undefined) l.usernameFragment = lu;
-  if (p.local.url !== undefined) l.url = p.local.url;
-  if (p.local.relayProtocol !== undefined) l.relayProtocol = p.local.relayProtocol;
+  if (lc.url !== undefined) l.url = lc.url;
+  if (lc.relayProtocol !== undefined) l.relayProtocol = lc.relayProtocol;
+  return l;
+}
+
+function pairStats(agent: IceAgent, p: IcePair, selected: boolean): CandidatePairStats | undefined {
+  const creds = selected ? agent.selectedCredentials : undefined;
+  const l = localStats(p.local, creds?.localUfrag);
+  const remote = attribute(p.remote);
+  if (!l || !remote) return undefined;
   const r: CandidateStats = { candidate: remote };
   const ru = creds?.remoteUfrag ?? p.remote.usernameFragment ?? agent.remoteParameters?.usernameFragment;
   if (ru !== undefined) r.usernameFragment = ru;
@@ -43,8 +49,8 @@ function pairStats(agent: IceAgent, p: IcePair, selected: boolean): CandidatePai
   return s;
 }
 
-/** Pairs (selected first; it stays reported while an ICE restart's new check list runs) and remote candidates. */
-export function iceAgentStats(agent: IceAgent): Pick<TransportStats, 'candidatePairs' | 'remoteCandidates'> {
+/** Pairs (selected first; it stays reported while an ICE restart's new check list runs) and every candidate. */
+export function iceAgentStats(agent: IceAgent): Pick<TransportStats, 'candidatePairs' | 'remoteCandidates' | 'localCandidates'> {
   const sel = agent.selectedPair;
   const pairs: CandidatePairStats[] = [];
   if (sel) {
@@ -63,7 +69,12 @@ export function iceAgentStats(agent: IceAgent): Pick<TransportStats, 'candidateP
     const ufrag = c.usernameFragment ?? agent.remoteParameters?.usernameFragment;
     remoteCandidates.push(ufrag !== undefined ? { candidate: a, usernameFragment: ufrag } : { candidate: a });
   }
-  return { candidatePairs: pairs, remoteCandidates };
+  const localCandidates: CandidateStats[] = [];
+  for (const lc of agent.localCandidates) {
+    const l = localStats(lc, undefined);
+    if (l) localCandidates.push(l);
+  }
+  return { candidatePairs: pairs, remoteCandidates, localCandidates };
 }
 
 /** webrtc-stats tlsVersion / dtlsCipher / srtpCipher once the handshake completed. */

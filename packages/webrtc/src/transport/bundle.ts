@@ -102,6 +102,8 @@ export interface TransportStats {
   candidatePairs?: CandidatePairStats[];
   /** Every remote candidate the agent knows, signalled and peer-reflexive (RFC 8445 §7.3.1.3). */
   remoteCandidates?: CandidateStats[];
+  /** Every local candidate gathered (host, srflx, relay) or learnt (prflx, §7.2.5.3.1). */
+  localCandidates?: CandidateStats[];
   /** Times the selected pair changed, to or from none included (webrtc-stats RTCTransportStats). */
   selectedCandidatePairChanges?: number;
   /** DTLS once connected: version as 4 hex digits ("FEFD"), IANA cipher suite and SRTP profile names. */

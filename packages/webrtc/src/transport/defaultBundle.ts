@@ -264,13 +264,6 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     if (this.closed) return;
     this.traffic.packetsSent++;
     this.traffic.bytesSent += d.length;
-    // Per-pair counters for getStats' candidate-pair: what went out on the pair selected now.
-    const p = this.agent.selectedPair;
-    if (p !== undefined && this.agent.state !== 'failed') {
-      p.packetsSent++;
-      p.bytesSent += d.length;
-      p.lastPacketSentAt = this.init.clock.now();
-    }
     this.agent.send(d);
   }
 
@@ -279,12 +272,6 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     if (d.length === 0) return;
     this.traffic.packetsReceived++;
     this.traffic.bytesReceived += d.length;
-    const p = this.agent.selectedPair;
-    if (p !== undefined) {
-      p.packetsReceived++;
-      p.bytesReceived += d.length;
-      p.lastPacketReceivedAt = this.init.clock.now();
-    }
     const b = d[0]!;
     if (b >= 20 && b <= 63) {
       this.dtls?.handleDatagram(d);
