@@ -8,16 +8,12 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_PATH } from './support/chromium.js';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromiumBrowser } from './support/chromium.js';
 import { requireTool } from './support/tools.js';
+import { waitFor } from './support/wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
-];
 
 interface Sfu { url: string; proc: ChildProcess; output: string[] }
 
@@ -70,17 +66,6 @@ const OUTBOUND_KEYFRAME_REQUESTS = `(async () => {
   return n;
 })()`;
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  return last;
-}
-
 describe('SFU example with Chromium (examples/sfu)', function () {
   this.timeout(120_000);
   let sfu: Sfu | undefined;
@@ -89,7 +74,7 @@ describe('SFU example with Chromium (examples/sfu)', function () {
   before(async function () {
     requireTool(this, CHROMIUM_PATH, 'chromium');
     sfu = await startSfu();
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true, timeout: 30_000 });
+    browser = await launchChromiumBrowser();
   });
   after(async () => {
     await browser?.close().catch(() => {});
@@ -100,28 +85,28 @@ describe('SFU example with Chromium (examples/sfu)', function () {
     const a = await openPage(browser!, sfu!, 'plain');
     await a.evaluate('window.sfu.publish({ simulcast: false, audio: true })');
     const b = await openPage(browser!, sfu!, 'plain');
-    const first = await until('B decoding A\'s video', 30_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10);
+    const first = await waitFor('B decoding A\'s video', 30_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10, 250);
     expect(first).to.have.length(1);
     // Audio arrives too (same stream as the video: one msid per publisher).
-    const audio = await until('B receiving audio', 10_000, () => b.evaluate<number>(`(async () => { let n = 0; (await window.sfu.pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') n = s.packetsReceived; }); return n; })()`), (n) => n > 10);
+    const audio = await waitFor('B receiving audio', 10_000, () => b.evaluate<number>(`(async () => { let n = 0; (await window.sfu.pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') n = s.packetsReceived; }); return n; })()`), (n) => n > 10, 250);
     expect(audio).to.be.greaterThan(10);
     expect(await b.evaluate<number>('[...window.sfu.streams.values()][0].getTracks().length')).to.equal(2);
 
     // C joins: the SFU offers A's tracks to C; A and B renegotiate nothing and keep going.
     const c = await openPage(browser!, sfu!, 'plain');
-    await until('C decoding A\'s video', 30_000, () => c.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10);
+    await waitFor('C decoding A\'s video', 30_000, () => c.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10, 250);
     const bBefore = (await b.evaluate<Inbound[]>(INBOUND_VIDEO))[0]!.framesDecoded;
-    await until('B still decoding after C joined', 10_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v[0]!.framesDecoded > bBefore + 20);
+    await waitFor('B still decoding after C joined', 10_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v[0]!.framesDecoded > bBefore + 20, 250);
     // Now C publishes too: A and B each get C's tracks by an SFU offer (renegotiation of live connections).
     await c.evaluate('window.sfu.publish({ simulcast: false, audio: false })');
-    await until('A decoding C', 30_000, () => a.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10);
-    const bBoth = await until('B decoding A and C', 30_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v.length === 2 && v.every((x) => x.framesDecoded > 10));
+    await waitFor('A decoding C', 30_000, () => a.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10, 250);
+    const bBoth = await waitFor('B decoding A and C', 30_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v.length === 2 && v.every((x) => x.framesDecoded > 10), 250);
     expect(bBoth).to.have.length(2);
     // C leaves: its tracks leave A and B (SFU offers again); A → B keeps decoding.
     await c.context().close();
-    await until('B renegotiated C away', 15_000, () => b.evaluate<number>('window.sfu.pc.getTransceivers().filter((t) => t.currentDirection === "recvonly").length'), (n) => n === 2);
+    await waitFor('B renegotiated C away', 15_000, () => b.evaluate<number>('window.sfu.pc.getTransceivers().filter((t) => t.currentDirection === "recvonly").length'), (n) => n === 2, 250);
     const bAfter = (await b.evaluate<Inbound[]>(INBOUND_VIDEO)).reduce((s, x) => Math.max(s, x.framesDecoded), 0);
-    await until('B still decoding A after C left', 10_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v.some((x) => x.framesDecoded > bAfter + 20));
+    await waitFor('B still decoding A after C left', 10_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v.some((x) => x.framesDecoded > bAfter + 20), 250);
     const stats = (await sfuStats(sfu!))['plain']!;
     expect(stats.peers.map((p) => p.connectionState)).to.deep.equal(['connected', 'connected']);
     expect(stats.peers.map((p) => p.stats.signalingErrors)).to.deep.equal([0, 0]);
@@ -137,16 +122,16 @@ describe('SFU example with Chromium (examples/sfu)', function () {
     const a = await openPage(browser!, sfu!, 'simulcast');
     await a.evaluate('window.sfu.publish({ simulcast: true, audio: false })');
     const b = await openPage(browser!, sfu!, 'simulcast');
-    const q = await until('B decoding layer q', 30_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10);
+    const q = await waitFor('B decoding layer q', 30_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => (v[0]?.framesDecoded ?? 0) > 10, 250);
     expect(q[0]!.frameWidth).to.equal(320); // 1280 / 4
     const pub = await b.evaluate<{ id: string; rids: string[] }>('[...window.sfu.publications.values()][0]');
     expect(pub.rids).to.deep.equal(['q', 'h', 'f']);
     // Wait until A actually sends layer h (its estimate must allow it), then switch B to it.
-    await until('A sending layer h', 40_000, () => a.evaluate<number>(`(async () => { let n = 0; (await window.sfu.pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.rid === 'h') n = s.packetsSent; }); return n; })()`), (n) => n > 50);
+    await waitFor('A sending layer h', 40_000, () => a.evaluate<number>(`(async () => { let n = 0; (await window.sfu.pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.rid === 'h') n = s.packetsSent; }); return n; })()`), (n) => n > 50, 250);
     const requestsBefore = await a.evaluate<number>(OUTBOUND_KEYFRAME_REQUESTS);
     const before = (await b.evaluate<Inbound[]>(INBOUND_VIDEO))[0]!;
     await b.evaluate(`window.sfu.selectLayer(${JSON.stringify(pub.id)}, 'h')`);
-    const after = await until('B decoding layer h (640 wide)', 20_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v[0]!.frameWidth === 640 && v[0]!.framesDecoded > before.framesDecoded + 30);
+    const after = await waitFor('B decoding layer h (640 wide)', 20_000, () => b.evaluate<Inbound[]>(INBOUND_VIDEO), (v) => v[0]!.frameWidth === 640 && v[0]!.framesDecoded > before.framesDecoded + 30, 250);
     // The switch waited for a key frame that the SFU requested from A (PLI on A's h encoding).
     expect(after[0]!.keyFramesDecoded).to.be.greaterThan(before.keyFramesDecoded);
     expect(await a.evaluate<number>(OUTBOUND_KEYFRAME_REQUESTS)).to.be.greaterThan(requestsBefore);

@@ -27,7 +27,8 @@ export interface LaunchOptions {
   body?: string;
 }
 
-export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumSession> {
+/** The command line every e2e Chromium runs with (DESIGN.md "Real parts"), plus loopback candidates unless `loopback` is false. */
+export function chromiumArgs(loopback = true): string[] {
   const args = [
     '--headless',
     '--no-sandbox',
@@ -40,14 +41,23 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
     '--use-fake-ui-for-media-stream',
     '--use-fake-device-for-media-stream',
   ];
-  if (options.loopback !== false) args.push('--allow-loopback-in-peer-connection');
+  if (loopback) args.push('--allow-loopback-in-peer-connection');
+  return args;
+}
+
+/** Debian's Chromium with chromiumArgs(loopback), for tests that open their own contexts and pages. */
+export function launchChromiumBrowser(loopback = true): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: chromiumArgs(loopback), headless: true, timeout: 30_000 });
+}
+
+export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumSession> {
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(`<!doctype html><html><head><title>rivulet e2e</title></head><body>${options.body ?? ''}</body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true, timeout: 30_000 });
+  const browser = await launchChromiumBrowser(options.loopback !== false);
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   await page.goto(`${origin}/`);
