@@ -33,7 +33,8 @@ interface InStream {
  * ordered delivery by stream sequence number (§6.5, §6.6). Fragments of
  * one message carry consecutive TSNs, so a message is complete when the
  * run from its B fragment to its E fragment has no hole. Each message is
- * copied exactly once, into a buffer of its final size.
+ * copied exactly once, into a buffer of its final size, which then belongs
+ * to the receiver alone.
  */
 export class Reassembly {
   /**
@@ -101,7 +102,11 @@ export class Reassembly {
     const count = ((last.tsn - first.tsn) >>> 0) + 1;
     let total = 0;
     for (let i = 0, t = first.tsn; i < count; i++, t = (t + 1) >>> 0) total += this.fragments.get(t)!.data.length;
-    const msg = Buffer.allocUnsafe(total);
+    // Delivery contract (docs/sctp.md): a reassembled message is a Buffer spanning an ArrayBuffer
+    // of its own (allocUnsafeSlow: never a slice of Node's shared pool, even when small) that we
+    // keep no reference to, so the receiver may take the ArrayBuffer over without copying
+    // (RTCDataChannel does). Single-chunk messages are views into the packet and must be copied.
+    const msg = Buffer.allocUnsafeSlow(total);
     let off = 0;
     for (let i = 0, t = first.tsn; i < count; i++, t = (t + 1) >>> 0) {
       const part = this.fragments.get(t)!;

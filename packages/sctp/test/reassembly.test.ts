@@ -27,6 +27,29 @@ describe('Reassembly (RFC 9260 §6.5, §6.6, §6.9; RFC 3758 §3.6)', () => {
     expect(r.bytesBuffered).to.equal(0);
   });
 
+  it('delivers a reassembled message in a Buffer spanning its own ArrayBuffer, a single-chunk one as a view', () => {
+    const out: Buffer[] = [];
+    const r = new Reassembly((_s, _p, d) => out.push(d));
+    const packet = Buffer.from('....AB....CD');
+    const part = (tsn: number, ssn: number, b: boolean, e: boolean, at: number): DataChunk => ({
+      type: 0, unordered: false, beginning: b, ending: e, immediate: false, tsn, streamId: 0, ssn, ppid: 53, userData: packet.subarray(at, at + 2),
+    });
+    r.add(part(1, 0, true, false, 4));
+    r.add(part(2, 0, false, true, 10));
+    r.add(part(3, 1, true, true, 4));
+    r.add(part(4, 2, true, false, 4));
+    r.add(part(5, 2, false, true, 10));
+    expect(out.map((b) => b.toString())).to.deep.equal(['ABCD', 'AB', 'ABCD']);
+    for (const i of [0, 2]) {
+      // Small as they are, not slices of Node's shared Buffer pool: the receiver may keep the ArrayBuffer.
+      expect(out[i]!.byteOffset).to.equal(0);
+      expect(out[i]!.buffer.byteLength).to.equal(4);
+    }
+    expect(out[0]!.buffer).to.not.equal(out[2]!.buffer);
+    // The single-chunk message is a view into the packet (its ArrayBuffer is the packet's).
+    expect(out[1]!.buffer).to.equal(packet.buffer);
+  });
+
   it('delivers unordered messages as soon as they are complete', () => {
     const out: string[] = [];
     const r = new Reassembly((_s, _p, d) => out.push(d.toString()));
