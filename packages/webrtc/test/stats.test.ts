@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { FakeClock } from '@rivulet/common';
+import { StunBindingServer, TurnTestServer } from '@rivulet/ice';
 import { VirtualNetwork, type TappedPacket } from '@rivulet/testkit';
 import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, type RTCDataChannel, type RTCStatsReport } from '../src/index.js';
 import type { RTCStats } from '../src/stats/RTCStatsReport.js';
@@ -281,6 +282,55 @@ describe('getStats: RTP streams and the peer\'s reports (linked bundles, real cl
       expectReferencesResolve(rb);
     } finally {
       close();
+    }
+  });
+});
+
+describe('getStats: candidates from STUN and TURN servers (virtual network, FakeClock)', function () {
+  this.timeout(30000);
+
+  it('srflx and relay local-candidates carry the url of the server they came from; relay the relayProtocol; ids resolve', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock, seed: 5 });
+    const stunHost = net.addHost('stun', { addresses: ['203.0.113.10'], link: { delayMs: 5 } });
+    const turnHost = net.addHost('turn', { addresses: ['203.0.113.20'], link: { delayMs: 5 } });
+    const stun = await StunBindingServer.listen({ network: stunHost, address: '203.0.113.10', port: 3478 });
+    const turn = await TurnTestServer.start({ network: turnHost, clock, address: '203.0.113.20', users: { alice: 'secret' } });
+    const nat = net.addNat('nat-a', { publicAddress: '198.51.100.1', mapping: 'endpoint-independent', filtering: 'endpoint-independent' });
+    const alice = net.addHost('alice', { addresses: ['192.168.1.2'], behind: nat, link: { delayMs: 5 } });
+    const bob = net.addHost('bob', { addresses: ['198.51.100.2'], link: { delayMs: 5 } });
+    const a = new RTCPeerConnection({
+      iceServers: [{ urls: 'stun:203.0.113.10:3478' }, { urls: 'turn:203.0.113.20:3478', username: 'alice', credential: 'secret' }],
+      rivulet: { network: alice, clock },
+    });
+    const b = new RTCPeerConnection({ rivulet: { network: bob, clock } });
+    try {
+      a.onicecandidate = (e) => { if (e.candidate?.candidate) void b.addIceCandidate(e.candidate); };
+      b.onicecandidate = (e) => { if (e.candidate?.candidate) void a.addIceCandidate(e.candidate); };
+      const dc = a.createDataChannel('x');
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription();
+      await a.setRemoteDescription(b.localDescription!);
+      await clock.runUntil(() => dc.readyState === 'open' && a.iceGatheringState === 'complete', { maxMs: 30_000, stepMs: 5 });
+      const r = await a.getStats();
+      const byType = new Map(ofType(r, 'local-candidate').map((c) => [c['candidateType'] as string, c]));
+      // (A peer-reflexive local candidate may also appear, learnt from a check's XOR-MAPPED-ADDRESS.)
+      expect([...byType.keys()].filter((t) => t !== 'prflx').sort()).to.deep.equal(['host', 'relay', 'srflx']);
+      expect(ofType(r, 'local-candidate').filter((c) => c['candidateType'] === 'prflx').every((c) => c['url'] === undefined)).to.equal(true);
+      const srflx = byType.get('srflx')!;
+      const relay = byType.get('relay')!;
+      const host = byType.get('host')!;
+      expect([srflx['address'], srflx['url'], srflx['relayProtocol']]).to.deep.equal(['198.51.100.1', 'stun:203.0.113.10:3478', undefined]);
+      expect([relay['address'], relay['url'], relay['relayProtocol']]).to.deep.equal(['203.0.113.20', 'turn:203.0.113.20:3478', 'udp']);
+      expect([host['address'], host['url'], host['relayProtocol']]).to.deep.equal(['192.168.1.2', undefined, undefined]);
+      expect(srflx['relatedAddress']).to.equal('192.168.1.2');
+      expectReferencesResolve(r);
+    } finally {
+      a.close();
+      b.close();
+      stun.close();
+      turn.close();
     }
   });
 });
