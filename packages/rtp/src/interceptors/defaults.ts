@@ -32,9 +32,12 @@ export interface DefaultInterceptors {
 }
 
 /**
- * Order matters: the NACK generator first (incoming RTX is unwrapped before anyone counts it),
- * the responder before the TWCC stamper (retransmissions get fresh transport numbers), reports
- * before stats, and stats last (it sees everything the others emit).
+ * Order matters: the TWCC receiver first (it records the transport-wide number of every packet,
+ * including RTX padding probes and duplicate retransmissions the NACK generator then stops —
+ * a number it never saw is reported lost and the sender's estimate collapses), then the NACK
+ * generator (incoming RTX is unwrapped before anyone counts it), the responder before the TWCC
+ * stamper (retransmissions get fresh transport numbers), reports before stats, and stats last
+ * (it sees everything the others emit).
  */
 export function createDefaultInterceptors(options: DefaultInterceptorsOptions = {}): DefaultInterceptors {
   const nackGenerator = new NackGenerator(options.nackGenerator);
@@ -52,7 +55,7 @@ export function createDefaultInterceptors(options: DefaultInterceptorsOptions = 
     userRtt?.(ssrc, rtt);
   };
   return {
-    list: [nackGenerator, nackResponder, keyframes, twccReceiver, twccSender, bandwidth, reports, stats],
+    list: [twccReceiver, nackGenerator, nackResponder, keyframes, twccSender, bandwidth, reports, stats],
     nackGenerator, nackResponder, keyframes, reports, twccSender, twccReceiver, bandwidth, stats,
   };
 }
