@@ -3,6 +3,7 @@ import { nackSequenceNumbers, type RtcpGenericNack } from '../../src/rtcp/index.
 import { RtpPacket, wrapRtx } from '../../src/rtp/index.js';
 import { NackGenerator } from '../../src/interceptors/nackGenerator.js';
 import { NackResponder } from '../../src/interceptors/nackResponder.js';
+import { createDefaultInterceptors } from '../../src/interceptors/defaults.js';
 import { harness, media } from './harness.js';
 
 // A rid-simulcast layer: the RTX SSRC is not in the SDP (no a=ssrc-group:FID), so it is bound later.
@@ -102,5 +103,29 @@ describe('interceptors: NackResponder rewriteRtx', () => {
     expect([sent.ssrc, sent.payloadType, sent.getExtension(10), sent.getExtension(11)?.toString()]).to.deep.equal([2000, 97, undefined, 'hi']);
     // The history keeps the original untouched.
     expect(rtp[0]!.getExtension(10)?.toString()).to.equal('hi');
+  });
+});
+
+describe('interceptors: default chain — RTX the NACK generator stops still reaches the TWCC receiver', () => {
+  it('padding probes and duplicate retransmissions on a bound RTX SSRC are recorded for transport-cc feedback', () => {
+    const d = createDefaultInterceptors();
+    const { chain } = harness(d.list);
+    chain.bindRemoteStream({ ...LAYER, rtcpFeedback: ['nack', 'transport-cc'], transportCcExtensionId: 3 });
+    expect(d.nackGenerator.bindRtx(1000, 2000)).to.equal(true);
+    const twcc = (n: number) => [{ id: 3, data: Buffer.from([0, n]) }];
+    const delivered = [
+      chain.readRtp(media(1000, 1, 10, { extensions: twcc(1) })),
+      chain.readRtp(media(1000, 3, 10, { extensions: twcc(2) })),
+      // Chromium's bandwidth probe: padding only, on the RTX SSRC.
+      chain.readRtp(new RtpPacket({ ssrc: 2000, payloadType: 97, sequenceNumber: 9, extensions: twcc(3), paddingLength: 200 })),
+      chain.readRtp(RtpPacket.parse(wrapRtx(media(1000, 2, 10, { extensions: twcc(4) }), { payloadType: 97, ssrc: 2000, sequenceNumber: 10 }).serialize())),
+      // The same retransmission again (answer to a second NACK): stopped, but it was on the wire.
+      chain.readRtp(RtpPacket.parse(wrapRtx(media(1000, 2, 10, { extensions: twcc(5) }), { payloadType: 97, ssrc: 2000, sequenceNumber: 11 }).serialize())),
+    ].map((p) => p?.sequenceNumber);
+    expect(delivered).to.deep.equal([1, 3, undefined, 2, undefined]);
+    expect(d.twccReceiver.counters.get('recorded')).to.equal(5);
+    expect(d.nackGenerator.counters.get('rtxPaddingDropped')).to.equal(1);
+    expect(d.nackGenerator.counters.get('rtxDuplicate')).to.equal(1);
+    chain.close();
   });
 });
