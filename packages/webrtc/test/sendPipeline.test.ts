@@ -111,7 +111,7 @@ describe('frame timeline across replaceTrack and enabled', function () {
     close();
   });
 
-  it('enabled=false sends nothing; re-enabled video resumes at a key frame (delta frames dropped, one request)', async () => {
+  it('enabled=false sends a black key frame, not the source\'s frames; re-enabled video resumes at a key frame (delta frames dropped, one request)', async () => {
     const { s1, sender, got, close } = await vp8Pair();
     let requests = 0;
     s1.onKeyframeRequest(() => requests++);
@@ -127,11 +127,14 @@ describe('frame timeline across replaceTrack and enabled', function () {
     s1.writeFrame(frame(133_333, false, 0x34));
     expect(requests).to.equal(1);
     s1.writeFrame(frame(166_666, true, 0x35));
-    await until(() => got.length === 2, 3000, 'key frame after re-enabling');
+    await until(() => got.length === 3, 3000, 'key frame after re-enabling');
     await new Promise((r) => setTimeout(r, 20));
-    expect(got.map(tagOf)).to.deep.equal([0x30, 0x35]);
+    // The middle packet is the black VP8 key frame sent on disabling (disabled-track tests cover it).
+    expect(got[1]!.payload.length).to.be.greaterThan(8);
+    const real = [got[0]!, got[2]!];
+    expect(real.map(tagOf)).to.deep.equal([0x30, 0x35]);
     // The source's clock ran on while disabled: 166 666 µs = 15 000 ticks at 90 kHz.
-    expect((got[1]!.timestamp - got[0]!.timestamp) >>> 0).to.equal(15_000);
+    expect((real[1]!.timestamp - real[0]!.timestamp) >>> 0).to.equal(15_000);
     close();
   });
 });

@@ -13,6 +13,7 @@ import { seqLessThan16 } from '@rivulet/common';
 import { RtpPacket, createPayloader, type Payloader } from '@rivulet/rtp';
 import { randomBytes } from 'node:crypto';
 import type { EncodedFrame } from './frames.js';
+import { BLACK_FRAME_INTERVAL_MS, BlackVideo, supportsBlackFrames } from './disabledVideo.js';
 import { trackInternals } from './MediaStreamTrack.js';
 import type { NegotiatedSend, SenderState } from '../transceiver/RTCRtpSender.js';
 import type { RTCRtpEncodingParameters } from '../transceiver/parameters.js';
@@ -29,6 +30,8 @@ export interface SendPipeline {
   readonly framesDroppedCodecMismatch: number;
   /** Video delta frames dropped after replaceTrack or re-enabling, until the next key frame. */
   readonly framesDroppedAwaitingKeyframe: number;
+  /** Black frames sent for a disabled video track (VP8, H.264; disabledVideo.ts). Included in framesSent. */
+  readonly blackFramesSent: number;
   /** The RTP timestamp "now" on the first stream (last one sent, advanced by elapsed time). */
   currentTimestamp(): number;
   /** Sends a packet in the first stream's SSRC and sequence space (RFC 4733 events share both). */
@@ -92,7 +95,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
   }));
   let encodings = s.encodings;
   let unsubscribe: (() => void) | null = null;
-  const stats = { packetsSent: 0, bytesSent: 0, framesSent: 0, framesDroppedCodecMismatch: 0, framesDroppedAwaitingKeyframe: 0 };
+  const stats = { packetsSent: 0, bytesSent: 0, framesSent: 0, framesDroppedCodecMismatch: 0, framesDroppedAwaitingKeyframe: 0, blackFramesSent: 0 };
   // After replaceTrack or re-enabling, a video delta frame references pictures the receiver never
   // got (a browser's encoder runs on, sending black frames while disabled; our sources are
   // encoded already): wait for a key frame and ask the source for one.
@@ -142,20 +145,69 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     c.firstUs = c.firstUs ?? 0; // the timeline now has a history: the next frame continues it
     emit(p, silence.length);
   };
+  // mediacapture-streams §4.3.1: a disabled video track renders black frames, and the sender
+  // sends them (VP8, H.264): one at once, then one per BLACK_FRAME_INTERVAL_MS, continuing the
+  // sequence numbers and RTP timestamps. Other video codecs send nothing while disabled.
+  const black = s.kind === 'video' && payloader && supportsBlackFrames(codec.mimeType) ? new BlackVideo(codec.mimeType, codec.sdpFmtpLine) : undefined;
+  // H.264 black frames have their own payloader: the frames' one keeps the source's SPS/PPS to insert.
+  const blackPayloader = black?.mimeType.toLowerCase() === 'video/h264' ? createPayloader('H264') : payloader;
+  let blackTimer: { cancel(): void } | undefined;
+  let blackInPeriod = 0;
+  /** Black frames were sent since the last source frame: the next one must not go back in RTP time. */
+  let afterBlack = false;
+  const sendBlack = () => {
+    if (!s.track || s.track.readyState !== 'live' || s.track.enabled || !black || !blackPayloader) {
+      blackTimer = undefined;
+      return;
+    }
+    blackTimer = s.ctx.clock.setTimeout(sendBlack, BLACK_FRAME_INTERVAL_MS);
+    const i = activeIndex();
+    if (i < 0) return;
+    const c = cursors[i]!;
+    const f = black.next(trackInternals.source(s.track).settings);
+    // The first black frame follows the last packet by the time elapsed since; later ones by one interval.
+    const stepMs = blackInPeriod++ === 0 ? performance.now() - c.lastOutAt : BLACK_FRAME_INTERVAL_MS;
+    const ts = c.firstUs === undefined && c.lastInSsrc === undefined && stats.packetsSent === 0
+      ? c.tsBase
+      : (c.lastOutTs + Math.max(1, Math.round((stepMs * codec.clockRate) / 1000))) >>> 0;
+    afterBlack = true;
+    sendPayloads(c, ts, blackPayloader.payload(f.data));
+    stats.blackFramesSent++;
+  };
   const paused = () => {
-    if (s.kind !== 'audio' || !silence || silenceTimer) return;
+    if (s.kind === 'video') {
+      if (!black || blackTimer) return;
+      blackInPeriod = 0;
+      black.requestKeyframe();
+      sendBlack();
+      return;
+    }
+    if (!silence || silenceTimer) return;
     sendSilence();
   };
   const stopSilence = () => {
     silenceTimer?.cancel();
     silenceTimer = undefined;
+    blackTimer?.cancel();
+    blackTimer = undefined;
   };
   const resumed = () => {
     if (silenceTimer) {
       stopSilence();
       continueTimeline();
     }
+    // After black frames the source's own timeline continues (its clock ran on while disabled),
+    // unless that would go back in RTP time: onFrame checks (afterBlack).
+    stopSilence();
     gap();
+  };
+  /** A receiver asked for a key frame (PLI/FIR reach the track's source): while black, send one now. */
+  const onKeyframeRequest = () => {
+    if (!blackTimer || !black) return;
+    blackTimer.cancel();
+    blackTimer = undefined;
+    black.requestKeyframe();
+    sendBlack();
   };
   // A source that declares its codec must match the negotiated one: we never transcode, and
   // sending H.264 labelled as VP8 would only produce garbage at the receiver.
@@ -199,8 +251,22 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     }
     const c = cursors[i]!;
     c.firstUs ??= frame.timestamp;
-    const ts = (c.tsBase + Math.round(((frame.timestamp - c.firstUs) * codec.clockRate) / 1e6)) >>> 0;
-    const payloads = payloader.payload(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength));
+    let ts = (c.tsBase + Math.round(((frame.timestamp - c.firstUs) * codec.clockRate) / 1e6)) >>> 0;
+    if (afterBlack) {
+      afterBlack = false;
+      if (((ts - c.lastOutTs) | 0) <= 0) {
+        // Not after the last black frame (RFC 3550 §5.1: timestamps advance): re-anchor there.
+        continueTimeline();
+        c.firstUs = frame.timestamp;
+        ts = c.tsBase;
+      }
+    }
+    if (frame.keyframe !== false) black?.observe(frame); // the size black frames are made at
+    sendPayloads(c, ts, payloader.payload(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength)));
+  };
+
+  /** One frame's payloads on stream c at RTP time ts: consecutive sequence numbers, marker from the payloader. */
+  const sendPayloads = (c: StreamCursor, ts: number, payloads: { payload: Buffer; marker: boolean }[]) => {
     for (const pl of payloads) {
       const p = new RtpPacket({
         payloadType: codec.payloadType, sequenceNumber: c.seq, timestamp: ts, ssrc: c.ssrc, marker: pl.marker,
@@ -282,9 +348,15 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     unsubscribe?.();
     unsubscribe = null;
     if (s.track && s.track.readyState === 'live') {
-      const declared = trackInternals.source(s.track).mimeType;
+      const source = trackInternals.source(s.track);
+      const declared = source.mimeType;
       codecMismatch = declared !== undefined && declared.toLowerCase() !== codec.mimeType.toLowerCase();
-      unsubscribe = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp, paused, resumed });
+      const removeSink = trackInternals.addSink(s.track, { frame: onFrame, rtp: onRtp, paused, resumed });
+      const removeKeyframeListener = black ? source.onKeyframeRequest(onKeyframeRequest) : undefined;
+      unsubscribe = () => {
+        removeSink();
+        removeKeyframeListener?.();
+      };
       if (!s.track.enabled) paused();
     }
   };
@@ -303,6 +375,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     get framesSent() { return stats.framesSent; },
     get framesDroppedCodecMismatch() { return stats.framesDroppedCodecMismatch; },
     get framesDroppedAwaitingKeyframe() { return stats.framesDroppedAwaitingKeyframe; },
+    get blackFramesSent() { return stats.blackFramesSent; },
     currentTimestamp() {
       const c = cursors[0]!;
       return (c.lastOutTs + Math.round(((performance.now() - c.lastOutAt) * codec.clockRate) / 1000)) >>> 0;
