@@ -4,7 +4,7 @@
  * delivers, Rivulet beside node-datachannel (native) and werift (TypeScript), same run.
  * The sender keeps bufferedAmount between 16 KiB (bufferedamountlow) and 64 KiB.
  *
- *   node --conditions=rivulet-source --import tsx bench/datachannel-rate.ts [--quick] [--only=<stack>]
+ *   node --conditions=rivulet-source --import tsx bench/datachannel-rate.ts [--quick] [--only=<stack>] [--plpmtud=off]
  *
  * 200 000 messages (werift 2 000: it manages a few hundred per second; the rate stays comparable).
  * Also reports the CPU time (user + system) this process spent per 1 000 messages, which the
@@ -14,6 +14,8 @@ import { connectLocal, makePeer, type StackName } from './support/stacks.js';
 import { loadAverage, pump, receive } from './support/transfer.js';
 
 const quick = process.argv.includes('--quick');
+// --plpmtud=off: Rivulet's SCTP keeps 1 200-byte packets (bench/support/stacks.ts reads the variable).
+if (process.argv.includes('--plpmtud=off')) process.env['RIVULET_BENCH_PLPMTUD'] = 'off';
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const STACK_LIST: StackName[] = (['rivulet', 'node-datachannel', 'werift'] as StackName[]).filter((s) => !only || s === only);
 const countFor = (stack: StackName): number => (stack === 'werift' ? 2_000 : quick ? 20_000 : 200_000);
@@ -48,7 +50,7 @@ for (const stack of STACK_LIST) {
   }
   console.error(`done: ${stack}`);
 }
-console.log('100-byte messages, one ordered reliable channel, both peers in one process');
+console.log(`100-byte messages, one ordered reliable channel, both peers in one process; rivulet SCTP PLPMTUD ${process.env['RIVULET_BENCH_PLPMTUD'] === 'off' ? 'off (1 200-byte packets)' : 'on (default)'}`);
 console.log(`${new Date().toISOString()}, node ${process.version}, load average before ${loadBefore}, after ${loadAverage()} (shared 2-core machine: noisy)`);
 const ours = results.get('rivulet');
 for (const [stack, r] of results) {

@@ -5,6 +5,8 @@
  * (send while under 1 MiB, resume on bufferedamountlow at 256 KiB).
  *
  *   node --conditions=rivulet-source --import tsx bench/datachannel-throughput.ts [--quick] [--only=<stack>]
+ *     [--sizes=16,64] [--mib=N] [--one-only | --two-only] [--plpmtud=off]
+ * (BENCH_CHILD_ARGS="--cpu-prof --cpu-prof-dir=..." passes node flags to the child process.)
  *
  * (a) one process: both peers in this process (they share one event loop and one core);
  * (b) two processes: the receiver is a child process (bench/support/remotePeer.ts, same stack),
@@ -21,14 +23,22 @@ import { connectLocal, makePeer, type BenchChannel, type BenchPeer, type StackNa
 import { loadAverage, MiB, pump, receive } from './support/transfer.js';
 
 const quick = process.argv.includes('--quick');
+// --plpmtud=off: Rivulet's SCTP keeps 1 200-byte packets (bench/support/stacks.ts reads the variable).
+if (process.argv.includes('--plpmtud=off')) process.env['RIVULET_BENCH_PLPMTUD'] = 'off';
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const STACK_LIST: StackName[] = (['rivulet', 'node-datachannel', 'werift'] as StackName[]).filter((s) => !only || s === only);
-const SIZES = [16 * 1024, 64 * 1024];
+/** `--sizes=16,64` (KiB), `--mib=N` (bytes per run), `--two-only` / `--one-only`: narrower runs for A/B and profiling. */
+const sizesArg = process.argv.find((a) => a.startsWith('--sizes='))?.slice(8);
+const SIZES = sizesArg ? sizesArg.split(',').map((k) => Number(k) * 1024) : [16 * 1024, 64 * 1024];
+const mibArg = Number(process.argv.find((a) => a.startsWith('--mib='))?.slice(6) ?? NaN);
+const twoOnly = process.argv.includes('--two-only');
+const oneOnly = process.argv.includes('--one-only');
 const HIGH = 1 * MiB;
 const LOW = 256 * 1024;
 const TIMEOUT = 120_000;
 
-const totalFor = (stack: StackName): number => (quick ? 8 * MiB : stack === 'werift' ? 16 * MiB : 64 * MiB);
+const totalFor = (stack: StackName): number =>
+  Number.isFinite(mibArg) ? mibArg * MiB : quick ? 8 * MiB : stack === 'werift' ? 16 * MiB : 64 * MiB;
 
 async function inProcess(stack: StackName, size: number): Promise<number> {
   const a = await makePeer(stack);
@@ -37,8 +47,12 @@ async function inProcess(stack: StackName, size: number): Promise<number> {
     const { tx, rx } = await connectLocal(a, b);
     const total = totalFor(stack);
     const done = receive(rx, { bytes: total }, TIMEOUT, `${stack} in-process ${size}`);
+    const cpu0 = process.cpuUsage();
     pump(tx, { size, count: total / size, highWater: HIGH, lowThreshold: LOW });
     const ms = await done;
+    const cpu = process.cpuUsage(cpu0);
+    // Both peers' CPU (plus node-datachannel's native threads, which process.cpuUsage counts too).
+    cpuOne.set(`${stack} ${size / 1024} KiB`, `both peers ${((cpu.user + cpu.system) / 1000 / (total / 1e6)).toFixed(1)} ms CPU/MB`);
     return total / 1e6 / (ms / 1000);
   } finally {
     a.close();
@@ -52,7 +66,9 @@ class Remote {
   private readonly waiting: { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
   constructor(stack: StackName) {
     const here = path.dirname(fileURLToPath(import.meta.url));
-    this.child = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', path.join(here, 'support/remotePeer.ts'), stack], {
+    // BENCH_CHILD_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const extra = (process.env['BENCH_CHILD_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    this.child = spawn(process.execPath, [...extra, '--conditions=rivulet-source', '--import', 'tsx', path.join(here, 'support/remotePeer.ts'), stack], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stderr.on('data', (d: Buffer) => process.stderr.write(`[child ${stack}] ${d.toString()}`));
@@ -81,6 +97,8 @@ class Remote {
 
 /** CPU ms per MB moved in the two-process runs, per stack and message size. */
 const cpuSplit = new Map<string, string>();
+/** The same for the one-process runs (both peers in this process). */
+const cpuOne = new Map<string, string>();
 
 /** Child + local peer connected; one retry, because libdatachannel now and then rejects a full
  *  remote description ("Got a remote candidate without ICE transport") in the child. */
@@ -142,7 +160,8 @@ const attempt = async <T>(fn: () => Promise<T>): Promise<T | string> => {
 
 const loadBefore = loadAverage();
 for (const stack of STACK_LIST) {
-  for (const size of SIZES) put(`(a) one process, ${size / 1024} KiB messages`, stack, await attempt(() => inProcess(stack, size)));
+  if (!twoOnly) for (const size of SIZES) put(`(a) one process, ${size / 1024} KiB messages`, stack, await attempt(() => inProcess(stack, size)));
+  if (oneOnly) continue;
   const two = await attempt(() => twoProcesses(stack));
   SIZES.forEach((size, i) => put(`(b) two processes, ${size / 1024} KiB messages`, stack, typeof two === 'string' ? two : two[i]!));
   console.error(`done: ${stack}`);
@@ -150,7 +169,7 @@ for (const stack of STACK_LIST) {
 
 console.log(`data-channel throughput, MB/s (10^6 bytes/s), ordered reliable, bufferedAmount back-pressure 1 MiB/256 KiB`);
 console.log(`${new Date().toISOString()}, node ${process.version}, load average before ${loadBefore}, after ${loadAverage()} (shared 2-core machine: noisy)`);
-console.log(`bytes per run: rivulet/node-datachannel ${totalFor('rivulet') / MiB} MiB, werift ${totalFor('werift') / MiB} MiB`);
+console.log(`bytes per run: rivulet/node-datachannel ${totalFor('rivulet') / MiB} MiB, werift ${totalFor('werift') / MiB} MiB; rivulet SCTP PLPMTUD ${process.env['RIVULET_BENCH_PLPMTUD'] === 'off' ? 'off (1 200-byte packets)' : 'on (default)'}`);
 const fmt = (v: Cell | undefined): string => (typeof v === 'number' ? v.toFixed(1) : String(v ?? '-'));
 for (const [row, cells] of results) {
   const ours = cells.get('rivulet');
@@ -160,6 +179,7 @@ for (const [row, cells] of results) {
   };
   console.log(`${row.padEnd(34)} rivulet ${fmt(ours).padStart(7)}   node-datachannel ${fmt(cells.get('node-datachannel')).padStart(7)}   werift ${fmt(cells.get('werift')).padStart(7)}   rivulet/ndc ${ratio('node-datachannel')}   rivulet/werift ${ratio('werift')}`);
 }
-console.log('CPU per MB in the two-process runs (less disturbed by the load than wall time):');
-for (const [k, v] of cpuSplit) console.log(`  ${k.padEnd(28)} ${v}`);
+console.log('CPU per MB (less disturbed by the load than wall time):');
+for (const [k, v] of cpuOne) console.log(`  one process  ${k.padEnd(28)} ${v}`);
+for (const [k, v] of cpuSplit) console.log(`  two processes ${k.padEnd(27)} ${v}`);
 process.exit(0);

@@ -117,8 +117,11 @@ function w3cPeer(stack: StackName, pc: W3cPeer): BenchPeer {
 }
 
 export function rivuletPeer(certificate?: RTCCertificate): BenchPeer {
+  // RIVULET_BENCH_PLPMTUD=off: SCTP stays at its 1 200-byte base packets (RFC 8899 PLPMTUD off),
+  // for measuring per-packet costs; the child process of a two-process run inherits it.
+  const plpmtud = process.env['RIVULET_BENCH_PLPMTUD'] !== 'off';
   const pc = new RivuletPeerConnection({
-    rivulet: { interfaceAddresses: ['127.0.0.1'] },
+    rivulet: { interfaceAddresses: ['127.0.0.1'], ...(plpmtud ? {} : { sctp: { plpmtud: false } }) },
     ...(certificate ? { certificates: [certificate] } : {}),
   });
   return w3cPeer(certificate ? 'rivulet-precert' : 'rivulet', pc as unknown as W3cPeer);
