@@ -206,6 +206,7 @@ describe('getStats: ICE, transport and data channels over the virtual network (F
       expect([mine['messagesSent'], mine['bytesSent'], mine['state']]).to.deep.equal([2, 13, 'open']);
       const theirs = ofType(await b.getStats(), 'data-channel').find((s) => s['label'] === 'stats')!;
       expect([theirs['messagesReceived'], theirs['bytesReceived']]).to.deep.equal([2, 13]);
+      const secondId = ofType(await a.getStats(), 'data-channel').find((s) => s['label'] === 'second')!.id;
       dc2.close();
       // Closing, not yet closed: it has left the open state already.
       pc = ofType(await a.getStats(), 'peer-connection')[0]!;
@@ -215,6 +216,10 @@ describe('getStats: ICE, transport and data channels over the virtual network (F
         pc = ofType(await peer.getStats(), 'peer-connection')[0]!;
         expect([pc['dataChannelsOpened'], pc['dataChannelsClosed']], peer === a ? 'a' : 'b').to.deep.equal([2, 1]);
       }
+      // A closed channel stays in the report under the same id, with its final state and counts.
+      const closed = (await a.getStats()).get(secondId)!;
+      expect([closed['label'], closed['state'], closed['messagesSent']]).to.deep.equal(['second', 'closed', 0]);
+      expect(ofType(await a.getStats(), 'data-channel').find((s) => s['label'] === 'stats')!['messagesSent']).to.equal(2);
     } finally {
       close();
     }
@@ -278,6 +283,8 @@ describe('getStats: RTP streams and the peer\'s reports (linked bundles, real cl
       expect(ri['totalRoundTripTime'] as number).to.be.at.least(ri['roundTripTime'] as number);
       expect([ri['packetsLost'], ri['jitter']]).to.deep.equal([0, ri['jitter']]);
       expect(ri['jitter']).to.be.a('number');
+      // Stamped when b's report arrived, before we asked.
+      expect(ri.timestamp).to.be.lessThan(out.timestamp);
       expectReferencesResolve(ra);
       expectReferencesResolve(rb);
     } finally {

@@ -39,6 +39,8 @@ export interface SenderStatistics {
   reportsReceived: number;
   roundTripTimeMeasurements: number;
   totalRoundTripTimeMs: number;
+  /** When the last report block about this stream arrived (chain clock, ms). */
+  lastReportAtMs: number | undefined;
 }
 
 interface LocalState {
@@ -84,7 +86,7 @@ export class RtcpReports implements Interceptor {
   bindLocalStream(stream: StreamInfo): void {
     this.local.set(stream.ssrc, {
       stream,
-      stats: { ssrc: stream.ssrc, packetsSent: 0, octetsSent: 0, roundTripTimeMs: undefined, remoteFractionLost: undefined, remotePacketsLost: undefined, remoteJitter: undefined, reportsReceived: 0, roundTripTimeMeasurements: 0, totalRoundTripTimeMs: 0 },
+      stats: { ssrc: stream.ssrc, packetsSent: 0, octetsSent: 0, roundTripTimeMs: undefined, remoteFractionLost: undefined, remotePacketsLost: undefined, remoteJitter: undefined, reportsReceived: 0, roundTripTimeMeasurements: 0, totalRoundTripTimeMs: 0, lastReportAtMs: undefined },
       lastRtpTimestamp: 0,
       lastSentAt: -1,
     });
@@ -150,6 +152,7 @@ export class RtcpReports implements Interceptor {
       st.stats.remotePacketsLost = b.packetsLost;
       st.stats.remoteJitter = b.jitter;
       st.stats.reportsReceived++;
+      st.stats.lastReportAtMs = this.ctx.clock.now();
       if (b.lastSr === 0) continue; // §6.4.1: no SR received yet, no RTT
       // §6.4.1: RTT = A − LSR − DLSR, all in 1/65536 s, modulo 2^32.
       const a = ntpMiddleFromUnixMs(this.ctx.clock.wallTime());

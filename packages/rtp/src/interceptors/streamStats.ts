@@ -28,6 +28,8 @@ export interface OutboundStreamStats {
   reportsReceived: number;
   roundTripTimeMeasurements: number;
   totalRoundTripTimeMs: number;
+  /** When the last report block about this stream arrived (chain clock, ms). */
+  remoteReportAtMs: number | undefined;
 }
 
 /** Counters of a stream we receive (RTCInboundRtpStreamStats). */
@@ -65,7 +67,7 @@ export class StreamStats implements Interceptor {
     const s: OutboundStreamStats = {
       ssrc: stream.ssrc, packetsSent: 0, bytesSent: 0, headerBytesSent: 0, retransmittedPacketsSent: 0, retransmittedBytesSent: 0,
       nackCount: 0, pliCount: 0, firCount: 0, roundTripTimeMs: undefined, remotePacketsLost: undefined, remoteFractionLost: undefined,
-      remoteJitterSeconds: undefined, reportsReceived: 0, roundTripTimeMeasurements: 0, totalRoundTripTimeMs: 0,
+      remoteJitterSeconds: undefined, reportsReceived: 0, roundTripTimeMeasurements: 0, totalRoundTripTimeMs: 0, remoteReportAtMs: undefined,
     };
     this.outClockRates.set(stream.ssrc, stream.clockRate);
     this.out.set(stream.ssrc, s);
@@ -97,6 +99,7 @@ export class StreamStats implements Interceptor {
       ...s, roundTripTimeMs: r?.roundTripTimeMs, remotePacketsLost: r?.remotePacketsLost, remoteFractionLost: r?.remoteFractionLost,
       remoteJitterSeconds: r?.remoteJitter === undefined ? undefined : r.remoteJitter / rate, reportsReceived: r?.reportsReceived ?? 0,
       roundTripTimeMeasurements: r?.roundTripTimeMeasurements ?? 0, totalRoundTripTimeMs: r?.totalRoundTripTimeMs ?? 0,
+      remoteReportAtMs: r?.lastReportAtMs,
     };
   }
 

@@ -54,7 +54,7 @@ describe('interceptors: StreamStats from the peer\'s reports (webrtc-stats remot
     chain.readRtcp([block(lsr, Math.round(0.06 * 65536))]);
     chain.readRtcp([block(lsr, Math.round(0.08 * 65536))]); // RTT 20 ms
     const o = stats.outbound(10)!;
-    expect([o.reportsReceived, o.roundTripTimeMeasurements]).to.deep.equal([3, 2]);
+    expect([o.reportsReceived, o.roundTripTimeMeasurements, o.remoteReportAtMs]).to.deep.equal([3, 2, 1000]);
     expect(o.totalRoundTripTimeMs).to.be.closeTo(60, 0.1);
     expect(o.roundTripTimeMs).to.be.closeTo(20, 0.1);
     expect(o.remoteJitterSeconds).to.equal(480 / 48000);

@@ -12,7 +12,7 @@ import { droppedRtp, existingSession, retransmittedReceived, rtxDropped } from '
 import { certificateMaterial } from '../rtc/RTCCertificate.js';
 import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
 import { senderInternals } from '../transceiver/RTCRtpSender.js';
-import { dataChannelCounts } from './dataChannelCounts.js';
+import { dataChannelCounts, trackedDataChannels } from './dataChannelCounts.js';
 import { iceSection, selectedOnly } from './iceSection.js';
 import { createStatsReport, type RTCStats, type RTCStatsReport } from './RTCStatsReport.js';
 
@@ -120,7 +120,8 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
             const rid = `RI${o.id.slice(1)}`;
             o['remoteId'] = rid;
             out.push({
-              id: rid, type: 'remote-inbound-rtp', timestamp: now, ssrc: stream.ssrc, kind: s.kind, transportId: TRANSPORT_ID,
+              // Its timestamp: when the report block arrived (webrtc-stats §8.6).
+              id: rid, type: 'remote-inbound-rtp', timestamp: x.remoteReportAtMs === undefined ? now : now - (core.clock.now() - x.remoteReportAtMs), ssrc: stream.ssrc, kind: s.kind, transportId: TRANSPORT_ID,
               localId: o.id, roundTripTime: x.roundTripTimeMs / 1000, packetsLost: x.remotePacketsLost ?? 0,
               fractionLost: (x.remoteFractionLost ?? 0) / 256, ...(o['codecId'] ? { codecId: o['codecId'] } : {}),
               ...(x.remoteJitterSeconds !== undefined ? { jitter: x.remoteJitterSeconds } : {}),
@@ -175,16 +176,15 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
   }
   out.push(...codecs.values());
   if (selector === null) {
-    let n = 0;
-    for (const dc of st.dataChannels) {
+    for (const { id, channel: dc } of trackedDataChannels(st)) {
       const h = dataChannelInternals.handle(dc);
       out.push({
-        id: `D${n++}`, type: 'data-channel', timestamp: now, label: dc.label, protocol: dc.protocol,
+        id, type: 'data-channel', timestamp: now, label: dc.label, protocol: dc.protocol,
         dataChannelIdentifier: dc.id ?? undefined, state: dc.readyState, messagesSent: h?.messagesSent ?? 0,
         bytesSent: h?.bytesSent ?? 0, messagesReceived: h?.messagesReceived ?? 0, bytesReceived: h?.bytesReceived ?? 0,
       });
     }
-    const dcCounts = dataChannelCounts(st, st.dataChannels);
+    const dcCounts = dataChannelCounts(st);
     out.unshift({ id: 'P', type: 'peer-connection', timestamp: now, dataChannelsOpened: dcCounts.opened, dataChannelsClosed: dcCounts.closed });
     out.push(...transport);
   } else if (referenced.has('transport')) {

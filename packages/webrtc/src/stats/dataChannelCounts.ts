@@ -10,11 +10,15 @@ import type { RTCDataChannel } from '../datachannel/RTCDataChannel.js';
 interface Counts {
   opened: number;
   closed: number;
+  /** Every channel adopted, in order: closed ones stay reported (webrtc-stats keeps stats of closed objects). */
+  channels: RTCDataChannel[];
 }
 
 interface ChannelMark {
   wasOpen: boolean;
   left: boolean;
+  /** Stable stats id ("D" + adoption order). */
+  id: string;
 }
 
 const byOwner = new WeakMap<object, Counts>();
@@ -23,7 +27,7 @@ const marks = new WeakMap<RTCDataChannel, ChannelMark>();
 function countsOf(owner: object): Counts {
   let c = byOwner.get(owner);
   if (!c) {
-    c = { opened: 0, closed: 0 };
+    c = { opened: 0, closed: 0, channels: [] };
     byOwner.set(owner, c);
   }
   return c;
@@ -33,8 +37,9 @@ function countsOf(owner: object): Counts {
 export function trackDataChannel(owner: object, dc: RTCDataChannel): void {
   if (marks.has(dc)) return;
   const c = countsOf(owner);
-  const mark: ChannelMark = { wasOpen: false, left: false };
+  const mark: ChannelMark = { wasOpen: false, left: false, id: `D${c.channels.length}` };
   marks.set(dc, mark);
+  c.channels.push(dc);
   const opened = (): void => {
     if (mark.wasOpen) return;
     mark.wasOpen = true;
@@ -51,16 +56,18 @@ export function trackDataChannel(owner: object, dc: RTCDataChannel): void {
   dc.addEventListener('close', left);
 }
 
-/**
- * The two counters now. `live` are the channels still in the connection's set: one that was open
- * and is now closing (close() called, no event yet) has left the open state too.
- */
-export function dataChannelCounts(owner: object, live: Iterable<RTCDataChannel>): Counts {
+/** The two counters now: a channel that was open and is closing (no event yet) has left the open state too. */
+export function dataChannelCounts(owner: object): { opened: number; closed: number } {
   const c = countsOf(owner);
   let closing = 0;
-  for (const dc of live) {
-    const m = marks.get(dc);
-    if (m && m.wasOpen && !m.left && dc.readyState !== 'open') closing++;
+  for (const dc of c.channels) {
+    const m = marks.get(dc)!;
+    if (m.wasOpen && !m.left && dc.readyState !== 'open') closing++;
   }
   return { opened: c.opened, closed: c.closed + closing };
+}
+
+/** The channels `owner` adopted (closed ones included) with their stable stats ids. */
+export function trackedDataChannels(owner: object): Array<{ id: string; channel: RTCDataChannel }> {
+  return countsOf(owner).channels.map((channel) => ({ id: marks.get(channel)!.id, channel }));
 }
