@@ -207,13 +207,17 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.handshake.start();
   }
 
-  /** Queues a user message (RFC 9260 §10.1 E SEND). Throws on misuse. */
+  /**
+   * Queues a user message (RFC 9260 §10.1 E SEND). Throws on misuse. Also accepted in COOKIE-ECHOED:
+   * the first packet's worth travels bundled with the COOKIE ECHO (§5.1 C), the rest after the
+   * COOKIE ACK (the data channel layer uses this to send DATA_CHANNEL_OPEN one trip earlier).
+   */
   sendMessage(streamId: number, ppid: number, data: Uint8Array, options: SendOptions = {}): void {
     const s = this.session;
-    if (!s || (this._state !== 'established' && this._state !== 'shutdown-pending' && this._state !== 'shutdown-received')) {
+    if (!s || (this._state !== 'established' && this._state !== 'shutdown-pending' && this._state !== 'shutdown-received' && this._state !== 'cookie-echoed')) {
       throw new Error(`SctpAssociation.sendMessage(): cannot send in state '${this._state}'`);
     }
-    if (this._state !== 'established') {
+    if (this._state !== 'established' && this._state !== 'cookie-echoed') {
       throw new Error(`SctpAssociation.sendMessage(): the association is shutting down (state '${this._state}')`);
     }
     if (!Number.isInteger(streamId) || streamId < 0 || streamId >= s.outboundStreams) {
@@ -525,17 +529,23 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     // flush differ by microseconds, and performance.now() per packet was ~5 % of a bulk profile.
     let now = 0;
     let nowAge = 8;
+    // RFC 9260 §5.1 C: in COOKIE-ECHOED, DATA may go only bundled behind the COOKIE ECHO, and no
+    // other packet until the COOKIE ACK.
+    const echoing = this._state === 'cookie-echoed';
     for (let guard = 0; guard < 100_000; guard++) {
       // RFC 9653 §5.2: handshake and other control chunks keep a real CRC-32c; only packets of
       // SACK, DATA, FORWARD TSN and RE-CONFIG go with a zero checksum.
       let crc = !s?.zeroChecksum;
+      let withCookie = false;
       while (this.control.length > 0 && pb.put(this.control[0]!)) {
+        if (this.control[0]!.type === ChunkType.COOKIE_ECHO) withCookie = true;
         this.control.shift();
         crc = true;
       }
+      const bundledWithCookie = echoing && withCookie;
       if (s && this.handshake.peerTag !== 0) {
         s.writeControl(pb);
-        if (this.dataAllowed() && s.sender.canSend()) {
+        if ((this.dataAllowed() || bundledWithCookie) && s.sender.canSend()) {
           if (nowAge >= 8) {
             now = this.clock.now();
             nowAge = 0;
@@ -551,6 +561,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       s?.sender.endPacket();
       this.o.send(packet);
       if (this.ended) return;
+      if (bundledWithCookie) break;
     }
     if (s) {
       s.afterFlush();
