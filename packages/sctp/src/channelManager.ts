@@ -59,6 +59,8 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
   private readonly assoc: SctpAssociation;
   private readonly role: 'client' | 'server';
   private readonly byId = new Map<number, SctpDataChannel>();
+  /** Channels whose DATA_CHANNEL_OPEN went with the COOKIE ECHO, before 'established'. */
+  private readonly openSent = new Set<SctpDataChannel>();
   private readonly link: ChannelLink;
 
   constructor(options: DataChannelManagerOptions) {
@@ -83,6 +85,12 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
       bufferedAmount: (ch) => (this.byId.get(ch.id) === ch ? this.assoc.bufferedAmount(ch.id) : 0),
     };
     this.assoc.on('established', () => this.onEstablished());
+    // RFC 9260 §5.1 C lets DATA ride with the COOKIE ECHO: the opener's DATA_CHANNEL_OPEN then
+    // reaches the peer together with the association set-up, one trip earlier (RFC 8832 §6 allows
+    // sending it as soon as the association can carry it). The channel still opens on 'established'.
+    this.assoc.on('statechange', (st) => {
+      if (st === 'cookie-echoed') this.sendEarlyOpens();
+    });
     this.assoc.on('message', (id, ppid, data) => this.onMessage(id, ppid, data));
     this.assoc.on('incomingStreamsReset', (ids) => this.onIncomingReset(ids));
     this.assoc.on('outgoingStreamsReset', (ids) => this.onOutgoingReset(ids));
@@ -150,7 +158,14 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
 
   /** Sends DATA_CHANNEL_OPEN (RFC 8832 §6) or, for negotiated channels, just opens. */
   private announce(ch: SctpDataChannel, deferOpen = false): void {
-    if (!ch.negotiated) {
+    if (!ch.negotiated && !this.openSent.delete(ch)) this.sendOpen(ch);
+    if (deferOpen) this.assoc.clock.setTimeout(() => ch.setOpen(), 0);
+    else ch.setOpen();
+  }
+
+  /** DATA_CHANNEL_OPEN (RFC 8832 §5.1) on the channel's stream. */
+  private sendOpen(ch: SctpDataChannel): void {
+    {
       const t = channelTypeOf(ch.ordered, ch.maxRetransmits, ch.maxPacketLifeTime);
       const open: DataChannelOpen = {
         type: 'open',
@@ -162,8 +177,14 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
       };
       this.assoc.sendMessage(ch.id, Ppid.DCEP, serializeDcep(open), { excludeFromBufferedAmount: true, priority: open.priority });
     }
-    if (deferOpen) this.assoc.clock.setTimeout(() => ch.setOpen(), 0);
-    else ch.setOpen();
+  }
+
+  private sendEarlyOpens(): void {
+    for (const ch of this.byId.values()) {
+      if (ch.readyState !== 'connecting' || ch.negotiated || ch.id >= this.assoc.outboundStreams || this.openSent.has(ch)) continue;
+      this.sendOpen(ch);
+      this.openSent.add(ch);
+    }
   }
 
   private onEstablished(): void {
