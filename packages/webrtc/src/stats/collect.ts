@@ -18,8 +18,29 @@ import { createStatsReport, type RTCStats, type RTCStatsReport } from './RTCStat
 
 const TRANSPORT_ID = 'T01';
 
-function fingerprintOf(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+interface CertificateInfo {
+  fingerprint: string;
+  base64: string;
+  /** The remote's DER parses as X.509 (an unparsable one gets an id but no certificate entry). */
+  valid: boolean;
+}
+
+// Certificates do not change during a connection: hash, encode and parse each once (parsing was
+// most of getStats' cost, bench/stats-getstats.ts).
+const certificateInfo = new WeakMap<Uint8Array, CertificateInfo>();
+
+function certInfo(der: Uint8Array): CertificateInfo {
+  let info = certificateInfo.get(der);
+  if (!info) {
+    let valid = true;
+    try { new X509Certificate(der); } catch { valid = false; }
+    info = {
+      fingerprint: createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':'),
+      base64: Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64'), valid,
+    };
+    certificateInfo.set(der, info);
+  }
+  return info;
 }
 
 export async function collectStats(core: PeerCore, selector: object | null): Promise<RTCStatsReport> {
@@ -45,17 +66,15 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
       ...ts.dropped, 'rtp-undemuxable': droppedRtp(core), ...rtxDropped(core), ...(session ? { 'rtcp-malformed': session.droppedRtcp } : {}),
     };
     if (st.certificate) {
-      const m = certificateMaterial(st.certificate);
-      const fp = fingerprintOf(m.certificateDer);
-      t['localCertificateId'] = `CF${fp}`;
-      transport.push({ id: `CF${fp}`, type: 'certificate', timestamp: now, fingerprint: fp, fingerprintAlgorithm: 'sha-256', base64Certificate: m.certificateDer.toString('base64') });
+      const c = certInfo(certificateMaterial(st.certificate).certificateDer);
+      t['localCertificateId'] = `CF${c.fingerprint}`;
+      transport.push({ id: `CF${c.fingerprint}`, type: 'certificate', timestamp: now, fingerprint: c.fingerprint, fingerprintAlgorithm: 'sha-256', base64Certificate: c.base64 });
     }
     for (const der of bundle.remoteCertificates()) {
-      const fp = fingerprintOf(der);
-      t['remoteCertificateId'] = `CF${fp}`;
-      let valid = true;
-      try { new X509Certificate(der); } catch { valid = false; }
-      if (valid) transport.push({ id: `CF${fp}`, type: 'certificate', timestamp: now, fingerprint: fp, fingerprintAlgorithm: 'sha-256', base64Certificate: Buffer.from(der).toString('base64') });
+      const c = certInfo(der);
+      if (!c.valid) continue; // no entry to reference (the DTLS layer rejects such a peer anyway)
+      t['remoteCertificateId'] = `CF${c.fingerprint}`;
+      transport.push({ id: `CF${c.fingerprint}`, type: 'certificate', timestamp: now, fingerprint: c.fingerprint, fingerprintAlgorithm: 'sha-256', base64Certificate: c.base64 });
     }
     // webrtc-stats §8.16: the timestamps we hold are on the peer connection's clock.
     const at = (clockMs: number): number => now - (core.clock.now() - clockMs);
