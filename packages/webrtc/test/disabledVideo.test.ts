@@ -103,6 +103,7 @@ describe('disabled video: BlackVideo (size, codec, key frames)', () => {
     b.observe({ data: vp8BlackKeyframe(321, 241, { luma: 90 }), timestamp: 0, keyframe: true });
     expect(b.size({ width: 1280, height: 720 })).to.deep.equal({ width: 321, height: 241 });
     b.observe({ data: new Uint8Array([0x31, 0, 0, 0]), timestamp: 1, keyframe: false }); // a delta frame: ignored
+    b.observe({ data: vp8BlackKeyframe(9000, 16, { luma: 90 }), timestamp: 2, keyframe: true }); // wider than 8192: ignored
     expect(vp8KeyframeSize(b.next().data)).to.deep.equal({ width: 321, height: 241 });
   });
 

@@ -9,7 +9,7 @@
  * The size is the source's: the last key frame it sent (VP8 frame header, H.264 SPS), else
  * the track's settings (width/height), else 640x480.
  */
-import { H264BlackFrames, h264AccessUnitSize, vp8BlackKeyframe, vp8KeyframeSize } from '@rivulet/rtp';
+import { H264BlackFrames, H264_BLACK_MAX_DIMENSION, h264AccessUnitSize, vp8BlackKeyframe, vp8KeyframeSize } from '@rivulet/rtp';
 import type { EncodedFrame } from './frames.js';
 import type { MediaTrackSettingsLike } from './MediaStreamTrackSource.js';
 
@@ -66,7 +66,8 @@ export class BlackVideo {
   observe(frame: EncodedFrame): void {
     const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
     const size = this.h264 ? (frame.keyframe !== false ? h264AccessUnitSize(data) : undefined) : vp8KeyframeSize(data);
-    if (size) this.sourceSize = size;
+    // Larger than we write (H.264 above 8192): keep sizing by the settings or the default.
+    if (size && size.width <= H264_BLACK_MAX_DIMENSION && size.height <= H264_BLACK_MAX_DIMENSION) this.sourceSize = size;
   }
 
   /** The next frame is a key frame (a new disabled period, or the receiver asked for one). */
