@@ -1,14 +1,14 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { Counters, reportError, type Clock, type Timer, type TransportAddress } from '@rivulet/common';
+import { Counters, reportError, type Clock, type TransportAddress } from '@rivulet/common';
 import { StunAttr, StunClass, StunMethod, StunMessage, attr, encodeStun, parseStun, type StunDropReason } from '../stun/index.js';
 import { LongTermCredentials } from './auth.js';
 import { encodeChannelData, isChannelData, parseChannelData } from './channelData.js';
+import { connectTurnServer, tryAlternate } from './connect.js';
 import { IdleKeepalive } from './keepalive.js';
-import { PeerTable, canonicalIp } from './peers.js';
+import { AllocationLifetime } from './lifetime.js';
+import { CanonicalIpCache, PeerTable, canonicalIp } from './peers.js';
 import { TurnRequester } from './requester.js';
-import { openTurnTransport, type TurnTransport } from './transport.js';
-import { validateAllocateOptions } from './validate.js';
+import type { TurnTransport } from './transport.js';
+import { validateAllocateOptions, validateSend } from './validate.js';
 import { TurnError, type AllocateTurnOptions, type TurnAllocation, type TurnCounter, type TurnState } from './types.js';
 
 /** RFC 8656 §18.11: REQUESTED-TRANSPORT protocol number for UDP relaying. */
@@ -29,19 +29,15 @@ export class TurnClient implements TurnAllocation {
   readonly stunCounters = new Counters<StunDropReason>();
   relayedAddress!: TransportAddress;
   mappedAddress!: TransportAddress;
-  /** Seconds granted by the server's last Allocate/Refresh response. */
-  lifetimeSeconds = 0;
   private stateValue: TurnState | 'allocating' = 'allocating';
   private readonly requester: TurnRequester;
   private readonly peers: PeerTable;
   private readonly dataHandlers: Array<(data: Buffer, from: TransportAddress) => void> = [];
   private readonly stateHandlers: Array<(state: TurnState, error?: Error) => void> = [];
-  private refreshTimer: Timer | undefined;
+  private readonly lifetime: AllocationLifetime;
   private readonly keepalive: IdleKeepalive;
-  private expiresAt = 0;
-  private readonly requestedLifetime: number;
   private readonly relayFamily: 'IPv4' | 'IPv6' | undefined;
-  private readonly canonicalCache = new Map<string, string>();
+  private readonly canonicalIps = new CanonicalIpCache();
   /** Set once close() starts: no more sends, deliveries or state changes but 'closed'. */
   private closing: Promise<void> | undefined;
 
@@ -51,7 +47,6 @@ export class TurnClient implements TurnAllocation {
     readonly serverLabel: string,
     options: AllocateTurnOptions,
   ) {
-    this.requestedLifetime = options.lifetimeSeconds ?? 600;
     this.relayFamily = options.relayFamily;
     this.keepalive = new IdleKeepalive(clock, options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS, () => {
       this.transport.send(encodeStun(new StunMessage(StunMethod.Binding, StunClass.Indication), { fingerprint: true }));
@@ -66,6 +61,15 @@ export class TurnClient implements TurnAllocation {
     const credentials = new LongTermCredentials(options.server.username, options.server.credential);
     this.requester = new TurnRequester(transport, credentials, clock, this.counters, serverLabel, options.rtoMs ?? 500);
     this.peers = new PeerTable(clock, this.requester, this.counters, options.channelBinding ?? true, (d, p) => this.sendIndication(d, p));
+    this.lifetime = new AllocationLifetime(
+      clock,
+      this.requester,
+      this.counters,
+      options.lifetimeSeconds ?? 600,
+      serverLabel,
+      () => this.stateValue === 'allocated' && !this.closing,
+      (error) => this.fail(error),
+    );
     transport.onMessage((m) => this.receive(m));
     transport.onDrop((reason) => this.counters.inc(reason));
     transport.onClose((error) => this.fail(new TurnError(`TURN connection to ${serverLabel} lost: ${error.message}`)));
@@ -81,32 +85,14 @@ export class TurnClient implements TurnAllocation {
     try {
       return await TurnClient.allocateAt(options);
     } catch (err) {
-      const alt = err instanceof TurnError && err.code === 300 ? err.alternate : undefined;
-      const server = options.server;
-      if (!alt || (alt.address === server.address && alt.port === server.port) || alt.family !== (server.address.includes(':') ? 'IPv6' : 'IPv4')) {
-        throw err;
-      }
-      return TurnClient.allocateAt({ ...options, server: { ...server, address: alt.address, port: alt.port } });
+      const alternate = tryAlternate(err, options.server);
+      if (!alternate) throw err;
+      return TurnClient.allocateAt({ ...options, server: alternate });
     }
   }
 
   private static async allocateAt(options: AllocateTurnOptions): Promise<TurnClient> {
-    const { server } = options;
-    const label = `${server.transport} ${server.address.includes(':') ? `[${server.address}]` : server.address}:${server.port}`;
-    // Responses are matched against the server's address, so it must be the canonical IP literal
-    // the network will report as the source: resolve names (e.g. from a turn: URL) first.
-    let address: string;
-    try {
-      address = isIP(server.address) ? canonicalIp(server.address) : (await lookup(server.address)).address;
-    } catch (err) {
-      throw new TurnError(`TURN: cannot resolve server name ${JSON.stringify(server.address)}: ${(err as Error).message}`);
-    }
-    let transport: TurnTransport;
-    try {
-      transport = await openTurnTransport({ network: options.network, server: { ...server, address }, localAddress: options.localAddress });
-    } catch (err) {
-      throw new TurnError(`TURN: cannot reach server ${label}: ${(err as Error).message}`);
-    }
+    const { transport, label } = await connectTurnServer(options);
     const client = new TurnClient(transport, options.clock, label, options);
     try {
       await client.allocateNow();
@@ -126,7 +112,7 @@ export class TurnClient implements TurnAllocation {
     const response = await this.requester.request(StunMethod.Allocate, (m) => {
       attr.setRequestedTransport(m, PROTOCOL_UDP);
       if (this.relayFamily) attr.setRequestedAddressFamily(m, this.relayFamily);
-      attr.setLifetime(m, this.requestedLifetime);
+      attr.setLifetime(m, this.lifetime.requestedSeconds);
     });
     let relayed: TransportAddress | undefined;
     let mapped: TransportAddress | undefined;
@@ -141,46 +127,8 @@ export class TurnClient implements TurnAllocation {
     this.relayedAddress = relayed;
     this.mappedAddress = mapped;
     this.stateValue = 'allocated';
-    this.granted(response);
+    this.lifetime.granted(response);
     if (!this.transport.reliable) this.keepalive.start();
-  }
-
-  /** Records the granted LIFETIME and schedules the next Refresh (RFC 8656 §8). */
-  private granted(response: StunMessage): void {
-    let lifetime: number | undefined;
-    try {
-      lifetime = attr.getLifetime(response);
-    } catch {
-      lifetime = undefined;
-    }
-    this.lifetimeSeconds = lifetime ?? this.requestedLifetime;
-    this.expiresAt = this.clock.now() + this.lifetimeSeconds * 1000;
-    // Refresh a minute before expiry, or at half-life for short lifetimes.
-    // (At least 1 s, so a server granting a nonsensical 0 cannot make us hammer it.)
-    const lead = Math.max(1, this.lifetimeSeconds > 120 ? this.lifetimeSeconds - 60 : this.lifetimeSeconds / 2);
-    this.refreshTimer?.cancel();
-    this.refreshTimer = this.clock.setTimeout(() => this.refresh(), lead * 1000);
-  }
-
-  private refresh(): void {
-    if (this.stateValue !== 'allocated' || this.closing) return;
-    this.counters.inc('allocation-refreshes');
-    this.requester.request(StunMethod.Refresh, (m) => attr.setLifetime(m, this.requestedLifetime)).then(
-      (response) => {
-        if (this.stateValue === 'allocated' && !this.closing) this.granted(response);
-      },
-      (err: Error) => {
-        if (this.stateValue !== 'allocated' || this.closing) return;
-        // A timed-out Refresh (no error code) is retried while the allocation still lives:
-        // the server may only have been unreachable for a while. An error response is final.
-        const left = this.expiresAt - this.clock.now();
-        if (err instanceof TurnError && err.code === undefined && left > 2_000) {
-          this.refreshTimer = this.clock.setTimeout(() => this.refresh(), Math.min(5_000, left / 2));
-          return;
-        }
-        this.fail(new TurnError(`TURN allocation on ${this.serverLabel} could not be refreshed: ${err.message}`, (err as TurnError).code));
-      },
-    );
   }
 
   /** The channel number bound to `peer` (RFC 8656 §12), or undefined while data goes by Send indication. */
@@ -199,19 +147,19 @@ export class TurnClient implements TurnAllocation {
     return this.transport.localAddress;
   }
 
+  /** Seconds granted by the server's last Allocate/Refresh response. */
+  get lifetimeSeconds(): number {
+    return this.lifetime.seconds;
+  }
+
   /** Clock time (ms) at which the allocation expires unless refreshed. */
   get expiresAtMs(): number {
-    return this.expiresAt;
+    return this.lifetime.expiresAt;
   }
 
   send(data: Uint8Array, peer: TransportAddress): void {
-    if (!(data instanceof Uint8Array)) throw new TypeError('TurnAllocation.send: data must be a Uint8Array');
-    // DATA / ChannelData lengths are 16-bit (RFC 8656 §12.4, §18.10); the headers must fit too.
-    if (data.length > 0xffff - 40) throw new RangeError(`TurnAllocation.send: data of ${data.length} bytes is too large (max 65495)`);
-    if (!peer || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) {
-      throw new RangeError(`TurnAllocation.send: peer port must be an integer 1..65535, got ${String(peer?.port)}`);
-    }
-    const address = this.canonical(peer.address);
+    validateSend(data, peer);
+    const address = this.canonicalIps.get(peer.address);
     if (address === undefined) {
       throw new TypeError(`TurnAllocation.send: peer address must be an IP literal, got ${JSON.stringify(peer.address)}`);
     }
@@ -228,21 +176,6 @@ export class TurnClient implements TurnAllocation {
       return;
     }
     this.peers.send(data, target);
-  }
-
-  /** Canonical form of a peer IP, cached (send() is the hot path; ICE talks to a handful of peers). */
-  private canonical(address: string): string | undefined {
-    const hit = this.canonicalCache.get(address);
-    if (hit !== undefined) return hit;
-    let c: string;
-    try {
-      c = canonicalIp(address);
-    } catch {
-      return undefined;
-    }
-    if (this.canonicalCache.size >= 256) this.canonicalCache.clear();
-    this.canonicalCache.set(address, c);
-    return c;
   }
 
   /** RFC 8656 §11.1: a Send indication (unauthenticated by design). */
@@ -340,25 +273,14 @@ export class TurnClient implements TurnAllocation {
   private async closeNow(): Promise<void> {
     const wasAllocated = this.stateValue === 'allocated';
     this.stopTimers();
-    if (wasAllocated) {
-      // RFC 8656 §7: a Refresh with LIFETIME 0 deletes the allocation at once.
-      const release = this.requester
-        .request(StunMethod.Refresh, (m) => attr.setLifetime(m, 0), { rc: 4, rm: 4 })
-        .then(() => true, () => false);
-      let timer: Timer | undefined;
-      const timeout = new Promise<boolean>((resolve) => (timer = this.clock.setTimeout(() => resolve(false), RELEASE_WAIT_MS)));
-      const released = await Promise.race([release, timeout]);
-      timer?.cancel();
-      if (!released) this.counters.inc('release-failed');
-    }
+    if (wasAllocated && !(await this.lifetime.release(RELEASE_WAIT_MS))) this.counters.inc('release-failed');
     this.requester.cancelAll('allocation closed');
     this.transport.close();
     this.setState('closed');
   }
 
   private stopTimers(): void {
-    this.refreshTimer?.cancel();
-    this.refreshTimer = undefined;
+    this.lifetime.stop();
     this.keepalive.stop();
     this.peers.stop();
   }

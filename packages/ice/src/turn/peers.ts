@@ -32,6 +32,26 @@ export function canonicalIp(address: string): string {
   return bytesToIp(ipToBytes(address));
 }
 
+/** canonicalIp() behind a bounded cache: send() is the hot path and ICE talks to a handful of peers. */
+export class CanonicalIpCache {
+  private readonly cache = new Map<string, string>();
+
+  /** The canonical form of `address`, or undefined when it is not an IP literal. */
+  get(address: string): string | undefined {
+    const hit = this.cache.get(address);
+    if (hit !== undefined) return hit;
+    let c: string;
+    try {
+      c = canonicalIp(address);
+    } catch {
+      return undefined;
+    }
+    if (this.cache.size >= 256) this.cache.clear();
+    this.cache.set(address, c);
+    return c;
+  }
+}
+
 export function peerKey(peer: { address: string; port: number }): string {
   return `${peer.address}|${peer.port}`;
 }

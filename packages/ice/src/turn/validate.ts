@@ -1,3 +1,4 @@
+import type { TransportAddress } from '@rivulet/common';
 import type { AllocateTurnOptions } from './types.js';
 
 /** API misuse of allocateTurn gets an error naming the field and the value. */
@@ -13,4 +14,14 @@ export function validateAllocateOptions(options: AllocateTurnOptions): void {
   if (l !== undefined && (!Number.isInteger(l) || l < 1)) throw new RangeError(`allocateTurn: lifetimeSeconds must be a positive integer, got ${String(l)}`);
   const f = options.relayFamily;
   if (f !== undefined && f !== 'IPv4' && f !== 'IPv6') throw new TypeError(`allocateTurn: relayFamily must be 'IPv4' or 'IPv6', got ${String(f)}`);
+}
+
+/** API misuse of TurnAllocation.send gets an error naming the value (the peer address is checked where it is made canonical). */
+export function validateSend(data: Uint8Array, peer: TransportAddress): void {
+  if (!(data instanceof Uint8Array)) throw new TypeError('TurnAllocation.send: data must be a Uint8Array');
+  // DATA / ChannelData lengths are 16-bit (RFC 8656 §12.4, §18.10); the headers must fit too.
+  if (data.length > 0xffff - 40) throw new RangeError(`TurnAllocation.send: data of ${data.length} bytes is too large (max 65495)`);
+  if (!peer || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) {
+    throw new RangeError(`TurnAllocation.send: peer port must be an integer 1..65535, got ${String(peer?.port)}`);
+  }
 }
