@@ -1,52 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Counters, type Clock, type DatagramSocket, type Network, type StreamSocket, type TransportAddress } from '@rivulet/common';
-import {
-  StunAttr,
-  StunClass,
-  StunErrorCode,
-  StunMessage,
-  StunMethod,
-  attr,
-  encodeAddress,
-  encodeStun,
-  longTermKey,
-  parseStun,
-  verifyIntegrity,
-} from '../stun/index.js';
+import { Counters, type DatagramSocket, type StreamSocket, type TransportAddress } from '@rivulet/common';
+import { StunAttr, StunErrorCode, StunMessage, StunMethod, attr, encodeAddress, encodeStun, parseStun } from '../stun/index.js';
 import { MAX_CHANNEL, MIN_CHANNEL, TurnStreamFramer, isChannelData, parseChannelData } from './channelData.js';
 import { ServerAllocation, tupleKey, type ClientConn, type TurnTestServerCounter } from './testServerAllocation.js';
+import { TestServerCredentials } from './testServerAuth.js';
+import { grantedLifetime, relayAddresses, validateTestServerOptions, type TurnTestServerOptions } from './testServerOptions.js';
 
-export type { TurnTestServerCounter };
-
-export interface TurnTestServerOptions {
-  network: Network;
-  clock: Clock;
-  /** Address to listen on (UDP). */
-  address: string;
-  /** Listening port; default 3478. */
-  port?: number;
-  /** Address relay sockets bind to; default `address`. */
-  relayAddress?: string | readonly string[];
-  /** Default 'rivulet.test'. */
-  realm?: string;
-  /** username → password. */
-  users: Readonly<Record<string, string>>;
-  /** RFC 8656 §7.2 default lifetime, seconds (default 600). */
-  defaultLifetimeSeconds?: number;
-  /** Maximum lifetime, seconds (default 3600). */
-  maxLifetimeSeconds?: number;
-  /** A nonce older than this gets 438 Stale Nonce; default: nonces never go stale. */
-  nonceLifetimeMs?: number;
-  /**
-   * Also accept TURN over TCP (RFC 8656 §12.5 framing): a listen function for the
-   * same port, e.g. `(port, accept) => virtualHost.listenTcp({ address, port }, accept)`
-   * with @rivulet/testkit. `Network` itself has no listen, hence the hook.
-   */
-  listenTcp?: (port: number, onConnection: (socket: StreamSocket) => void) => { close(): void };
-  /** Answer every Allocate with 300 Try Alternate pointing here (RFC 8489 §10), for redirect tests. */
-  alternateServer?: { address: string; port: number };
-}
-
+export type { TurnTestServerCounter, TurnTestServerOptions };
 
 const RESPONSE_CACHE_MS = 40_000;
 
@@ -61,9 +20,7 @@ export class TurnTestServer {
   private readonly allocationsByTuple = new Map<string, ServerAllocation>();
   private readonly pending = new Set<string>();
   private readonly responseCache = new Map<string, { bytes: Buffer; at: number }>();
-  private readonly realm: string;
-  private nonce = '';
-  private nonceIssuedAt = 0;
+  private readonly credentials: TestServerCredentials;
   private closed = false;
   private tcpListener: { close(): void } | undefined;
   private readonly tcpConnections = new Set<StreamSocket>();
@@ -72,8 +29,7 @@ export class TurnTestServer {
     private readonly socket: DatagramSocket,
     private readonly options: TurnTestServerOptions,
   ) {
-    this.realm = options.realm ?? 'rivulet.test';
-    this.rotateNonce();
+    this.credentials = new TestServerCredentials(options.realm ?? 'rivulet.test', options.users, options.clock, options.nonceLifetimeMs);
     socket.onMessage((data, from) => {
       const client: ClientConn = {
         key: `udp|${tupleKey(from)}`,
@@ -120,11 +76,7 @@ export class TurnTestServer {
   }
 
   static async start(options: TurnTestServerOptions): Promise<TurnTestServer> {
-    if (!options?.network || !options.clock) throw new TypeError('TurnTestServer.start: options.network and options.clock are required');
-    if (typeof options.address !== 'string') throw new TypeError(`TurnTestServer.start: address must be an IP string, got ${String(options.address)}`);
-    if (!options.users || typeof options.users !== 'object' || Object.keys(options.users).length === 0) {
-      throw new TypeError('TurnTestServer.start: users must map at least one username to its password');
-    }
+    validateTestServerOptions(options);
     const socket = await options.network.bindUdp({ address: options.address, port: options.port ?? 3478 });
     return new TurnTestServer(socket, options);
   }
@@ -150,7 +102,7 @@ export class TurnTestServer {
 
   /** Makes the current nonce stale now (the next signed request gets 438). */
   expireNonce(): void {
-    this.rotateNonce();
+    this.credentials.rotateNonce();
   }
 
   close(): void {
@@ -160,11 +112,6 @@ export class TurnTestServer {
     this.tcpListener?.close();
     for (const c of [...this.tcpConnections]) c.close();
     this.socket.close();
-  }
-
-  private rotateNonce(): void {
-    this.nonce = randomBytes(12).toString('hex');
-    this.nonceIssuedAt = this.options.clock.now();
   }
 
   private onClientPacket(data: Buffer, from: ClientConn): void {
@@ -206,8 +153,8 @@ export class TurnTestServer {
     const res = request.createResponse(true);
     attr.setErrorCode(res, code, reason);
     if (challenge) {
-      attr.setRealm(res, this.realm);
-      attr.setNonce(res, this.nonce);
+      attr.setRealm(res, this.credentials.realm);
+      attr.setNonce(res, this.credentials.nonce);
     }
     this.reply(to, request, res, key);
   }
@@ -230,27 +177,12 @@ export class TurnTestServer {
       return this.reply(from, msg, res);
     }
     // RFC 8489 §9.2.4: long-term credential checks.
-    if (!msg.has(StunAttr.MessageIntegrity)) {
-      this.counters.inc('challenged');
-      return this.error(from, msg, StunErrorCode.Unauthorized, 'Unauthorized', undefined, true);
+    const auth = this.credentials.check(msg);
+    if (!('key' in auth)) {
+      this.counters.inc(auth.counter);
+      return this.error(from, msg, auth.code, auth.reason, undefined, true);
     }
-    const username = attr.getUsername(msg);
-    const password = username === undefined ? undefined : this.options.users[username];
-    if (username === undefined || password === undefined || attr.getRealm(msg) !== this.realm) {
-      this.counters.inc('bad-credentials');
-      return this.error(from, msg, StunErrorCode.Unauthorized, 'Unauthorized', undefined, true);
-    }
-    const key = longTermKey(username, this.realm, password);
-    if (!verifyIntegrity(msg, key)) {
-      this.counters.inc('bad-credentials');
-      return this.error(from, msg, StunErrorCode.Unauthorized, 'Unauthorized', undefined, true);
-    }
-    const life = this.options.nonceLifetimeMs;
-    if (life !== undefined && this.options.clock.now() - this.nonceIssuedAt >= life) this.rotateNonce();
-    if (attr.getNonce(msg) !== this.nonce) {
-      this.counters.inc('stale-nonce');
-      return this.error(from, msg, StunErrorCode.StaleNonce, 'Stale Nonce', undefined, true);
-    }
+    const key = auth.key;
     const a = this.allocationsByTuple.get(from.key);
     switch (msg.method) {
       case StunMethod.Allocate:
@@ -268,27 +200,13 @@ export class TurnTestServer {
     }
   }
 
-  private relayAddresses(): readonly string[] {
-    const r = this.options.relayAddress ?? this.options.address;
-    return typeof r === 'string' ? [r] : r;
-  }
-
-  /** RFC 8656 §7.2: min(requested, max), but never below the default. */
-  private lifetimeFor(msg: StunMessage): number {
-    const def = this.options.defaultLifetimeSeconds ?? 600;
-    const max = this.options.maxLifetimeSeconds ?? 3600;
-    const requested = attr.getLifetime(msg);
-    if (requested === undefined) return def;
-    return Math.max(def, Math.min(requested, max));
-  }
-
   private async allocate(msg: StunMessage, from: ClientConn, key: Buffer): Promise<void> {
     const transport = attr.getRequestedTransport(msg);
     if (transport === undefined) return this.error(from, msg, StunErrorCode.BadRequest, 'Bad Request: REQUESTED-TRANSPORT missing', key);
     if (transport !== 17) return this.error(from, msg, StunErrorCode.UnsupportedTransportProtocol, 'Unsupported Transport Protocol', key);
     // RFC 8656 §7.2: the relayed family is REQUESTED-ADDRESS-FAMILY's, IPv4 when absent.
     const family = attr.getRequestedAddressFamily(msg) ?? 'IPv4';
-    const relayAt = this.relayAddresses().find((a) => (a.includes(':') ? 'IPv6' : 'IPv4') === family);
+    const relayAt = relayAddresses(this.options).find((a) => (a.includes(':') ? 'IPv6' : 'IPv4') === family);
     if (relayAt === undefined) {
       return this.error(from, msg, StunErrorCode.AddressFamilyNotSupported, 'Address Family not Supported', key);
     }
@@ -303,7 +221,7 @@ export class TurnTestServer {
     }
     this.pending.delete(tuple);
     if (this.closed) return relay.close();
-    const lifetime = this.lifetimeFor(msg);
+    const lifetime = grantedLifetime(this.options, msg);
     const a = new ServerAllocation(from, relay, this.options.clock, this.counters);
     this.allocationsByTuple.set(tuple, a);
     this.setExpiry(a, lifetime);
@@ -338,7 +256,7 @@ export class TurnTestServer {
       attr.setLifetime(res, 0);
     } else {
       this.counters.inc('refreshes');
-      const lifetime = this.lifetimeFor(msg);
+      const lifetime = grantedLifetime(this.options, msg);
       this.setExpiry(a, lifetime);
       attr.setLifetime(res, lifetime);
     }
