@@ -16,6 +16,6 @@ export { crc32c, sctpChecksum } from './crc32c.js';
 export { parsePacket, serializePacket, verifyChecksum, type ParsedPacket, type PacketHeader } from './packet.js';
 export { parseChunk, serializeChunk } from './chunks/chunk.js';
 export * from './chunks/types.js';
-export { plpmtuCap, BASE_PLPMTU, DTLS_MAX_PLAINTEXT, type PathCapInput } from './pmtu/cap.js';
+export { plpmtuCap, BASE_PLPMTU, DTLS_MAX_PLAINTEXT, DEFAULT_PEER_MAX_DATAGRAM, type PathCapInput } from './pmtu/cap.js';
 export type { PlpmtudState, PlpmtudStats } from './pmtu/plpmtud.js';
 export type { PlpmtudOptions } from './options.js';

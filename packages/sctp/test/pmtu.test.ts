@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { FakeClock } from '@rivulet/common';
 import { Plpmtud, type PlpmtudConfig } from '../src/pmtu/plpmtud.js';
 import { decodeProbeInfo, encodeProbeInfo, MIN_PROBE_SIZE, PROBE_OVERHEAD, probeChunks } from '../src/pmtu/probe.js';
-import { plpmtuCap } from '../src/pmtu/cap.js';
+import { DEFAULT_PEER_MAX_DATAGRAM, plpmtuCap } from '../src/pmtu/cap.js';
 import { padChunk, PAD_CHUNK_TYPE } from '../src/chunks/pad.js';
 import { parsePacket, serializePacket, verifyChecksum } from '../src/packet.js';
 import { ChunkType } from '../src/chunks/types.js';
@@ -166,13 +166,19 @@ describe('PLPMTUD (RFC 8899) building blocks', () => {
     expect(pl.plpmtu).to.equal(9000);
   });
 
-  it('MAX_PLPMTU from the interface MTU and the DTLS record limit (2^14)', () => {
-    // Loopback (MTU 65536): the DTLS record limit binds.
-    expect(plpmtuCap({ linkMtu: 65536, family: 'IPv4', dtlsOverhead: 37 })).to.equal(16384);
+  it('MAX_PLPMTU from the interface MTU, the DTLS record limit (2^14) and the peer\'s EMTU_R', () => {
+    const rivuletPeer = 16384 + 37;
+    // Loopback (MTU 65536) to a peer taking whole records: the DTLS record limit binds.
+    expect(plpmtuCap({ linkMtu: 65536, family: 'IPv4', dtlsOverhead: 37, peerMaxDatagram: rivuletPeer })).to.equal(16384);
+    // Unknown peer: 2048-byte datagrams (Chromium fails its DTLS above ~2065) − 37 = 2011 → 2008.
+    expect(plpmtuCap({ linkMtu: 65536, family: 'IPv4', dtlsOverhead: 37 })).to.equal(2008);
+    expect(DEFAULT_PEER_MAX_DATAGRAM).to.equal(2048);
+    expect(plpmtuCap({ linkMtu: 65536, family: 'IPv4', dtlsOverhead: 29, peerMaxDatagram: 4096 })).to.equal(4064);
     // Ethernet: 1500 − 28 (IPv4+UDP) − 37 (AES-GCM record) = 1435 → 1432 (4-byte aligned).
     expect(plpmtuCap({ linkMtu: 1500, family: 'IPv4', dtlsOverhead: 37 })).to.equal(1432);
     expect(plpmtuCap({ linkMtu: 1500, family: 'IPv6', dtlsOverhead: 37 })).to.equal(1412);
-    expect(plpmtuCap({ linkMtu: 9000, family: 'IPv4', dtlsOverhead: 37 })).to.equal(8932);
+    expect(plpmtuCap({ linkMtu: 9000, family: 'IPv4', dtlsOverhead: 37, peerMaxDatagram: rivuletPeer })).to.equal(8932);
+    expect(() => plpmtuCap({ linkMtu: 1500, family: 'IPv4', dtlsOverhead: 37, peerMaxDatagram: 1.5 })).to.throw(/peerMaxDatagram/);
     // Unknown interface, or one too small for BASE: BASE, no probing up.
     expect(plpmtuCap({ linkMtu: undefined, family: 'IPv4', dtlsOverhead: 37 })).to.equal(1200);
     expect(plpmtuCap({ linkMtu: 1280, family: 'IPv6', dtlsOverhead: 37 })).to.equal(1200);
