@@ -2,12 +2,13 @@
  * mediacapture-streams §4.3.1 ("enabled") / webrtc-pc §5.2: a disabled video track is sent as
  * black frames. Rivulet sends ffmpeg's 320x240 test pattern (VP8, then H.264) to headless
  * Chromium, whose page shows the remote track in a <video> and reads it back through a canvas.
- * Disabling the track keeps Chromium decoding (inbound-rtp framesDecoded keeps increasing, at
- * the black frame rate), the remote track stays unmuted, and every canvas pixel is black;
- * re-enabling brings the test pattern back.
+ * Disabling the track keeps Chromium decoding at the source's 30 frames/s (inbound-rtp
+ * framesDecoded), the remote track stays unmuted, and every canvas pixel is black; re-enabling
+ * brings the test pattern back.
  *
  * A reference run in the other direction records what Chromium itself sends for a disabled
- * track: black of the same size (ffmpeg decodes it), so our Y=0, U=V=128 matches it.
+ * track: black at the source's frame rate, decoding (ffmpeg) to Y=0, U=V=128 (within 2: it is
+ * lossily encoded) — the black Rivulet sends exactly.
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -89,7 +90,7 @@ describe('a disabled video track is sent as black frames (Chromium receives and 
   });
 
   for (const codec of ['VP8', 'H264'] as const) {
-    it(`${codec}: test pattern → disabled: Chromium keeps decoding ~1 black frame/s, track unmuted, all pixels black → enabled: the pattern again`, async () => {
+    it(`${codec}: test pattern → disabled: Chromium keeps decoding black at ~30 frames/s, track unmuted, all pixels black → enabled: the pattern again`, async () => {
       const page = chrome!.page;
       const source = new MediaStreamTrackSource({ kind: 'video', mimeType: `video/${codec}` });
       const camera = new FfmpegSource({
@@ -119,8 +120,8 @@ describe('a disabled video track is sent as black frames (Chromium receives and 
         samples.push(await view());
       }
       const end = samples[samples.length - 1]!;
-      // 3 s at one black frame per second (timer slack on a loaded machine: 2..5).
-      expect(end.framesDecoded - start.framesDecoded, `frames decoded while disabled (${JSON.stringify([start, end])})`).to.be.within(2, 5);
+      // 3 s at the source's 30 frames/s: ~90 (a loaded machine's timers and decoder lag: 45..100).
+      expect(end.framesDecoded - start.framesDecoded, `frames decoded while disabled (${JSON.stringify([start, end])})`).to.be.within(45, 100);
       expect(samples.map((v) => v.muted), 'remote track muted while disabled').to.deep.equal(new Array<boolean>(6).fill(false));
       expect(samples.map((v) => v.maxRgb), 'brightest canvas pixel while disabled').to.deep.equal(new Array<number>(6).fill(0));
       expect([end.frameWidth, end.frameHeight, end.videoWidth]).to.deep.equal([320, 240, 320]);
@@ -136,7 +137,7 @@ describe('a disabled video track is sent as black frames (Chromium receives and 
     });
   }
 
-  it('reference: Chromium sends a track disabled from the start as black at the source\'s frame rate; ffmpeg decodes it to exactly Y=0, U=V=128', async () => {
+  it('reference: Chromium sends a track disabled from the start as black at the source\'s frame rate; ffmpeg decodes it to Y=0, U=V=128', async () => {
     const page = chrome!.page;
     const pc: RTCPeerConnection = loopbackPeer();
     cleanups.push(() => pc.close(), () => page.evaluate('window.sender && window.sender.close()'));
@@ -165,8 +166,7 @@ describe('a disabled video track is sent as black frames (Chromium receives and 
     const rate = frames.length / seconds;
     console.log(`      Chromium, track disabled: ${frames.length} frames in ${seconds.toFixed(1)} s (${rate.toFixed(1)} fps), key frames: ${frames.filter((f) => f.keyframe).length}`);
     // Chromium replaces every captured frame by black: it keeps the source's rate (the canvas
-    // captures at 30 fps; measured 29.6 fps). Rivulet sends one black frame per second instead
-    // (docs/disabled-video.md): its VP8 black frames are all key frames.
+    // captures at 30 fps; measured 29.6-30.0). Rivulet does the same (docs/disabled-video.md).
     expect(rate, 'Chromium frames per second while disabled').to.be.within(10, 35);
     const firstKey = frames.findIndex((f) => f.keyframe);
     expect(firstKey, 'a key frame among them').to.be.at.least(0);
@@ -179,15 +179,17 @@ describe('a disabled video track is sent as black frames (Chromium receives and 
     expect(r.status, r.stderr.toString()).to.equal(0);
     const size = 320 * 240 * 3 / 2;
     expect(r.stdout.length % size).to.equal(0);
-    const ys = new Set<number>();
-    const uvs = new Set<number>();
+    const ys = new Map<number, number>();
+    const uvs = new Map<number, number>();
     for (let f = 0; f < r.stdout.length; f += size) {
-      for (const v of r.stdout.subarray(f, f + 320 * 240)) ys.add(v);
-      for (const v of r.stdout.subarray(f + 320 * 240, f + size)) uvs.add(v);
+      for (const v of r.stdout.subarray(f, f + 320 * 240)) ys.set(v, (ys.get(v) ?? 0) + 1);
+      for (const v of r.stdout.subarray(f + 320 * 240, f + size)) uvs.set(v, (uvs.get(v) ?? 0) + 1);
     }
-    console.log(`      Chromium's black decodes to Y ∈ {${[...ys].join(',')}}, U/V ∈ {${[...uvs].join(',')}}`);
-    // The black Rivulet sends (Y=0, U=V=128) is the black Chromium sends.
-    expect([...ys]).to.deep.equal([0]);
-    expect([...uvs]).to.deep.equal([128]);
+    const mode = (m: Map<number, number>) => [...m.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+    console.log(`      Chromium's black decodes to Y ∈ {${[...ys.keys()].join(',')}}, U/V ∈ {${[...uvs.keys()].join(',')}}`);
+    // The black Rivulet sends (Y=0, U=V=128) is the black Chromium encodes (lossily: a loaded
+    // encoder's frames decode within 2 of it; limited-range black would be Y=16).
+    expect([mode(ys), Math.max(...ys.keys())]).to.satisfy(([m, max]: number[]) => m === 0 && max! <= 2);
+    expect([mode(uvs), Math.min(...uvs.keys()), Math.max(...uvs.keys())]).to.satisfy(([m, lo, hi]: number[]) => m === 128 && lo! >= 126 && hi! <= 130);
   });
 });

@@ -9,7 +9,7 @@ export * from './interceptors/index.js';
 export { BoolEncoder, BoolDecoder } from './codecs/boolEncoder.js';
 export type { Vp8Prob, Vp8Tree } from './codecs/boolEncoder.js';
 export { BitWriter, h264NalUnit } from './codecs/bitWriter.js';
-export { vp8BlackKeyframe, vp8KeyframeSize, VP8_MAX_DIMENSION } from './codecs/vp8/blackFrame.js';
+export { vp8BlackKeyframe, vp8BlackInterframe, vp8KeyframeSize, VP8_MAX_DIMENSION } from './codecs/vp8/blackFrame.js';
 export type { Vp8BlackFrameOptions } from './codecs/vp8/blackFrame.js';
 export { H264BlackFrames, H264_BLACK_MAX_DIMENSION } from './codecs/h264/blackFrame.js';
 export type { H264BlackFrameOptions } from './codecs/h264/blackFrame.js';

@@ -9,9 +9,9 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { FakeClock } from '@rivulet/common';
-import { H264BlackFrames, H264Depayloader, RtpPacket, Vp8Depayloader, h264AccessUnitSize, h264NalType, splitAnnexB, vp8BlackKeyframe, vp8KeyframeSize } from '@rivulet/rtp';
+import { H264BlackFrames, H264Depayloader, RtpPacket, Vp8Depayloader, h264AccessUnitSize, h264NalType, splitAnnexB, vp8BlackInterframe, vp8BlackKeyframe, vp8KeyframeSize } from '@rivulet/rtp';
 import { MediaStream, MediaStreamTrackSource, readTrack } from '../src/index.js';
-import { BLACK_FRAME_INTERVAL_MS, BlackVideo, DEFAULT_BLACK_SIZE, profileLevelIdOf, supportsBlackFrames } from '../src/media/disabledVideo.js';
+import { BlackVideo, DEFAULT_BLACK_FRAME_RATE, DEFAULT_BLACK_SIZE, profileLevelIdOf, supportsBlackFrames } from '../src/media/disabledVideo.js';
 import { createPair, negotiate } from './helpers/peers.js';
 
 /** ffmpeg, or a skip naming the Debian package (a failure under CI=true). */
@@ -72,7 +72,7 @@ function frames(packets: RtpPacket[]): RtpPacket[][] {
 }
 
 /** A sender of `mimeType` a → b on a FakeClock; what b receives, parsed. */
-async function pair(mimeType: 'video/VP8' | 'video/H264', settings?: { width: number; height: number }) {
+async function pair(mimeType: 'video/VP8' | 'video/H264', settings?: { width: number; height: number; frameRate?: number }) {
   const clock = new FakeClock();
   const p = createPair({ rivulet: { clock } });
   const source = new MediaStreamTrackSource({ kind: 'video', mimeType, settings });
@@ -107,6 +107,28 @@ describe('disabled video: BlackVideo (size, codec, key frames)', () => {
     expect(vp8KeyframeSize(b.next().data)).to.deep.equal({ width: 321, height: 241 });
   });
 
+  it('VP8: a key frame, then all-skip inter frames of that size; a key frame again on request or a new size', () => {
+    const b = new BlackVideo('video/VP8');
+    expect(b.next({ width: 320, height: 240 })).to.deep.equal({ data: vp8BlackKeyframe(320, 240), keyframe: true });
+    expect(b.next({ width: 320, height: 240 })).to.deep.equal({ data: vp8BlackInterframe(320, 240), keyframe: false });
+    b.requestKeyframe();
+    expect(b.next({ width: 320, height: 240 }).keyframe).to.equal(true);
+    expect(b.next({ width: 320, height: 240 }).keyframe).to.equal(false);
+    expect(b.next({ width: 640, height: 360 })).to.deep.equal({ data: vp8BlackKeyframe(640, 360), keyframe: true });
+  });
+
+  it('rate: the source\'s measured frame rate, else settings.frameRate, else 30; within 1..60', () => {
+    const b = new BlackVideo('video/VP8');
+    expect(b.frameRate()).to.equal(DEFAULT_BLACK_FRAME_RATE);
+    expect(b.frameRate({ frameRate: 15 })).to.equal(15);
+    expect(b.frameRate({ frameRate: 0.2 })).to.equal(1);
+    expect(b.frameRate({ frameRate: 240 })).to.equal(60);
+    for (let i = 0; i < 10; i++) b.observe({ data: new Uint8Array([0x31, 0, 0, 0]), timestamp: i * 40_000, keyframe: false });
+    expect(b.frameRate({ frameRate: 15 })).to.equal(25); // 40 ms apart
+    b.observe({ data: new Uint8Array([0x31, 0, 0, 0]), timestamp: 60_000_000, keyframe: false }); // a 59 s gap: ignored
+    expect(b.frameRate()).to.equal(25);
+  });
+
   it('H.264: IDR (SPS of the source size and negotiated profile), then P, and an IDR again on request or a new size', () => {
     const b = new BlackVideo('video/H264', 'profile-level-id=4d001f;packetization-mode=1');
     b.observe({ data: new H264BlackFrames({ width: 176, height: 144, luma: 100 }).next().data, timestamp: 0, keyframe: true });
@@ -129,89 +151,90 @@ describe('disabled video: BlackVideo (size, codec, key frames)', () => {
 describe('disabled video: the sender sends black frames', function () {
   this.timeout(30_000);
 
-  it('VP8: a black key frame of the source size at once, then one per second; nothing of the source; PLI → one at once; re-enable → the source again', async function () {
+  it('VP8 at the source rate: a black key frame at once, then all-skip inter frames every 100 ms; nothing of the source; PLI → a key frame at once; re-enable → the source again, forward in RTP time', async function () {
     const ffmpeg = requireFfmpeg(this);
     const { clock, source, track, sender, got, close } = await pair('video/VP8');
-    const key = vp8BlackKeyframe(320, 240, { luma: 100 }); // the "camera": a grey 320x240 key frame
-    source.writeFrame({ data: key, timestamp: 1_000_000, keyframe: true });
-    await clock.runUntil(() => got.length === 1, { maxMs: 2000, stepMs: 5 });
+    const key = vp8BlackKeyframe(320, 240, { luma: 100 }); // the "camera": a grey 320x240 key frame, 10 frames/s
+    for (let k = 0; k < 3; k++) source.writeFrame({ data: key, timestamp: 1_000_000 + k * 100_000, keyframe: true });
+    await clock.runUntil(() => got.length === 3, { maxMs: 2000, stepMs: 5 });
     track.enabled = false;
-    source.writeFrame({ data: key, timestamp: 1_033_333, keyframe: true }); // dropped: disabled
-    await clock.runUntil(() => got.length === 2, { maxMs: 500, stepMs: 5 });
-    await clock.advanceAsync(3 * BLACK_FRAME_INTERVAL_MS - 100, 50);
-    await clock.runUntil(() => got.length === 5, { maxMs: 500, stepMs: 5 });
+    source.writeFrame({ data: key, timestamp: 1_300_000, keyframe: true }); // dropped: disabled
+    await clock.runUntil(() => got.length === 4, { maxMs: 50, stepMs: 5 });
+    await clock.advanceAsync(310, 10);
+    await clock.runUntil(() => got.length === 7, { maxMs: 50, stepMs: 5 });
     let requests = 0;
     source.onKeyframeRequest(() => requests++);
     source.requestKeyframe(); // what a PLI from the receiver does (pc/receive.ts)
-    await clock.runUntil(() => got.length === 6, { maxMs: 50, stepMs: 5 });
+    await clock.runUntil(() => got.length === 8, { maxMs: 20, stepMs: 5 });
     expect(requests).to.equal(1);
     const depay = new Vp8Depayloader();
     const fs = frames(got).map((f) => depay.depayload(f)!.data);
-    const black = vp8BlackKeyframe(320, 240);
-    expect(fs.map((f) => f.equals(black))).to.deep.equal([false, true, true, true, true, true]);
-    expect(fs[0]!.equals(key)).to.equal(true);
+    const bk = vp8BlackKeyframe(320, 240);
+    const bi = vp8BlackInterframe(320, 240);
+    expect(fs.map((f) => (f.equals(key) ? 'grey' : f.equals(bk) ? 'black key' : f.equals(bi) ? 'repeat' : 'other'))).to.deep.equal(
+      ['grey', 'grey', 'grey', 'black key', 'repeat', 'repeat', 'repeat', 'black key']);
     for (let k = 1; k < got.length; k++) expect((got[k]!.sequenceNumber - got[k - 1]!.sequenceNumber + 65536) % 65536, `seq step ${k}`).to.equal(1);
     const step = (k: number) => (got[k]!.timestamp - got[k - 1]!.timestamp) >>> 0;
-    expect(step(1)).to.be.within(1, 90_000); // the first black frame follows the last real one
-    expect([step(2), step(3), step(4)]).to.deep.equal([90_000, 90_000, 90_000]);
+    expect([step(1), step(2)]).to.deep.equal([9000, 9000]);
+    expect(step(3)).to.be.within(1, 90_000); // the first black frame follows the last real one
+    expect([step(4), step(5), step(6)]).to.deep.equal([9000, 9000, 9000]); // the source's 10 frames/s
     expect(got.every((p) => p.marker)).to.equal(true);
     // Re-enabled: no more black frames; a delta frame waits for the source's key frame.
     track.enabled = true;
-    await clock.advanceAsync(2 * BLACK_FRAME_INTERVAL_MS, 50);
-    expect(got.length).to.equal(6);
+    await clock.advanceAsync(500, 10);
+    expect(got.length).to.equal(8);
     // The source's clock barely moved (e.g. a paused file): mapped on its own timeline the frame
-    // would be 5 s behind the last black frame, so it continues after that one instead.
-    source.writeFrame({ data: Buffer.from([0x31, 1, 2, 3]), timestamp: 1_066_666, keyframe: false });
-    source.writeFrame({ data: key, timestamp: 1_100_000, keyframe: true });
-    await clock.runUntil(() => got.length === 7, { maxMs: 500, stepMs: 5 });
-    expect(got[6]!.payload.subarray(4).equals(key)).to.equal(true);
-    expect((got[6]!.timestamp - got[5]!.timestamp) | 0, 'RTP time moves forward after the black frames').to.be.within(1, 90_000);
+    // would be behind the last black frame, so it continues after that one instead.
+    source.writeFrame({ data: Buffer.from([0x31, 1, 2, 3]), timestamp: 1_350_000, keyframe: false });
+    source.writeFrame({ data: key, timestamp: 1_360_000, keyframe: true });
+    await clock.runUntil(() => got.length === 9, { maxMs: 500, stepMs: 5 });
+    expect(got[8]!.payload.subarray(4).equals(key)).to.equal(true);
+    expect((got[8]!.timestamp - got[7]!.timestamp) | 0, 'RTP time moves forward after the black frames').to.be.within(1, 90_000);
     let stats: { framesSent?: number } = {};
     (await sender.getStats()).forEach((x: { type: string; framesSent?: number }) => { if (x.type === 'outbound-rtp') stats = x; });
-    expect(stats.framesSent).to.equal(7);
-    // What arrived decodes (ffmpeg): the grey frame, five black ones, the grey one again.
-    const all = [...fs, key];
-    const grey = decodeValues(ffmpeg, 'ivf', ivf(320, 240, [key]), 320, 240);
-    const dec = decodeValues(ffmpeg, 'ivf', ivf(320, 240, all), 320, 240);
-    const g = grey.Y[100]!;
-    expect(g).to.equal(320 * 240);
-    expect(dec).to.deep.equal({ frames: 7, Y: { 0: 5 * 320 * 240, 100: 2 * 320 * 240 }, U: { 128: 7 * 160 * 120 }, V: { 128: 7 * 160 * 120 } });
+    expect(stats.framesSent).to.equal(9);
+    // What arrived decodes (ffmpeg): grey ×3, black ×5 (key, repeats, key), grey again.
+    const dec = decodeValues(ffmpeg, 'ivf', ivf(320, 240, [...fs, key]), 320, 240);
+    expect(dec).to.deep.equal({ frames: 9, Y: { 0: 5 * 320 * 240, 100: 4 * 320 * 240 }, U: { 128: 9 * 160 * 120 }, V: { 128: 9 * 160 * 120 } });
     close();
   });
 
-  it('VP8 disabled before any frame: black frames at the track settings size, the first at the stream\'s first timestamp', async () => {
-    const { clock, track, got, close } = await pair('video/VP8', { width: 1280, height: 720 });
+  it('VP8 disabled before any frame: the track settings\' size and frame rate, the first frame at the stream\'s first timestamp', async () => {
+    const { clock, track, got, close } = await pair('video/VP8', { width: 1280, height: 720, frameRate: 5 });
     track.enabled = false;
-    await clock.runUntil(() => got.length > 0, { maxMs: 500, stepMs: 5 });
-    await clock.advanceAsync(BLACK_FRAME_INTERVAL_MS + 10, 50);
+    await clock.runUntil(() => got.length > 0, { maxMs: 50, stepMs: 5 });
+    await clock.advanceAsync(210, 10);
     const fs = frames(got);
     expect(fs.length).to.equal(2);
-    const data = new Vp8Depayloader().depayload(fs[0]!)!.data;
+    const depay = new Vp8Depayloader();
+    const data = depay.depayload(fs[0]!)!.data;
     expect(data.equals(vp8BlackKeyframe(1280, 720))).to.equal(true);
     expect(fs[0]!.length).to.equal(Math.ceil(data.length / 1196)); // 1200-byte payloads with a 4-byte descriptor
-    expect((fs[1]![0]!.timestamp - fs[0]![0]!.timestamp) >>> 0).to.equal(90_000);
+    expect(depay.depayload(fs[1]!)!.data.equals(vp8BlackInterframe(1280, 720))).to.equal(true);
+    expect((fs[1]![0]!.timestamp - fs[0]![0]!.timestamp) >>> 0).to.equal(18_000); // 200 ms at 90 kHz
     close();
   });
 
-  it('H.264: IDR then P_Skip pictures of the source\'s SPS size; PLI → IDR; ffmpeg decodes them all black', async function () {
+  it('H.264: IDR then P_Skip pictures of the source\'s SPS size at its rate; PLI → IDR; ffmpeg decodes them all black', async function () {
     const ffmpeg = requireFfmpeg(this);
     const { clock, source, track, got, close } = await pair('video/H264');
-    const idr = new H264BlackFrames({ width: 640, height: 360, luma: 100 }).next().data; // the "camera"
+    const idr = new H264BlackFrames({ width: 640, height: 360, luma: 100 }).next().data; // the "camera", 20 frames/s
     source.writeFrame({ data: idr, timestamp: 0, keyframe: true });
-    await clock.runUntil(() => got.length > 0, { maxMs: 2000, stepMs: 5 });
-    const before = frames(got).length;
+    source.writeFrame({ data: idr, timestamp: 50_000, keyframe: true });
+    await clock.runUntil(() => frames(got).length === 2, { maxMs: 2000, stepMs: 5 });
     track.enabled = false;
-    await clock.runUntil(() => frames(got).length === before + 1, { maxMs: 500, stepMs: 5 });
-    await clock.advanceAsync(2 * BLACK_FRAME_INTERVAL_MS + 10, 50);
+    await clock.runUntil(() => frames(got).length === 3, { maxMs: 50, stepMs: 5 });
+    await clock.advanceAsync(110, 10);
     source.requestKeyframe();
-    await clock.advanceAsync(BLACK_FRAME_INTERVAL_MS + 10, 50);
+    await clock.advanceAsync(60, 10);
     const depay = new H264Depayloader();
     const aus = frames(got).map((f) => depay.depayload(f)!.data);
     const types = aus.map((d) => splitAnnexB(d).map(h264NalType));
-    expect(types).to.deep.equal([[7, 8, 5], [7, 8, 5], [1], [1], [7, 8, 5], [1]]);
-    expect(aus.slice(1).filter((d) => h264AccessUnitSize(d)).map((d) => h264AccessUnitSize(d))).to.deep.equal([{ width: 640, height: 360 }, { width: 640, height: 360 }]);
-    // The black SPS/PPS use id 1 and do not replace the source's (id 0) in the frames' payloader.
-    const dec = decodeValues(ffmpeg, 'h264', Buffer.concat(aus.slice(1)), 640, 360);
+    expect(types).to.deep.equal([[7, 8, 5], [7, 8, 5], [7, 8, 5], [1], [1], [7, 8, 5], [1]]);
+    expect(aus.slice(2).filter((d) => h264AccessUnitSize(d)).map((d) => h264AccessUnitSize(d))).to.deep.equal([{ width: 640, height: 360 }, { width: 640, height: 360 }]);
+    const ts = frames(got).map((f) => f[0]!.timestamp);
+    expect([(ts[3]! - ts[2]!) >>> 0, (ts[4]! - ts[3]!) >>> 0]).to.deep.equal([4500, 4500]); // 50 ms at 90 kHz
+    const dec = decodeValues(ffmpeg, 'h264', Buffer.concat(aus.slice(2)), 640, 360);
     expect(dec).to.deep.equal({ frames: 5, Y: { 0: 5 * 640 * 360 }, U: { 128: 5 * 320 * 180 }, V: { 128: 5 * 320 * 180 } });
     close();
   });
@@ -228,10 +251,8 @@ describe('disabled video: the sender sends black frames', function () {
     await clock.runUntil(() => a.connectionState === 'connected', { maxMs: 10_000, stepMs: 10 });
     expect(sender.getParameters().codecs[0]!.mimeType).to.equal('video/VP9');
     track.enabled = false;
-    await clock.advanceAsync(3 * BLACK_FRAME_INTERVAL_MS, 50);
+    await clock.advanceAsync(1000, 50);
     expect(got.length).to.equal(0);
     close();
   });
 });
-
-

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { vp8BlackKeyframe, vp8KeyframeSize } from '../../src/codecs/vp8/blackFrame.js';
+import { vp8BlackInterframe, vp8BlackKeyframe, vp8KeyframeSize } from '../../src/codecs/vp8/blackFrame.js';
 import { H264BlackFrames } from '../../src/codecs/h264/blackFrame.js';
 import { isVp8KeyframeData } from '../../src/codecs/vp8.js';
 import { h264NalType, splitAnnexB } from '../../src/codecs/h264Nal.js';
@@ -102,6 +102,49 @@ describe('codecs: VP8 black key frame (RFC 6386), decoded by ffmpeg', function (
     const bad = Buffer.from(f);
     bad[4] = 0x02;
     expect(vp8KeyframeSize(bad)).to.equal(undefined);
+  });
+
+  for (const [w, h] of [[321, 241], [1280, 720]] as const) {
+    it(`${w}x${h}: the black key frame then three all-skip inter frames decode to four black pictures`, function () {
+      const ffmpeg = requireFfmpeg(this);
+      const i = vp8BlackInterframe(w, h);
+      const { raw, stderr } = decode(ffmpeg, 'ivf', ivf(w, h, [vp8BlackKeyframe(w, h), i, i, i]));
+      expect(decodeErrors(stderr)).to.deep.equal([]);
+      const cw = Math.ceil(w / 2) * Math.ceil(h / 2);
+      expect(planeValues(raw, w, h)).to.deep.equal({ frames: 4, Y: { 0: 4 * w * h }, U: { 128: 4 * cw }, V: { 128: 4 * cw } });
+    });
+  }
+
+  for (const [w, h] of [[320, 240], [1280, 720], [330, 250]] as const) {
+    it(`${w}x${h}: after a libvpx key frame of the test pattern, each inter frame repeats it pixel for pixel`, function () {
+      const ffmpeg = requireFfmpeg(this);
+      // A real encoder's detailed picture: a wrong mode, reference or vector would change pixels.
+      const enc = spawnSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${w}x${h}:rate=30`, '-frames:v', '1', '-c:v', 'libvpx', '-f', 'ivf', '-'], { maxBuffer: 64 * 1024 * 1024, timeout: 20_000 });
+      if (enc.status !== 0 && /libvpx|Unknown encoder/.test(enc.stderr.toString())) {
+        if (process.env.CI === 'true') throw new Error(`required under CI: ffmpeg with libvpx (Debian package 'ffmpeg'): ${enc.stderr}`);
+        console.log(`      skipped: ffmpeg has no libvpx: install the Debian package 'ffmpeg' (apt-get install ffmpeg)`);
+        this.skip();
+      }
+      expect(enc.status, enc.stderr.toString()).to.equal(0);
+      const key = enc.stdout.subarray(44, 44 + enc.stdout.readUInt32LE(32));
+      expect(vp8KeyframeSize(key)).to.deep.equal({ width: w, height: h });
+      const i = vp8BlackInterframe(w, h);
+      const { raw, stderr } = decode(ffmpeg, 'ivf', ivf(w, h, [key, i, i, i]));
+      expect(decodeErrors(stderr)).to.deep.equal([]);
+      const size = w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2);
+      expect(raw.length).to.equal(4 * size);
+      const first = raw.subarray(0, size);
+      expect(new Set(first).size, 'the pattern has many sample values').to.be.greaterThan(100);
+      expect([1, 2, 3].map((k) => raw.subarray(k * size, (k + 1) * size).equals(first))).to.deep.equal([true, true, true]);
+    });
+  }
+
+  it('inter frames are a few bytes per 1,000 macroblocks, cached per size, and not key frames', () => {
+    const i = vp8BlackInterframe(1280, 720);
+    expect(isVp8KeyframeData(i)).to.equal(false);
+    expect(vp8BlackInterframe(1280, 720)).to.equal(i);
+    expect(i.length).to.be.within(50, 200); // 3,600 macroblocks at ~0.2 bits each
+    expect(() => vp8BlackInterframe(0, 1)).to.throw(/width 0/);
   });
 
   it('rejects sizes and luma it cannot write, naming the value', () => {

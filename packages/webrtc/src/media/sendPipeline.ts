@@ -13,7 +13,7 @@ import { seqLessThan16 } from '@rivulet/common';
 import { RtpPacket, createPayloader, type Payloader } from '@rivulet/rtp';
 import { randomBytes } from 'node:crypto';
 import type { EncodedFrame } from './frames.js';
-import { BLACK_FRAME_INTERVAL_MS, BlackVideo, supportsBlackFrames } from './disabledVideo.js';
+import { BlackVideo, supportsBlackFrames } from './disabledVideo.js';
 import { trackInternals } from './MediaStreamTrack.js';
 import type { NegotiatedSend, SenderState } from '../transceiver/RTCRtpSender.js';
 import type { RTCRtpEncodingParameters } from '../transceiver/parameters.js';
@@ -146,8 +146,8 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
     emit(p, silence.length);
   };
   // mediacapture-streams §4.3.1: a disabled video track renders black frames, and the sender
-  // sends them (VP8, H.264): one at once, then one per BLACK_FRAME_INTERVAL_MS, continuing the
-  // sequence numbers and RTP timestamps. Other video codecs send nothing while disabled.
+  // sends them (VP8, H.264): a key frame at once, then repeats at the source's frame rate,
+  // continuing the sequence numbers and RTP timestamps. Other video codecs send nothing.
   const black = s.kind === 'video' && payloader && supportsBlackFrames(codec.mimeType) ? new BlackVideo(codec.mimeType, codec.sdpFmtpLine) : undefined;
   // H.264 black frames have their own payloader: the frames' one keeps the source's SPS/PPS to insert.
   const blackPayloader = black?.mimeType.toLowerCase() === 'video/h264' ? createPayloader('H264') : payloader;
@@ -160,13 +160,15 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
       blackTimer = undefined;
       return;
     }
-    blackTimer = s.ctx.clock.setTimeout(sendBlack, BLACK_FRAME_INTERVAL_MS);
+    const settings = trackInternals.source(s.track).settings;
+    const intervalMs = 1000 / black.frameRate(settings);
+    blackTimer = s.ctx.clock.setTimeout(sendBlack, intervalMs);
     const i = activeIndex();
     if (i < 0) return;
     const c = cursors[i]!;
-    const f = black.next(trackInternals.source(s.track).settings);
+    const f = black.next(settings);
     // The first black frame follows the last packet by the time elapsed since; later ones by one interval.
-    const stepMs = blackInPeriod++ === 0 ? performance.now() - c.lastOutAt : BLACK_FRAME_INTERVAL_MS;
+    const stepMs = blackInPeriod++ === 0 ? performance.now() - c.lastOutAt : intervalMs;
     const ts = c.firstUs === undefined && c.lastInSsrc === undefined && stats.packetsSent === 0
       ? c.tsBase
       : (c.lastOutTs + Math.max(1, Math.round((stepMs * codec.clockRate) / 1000))) >>> 0;
@@ -261,7 +263,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
         ts = c.tsBase;
       }
     }
-    if (frame.keyframe !== false) black?.observe(frame); // the size black frames are made at
+    black?.observe(frame); // the size and rate black frames are made at
     sendPayloads(c, ts, payloader.payload(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength)));
   };
 

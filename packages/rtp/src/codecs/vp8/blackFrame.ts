@@ -14,12 +14,17 @@
  *   is coded skipped (mb_skip_coeff = 1, §19.3), so it needs no tokens.
  * - No loop filter (level 0), one token partition, default token probabilities (§13.5).
  *
- * Frames are cached per (width, height, luma): a 1280x720 frame is ~2 KB of mode bits.
+ * Frames are cached per (width, height, luma): a 1280x720 key frame is ~1.6 KB of mode bits.
+ *
+ * vp8BlackInterframe() repeats the previous picture: every macroblock is inter, references the
+ * last frame with mv_zero (§16.3) and is skipped, so a decoder that shows a black key frame keeps
+ * showing black. 1280x720 is ~80 bytes.
  */
 import { BoolEncoder } from '../boolEncoder.js';
 import {
   CAT6_BASE, COEFF_TREE, COEFF_UPDATE_PROBS, DCT_CAT6, DC_PRED, DC_Q0, KF_UV_MODE_PROB, KF_YMODE_PROB,
-  KF_YMODE_TREE, PCAT6, UV_BAND0_CTX0_EOB, UV_MODE_TREE, Y2_BAND0_CTX0, Y2_BAND1_CTX2_EOB, Y_BAND1_CTX0_EOB,
+  KF_YMODE_TREE, MODE_CONTEXTS_ZERO, MV_REF_TREE, MV_UPDATE_PROBS, MV_ZERO, PCAT6, UV_BAND0_CTX0_EOB, UV_MODE_TREE,
+  Y2_BAND0_CTX0, Y2_BAND1_CTX2_EOB, Y_BAND1_CTX0_EOB,
 } from './blackFrameTables.js';
 
 /** The largest dimension a VP8 key frame header can carry (14 bits, RFC 6386 §9.1). */
@@ -75,17 +80,9 @@ function writeKeyframe(width: number, height: number, luma: number): Buffer {
   const h = new BoolEncoder();
   h.literal(1, 0); // color_space: YUV
   h.literal(1, 0); // clamping_type: the decoder clamps
-  h.literal(1, 0); // segmentation_enabled
-  h.literal(1, 0); // filter_type
-  h.literal(6, 0); // loop_filter_level 0: no loop filter
-  h.literal(3, 0); // sharpness_level
-  h.literal(1, 0); // loop_filter_adj_enable
-  h.literal(2, 0); // log2_nbr_of_dct_partitions: one token partition
-  h.literal(7, 0); // y_ac_qi: quantizer index 0 (Y2 DC step 2 x dc_qlookup[0] = 8)
-  for (let i = 0; i < 5; i++) h.literal(1, 0); // no y_dc/y2_dc/y2_ac/uv_dc/uv_ac deltas
+  writeSharedHeader(h);
   h.literal(1, 1); // refresh_entropy_probs
-  // §13.4: one "not updated" flag per token probability, each at its own update probability.
-  for (const type of COEFF_UPDATE_PROBS) for (const band of type) for (const ctx of band) for (const p of ctx) h.bool(p, 0);
+  writeNoTokenProbUpdates(h);
   h.literal(1, 1); // mb_no_coeff_skip: macroblocks carry a skip flag
   const probSkipFalse = 1; // only the first macroblock is not skipped
   h.literal(8, probSkipFalse);
@@ -106,22 +103,107 @@ function writeKeyframe(width: number, height: number, luma: number): Buffer {
   for (let i = 0; i < 16; i++) t.bool(Y_BAND1_CTX0_EOB, 0); // 16 Y blocks (from position 1): EOB
   for (let i = 0; i < 8; i++) t.bool(UV_BAND0_CTX0_EOB, 0); // 4 U + 4 V blocks: EOB
   const tokens = t.finish();
+  return assemble(true, first, tokens, width, height);
+}
 
-  // §9.1 uncompressed chunk: frame tag (key frame, version 0, shown, first partition size),
-  // start code, 14-bit width and height with no upscaling.
-  const out = Buffer.alloc(10 + first.length + tokens.length);
-  const tag = 0 | (0 << 1) | (1 << 4) | (first.length << 5);
+/** The header fields key and inter frames share (§19.2), from segmentation to quant_indices. */
+function writeSharedHeader(h: BoolEncoder): void {
+  h.literal(1, 0); // segmentation_enabled
+  h.literal(1, 0); // filter_type
+  h.literal(6, 0); // loop_filter_level 0: no loop filter
+  h.literal(3, 0); // sharpness_level
+  h.literal(1, 0); // loop_filter_adj_enable
+  h.literal(2, 0); // log2_nbr_of_dct_partitions: one token partition
+  h.literal(7, 0); // y_ac_qi: quantizer index 0 (Y2 DC step 2 x dc_qlookup[0] = 8)
+  for (let i = 0; i < 5; i++) h.literal(1, 0); // no y_dc/y2_dc/y2_ac/uv_dc/uv_ac deltas
+}
+
+/** §13.4: one "not updated" flag per token probability, each at its own update probability. */
+function writeNoTokenProbUpdates(h: BoolEncoder): void {
+  for (const type of COEFF_UPDATE_PROBS) for (const band of type) for (const ctx of band) for (const p of ctx) h.bool(p, 0);
+}
+
+/**
+ * §9.1 uncompressed chunk: frame tag (key frame bit, version 0, shown, first partition size);
+ * key frames add the start code and the 14-bit width and height with no upscaling.
+ */
+function assemble(key: boolean, first: Buffer, tokens: Buffer, width: number, height: number): Buffer {
+  const head = key ? 10 : 3;
+  const out = Buffer.alloc(head + first.length + tokens.length);
+  const tag = (key ? 0 : 1) | (0 << 1) | (1 << 4) | (first.length << 5);
   out[0] = tag & 0xff;
   out[1] = (tag >> 8) & 0xff;
   out[2] = (tag >> 16) & 0xff;
-  out[3] = 0x9d;
-  out[4] = 0x01;
-  out[5] = 0x2a;
-  out.writeUInt16LE(width, 6);
-  out.writeUInt16LE(height, 8);
-  first.copy(out, 10);
-  tokens.copy(out, 10 + first.length);
+  if (key) {
+    out[3] = 0x9d;
+    out[4] = 0x01;
+    out[5] = 0x2a;
+    out.writeUInt16LE(width, 6);
+    out.writeUInt16LE(height, 8);
+  }
+  first.copy(out, head);
+  tokens.copy(out, head + first.length);
   return out;
+}
+
+const interCache = new Map<string, Buffer>();
+
+/**
+ * A VP8 inter frame of width x height that repeats the last frame: every macroblock inter,
+ * last-frame reference, mv_zero, skipped. Send it only after a key frame of the same size.
+ */
+export function vp8BlackInterframe(width: number, height: number): Buffer {
+  checkDimension('width', width);
+  checkDimension('height', height);
+  const key = `${width}x${height}`;
+  let frame = interCache.get(key);
+  if (!frame) {
+    frame = writeInterframe(width, height);
+    if (interCache.size >= CACHE_LIMIT) interCache.delete(interCache.keys().next().value!);
+    interCache.set(key, frame);
+  }
+  return frame;
+}
+
+function writeInterframe(width: number, height: number): Buffer {
+  const mbCols = Math.ceil(width / 16);
+  const mbRows = Math.ceil(height / 16);
+  const h = new BoolEncoder();
+  writeSharedHeader(h);
+  h.literal(1, 0); // refresh_golden_frame
+  h.literal(1, 0); // refresh_alternate_frame
+  h.literal(2, 0); // copy_buffer_to_golden: none
+  h.literal(2, 0); // copy_buffer_to_alternate: none
+  h.literal(1, 0); // sign_bias_golden
+  h.literal(1, 0); // sign_bias_alternate
+  h.literal(1, 1); // refresh_entropy_probs
+  h.literal(1, 1); // refresh_last
+  writeNoTokenProbUpdates(h);
+  h.literal(1, 1); // mb_no_coeff_skip
+  const probSkipFalse = 1; // every macroblock is skipped
+  h.literal(8, probSkipFalse);
+  const probIntra = 1; // every macroblock is inter (is_inter_mb = 1)
+  h.literal(8, probIntra);
+  const probLast = 255; // every macroblock references the last frame (mb_ref_frame_sel1 = 0)
+  h.literal(8, probLast);
+  h.literal(8, 128); // prob_gf (unused)
+  h.literal(1, 0); // intra_16x16_prob_update_flag
+  h.literal(1, 0); // intra_chroma_prob_update_flag
+  for (const comp of MV_UPDATE_PROBS) for (const p of comp) h.bool(p, 0); // §17.2: no MV probability updates
+  for (let y = 0; y < mbRows; y++) {
+    for (let x = 0; x < mbCols; x++) {
+      h.bool(probSkipFalse, 1); // mb_skip_coeff
+      h.bool(probIntra, 1); // is_inter_mb
+      h.bool(probLast, 0); // mb_ref_frame_sel1: the last frame
+      // §16.3 find_near_mvs: every inter neighbour with a zero vector adds its weight to cnt[0]
+      // (above 2, left 2, above-left 1); neighbours outside the frame count as intra (nothing).
+      const cnt0 = (y > 0 ? 2 : 0) + (x > 0 ? 2 : 0) + (x > 0 && y > 0 ? 1 : 0);
+      h.tree(MV_REF_TREE, [MODE_CONTEXTS_ZERO[cnt0]!], MV_ZERO);
+    }
+  }
+  const first = h.finish();
+  const tokens = new BoolEncoder().finish(); // no macroblock has tokens
+  return assemble(false, first, tokens, width, height);
 }
 
 /** One DC token for Y2 at band 0, context 0 (§13.2): the category and extra bits, then the sign. */

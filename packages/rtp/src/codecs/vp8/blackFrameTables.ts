@@ -82,3 +82,15 @@ export const KF_UV_MODE_PROB = [142, 114, 183] as const;
 
 /** §14.1 dc_qlookup[0]: the DC step of quantizer index 0; the Y2 DC step is twice it. */
 export const DC_Q0 = 4;
+
+/** RFC 6386 §17.2 mv_update_probs[2][19]: an inter frame codes one "not updated" flag per entry. */
+export const MV_UPDATE_PROBS = [
+  [237, 246, 253, 253, 254, 254, 254, 254, 254, 254, 254, 254, 254, 254, 250, 250, 252, 254, 254],
+  [231, 243, 245, 253, 254, 254, 254, 254, 254, 254, 254, 254, 254, 254, 251, 251, 254, 254, 254],
+] as const;
+
+/** RFC 6386 §16.3 mv_ref_tree; leaves: mv_zero (the only one we write), nearest, near, new, split. */
+export const MV_ZERO = 0;
+export const MV_REF_TREE = [-MV_ZERO, 2, -1, 4, -2, 6, -3, -4] as const;
+/** §16.3 vp8_mode_contexts[6][4], column 0: the probability of mv_zero given cnt[0] (0..5). */
+export const MODE_CONTEXTS_ZERO = [7, 14, 135, 60, 159, 234] as const;
