@@ -32,10 +32,13 @@ export interface RivuletOptions {
   interfaceAddresses?: string[];
   /**
    * SCTP (data channels). `plpmtud`: RFC 8899 path MTU discovery (default true): packets grow
-   * above 1200 bytes up to what the selected pair's interface and one DTLS record carry (16 KiB on
-   * loopback); false keeps every SCTP packet at 1200 bytes. Read when the SCTP transport starts.
+   * above 1200 bytes up to what the selected pair's interface, one DTLS record and the peer carry;
+   * false keeps every SCTP packet at 1200 bytes. `peerMaxDatagram`: the largest DTLS datagram the
+   * peer accepts (EMTU_R), default 2048 — Chromium's DTLS fails on larger ones; set 16421 (a whole
+   * 2^14 record + AES-GCM overhead) when the peer is Rivulet, 4096 for node-datachannel. Read when
+   * the SCTP transport starts.
    */
-  sctp?: { plpmtud?: boolean };
+  sctp?: { plpmtud?: boolean; peerMaxDatagram?: number };
 }
 
 export interface RTCConfiguration {
@@ -176,6 +179,10 @@ export function normalizeConfiguration(
   const plpmtud: unknown = c.rivulet?.sctp?.plpmtud;
   if (plpmtud !== undefined && typeof plpmtud !== 'boolean') {
     throw new TypeError(`RTCConfiguration.rivulet.sctp.plpmtud must be a boolean, got ${JSON.stringify(plpmtud)}`);
+  }
+  const peerMax: unknown = c.rivulet?.sctp?.peerMaxDatagram;
+  if (peerMax !== undefined && !(typeof peerMax === 'number' && Number.isInteger(peerMax) && peerMax >= 1200 && peerMax <= 65535)) {
+    throw new TypeError(`RTCConfiguration.rivulet.sctp.peerMaxDatagram must be an integer in [1200, 65535], got ${JSON.stringify(peerMax)}`);
   }
   return {
     iceServers, iceTransportPolicy, bundlePolicy, rtcpMuxPolicy,
