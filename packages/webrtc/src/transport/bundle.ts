@@ -194,6 +194,8 @@ export interface TransportBundleInit {
   interfaceAddresses: string[] | undefined;
   /** RFC 8899 PLPMTUD for SCTP (RTCConfiguration.rivulet.sctp.plpmtud); undefined = on. */
   sctpPlpmtud?: boolean | undefined;
+  /** The peer's EMTU_R for PLPMTUD (RTCConfiguration.rivulet.sctp.peerMaxDatagram); undefined = 2048. */
+  sctpPeerMaxDatagram?: number | undefined;
   /** Our max-message-size for SCTP (RFC 8841 §6). */
   localMaxMessageSize: number;
 }
