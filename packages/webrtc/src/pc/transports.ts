@@ -37,7 +37,7 @@ export async function ensureTransport(core: PeerCore): Promise<TransportBundle> 
   const bundle = factory({
     certificate: certificateMaterial(certificate), iceServers: st.config.servers, iceTransportPolicy: st.config.iceTransportPolicy,
     clock: core.clock, network: st.config.rivulet.network, interfaceAddresses: st.config.rivulet.interfaceAddresses,
-    sctpPlpmtud: st.config.rivulet.sctp?.plpmtud,
+    sctpPlpmtud: st.config.rivulet.sctp?.plpmtud, sctpPeerMaxDatagram: st.config.rivulet.sctp?.peerMaxDatagram,
     localMaxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
   });
   st.bundle = bundle;
