@@ -13,3 +13,4 @@ export { Recorder, type RecorderOptions, type RecordedTrack, type RecorderCounte
 export { TrackWriter, type SkipReason } from './sinks/trackWriter.js';
 export { ivfFileHeader, ivfFrameHeader, keyframeSize, IVF_FOURCC } from './sinks/ivfWriter.js';
 export { oggPage, oggCrc, opusHead, opusTags, OGG_BOS, OGG_EOS } from './sinks/oggOpusWriter.js';
+export { rtspInputArgs, redactRtspCredentials, rtspEndedError, DEFAULT_RTSP_STALL_TIMEOUT_MS } from './rtsp/rtspInput.js';

@@ -217,7 +217,7 @@ describe('FfmpegSource ← RTSP camera (rtsp-server-perl + ffmpeg publisher)', f
     const r = await endedWithin(rtspSource(`rtsp://127.0.0.1:${port}/camera`, 'tcp'), 10_000);
     expect(r.error).to.be.instanceOf(Error);
     expect(r.error!.message).to.match(/Connection refused/);
-    expect(r.error!.message).to.match(/^ffmpeg exited with \d+/);
+    expect(r.error!.message).to.match(new RegExp(`^RTSP source rtsp://127\\.0\\.0\\.1:${port}/camera ended: ffmpeg exited with \\d+`));
     expect(r.frames).to.equal(0);
   });
 });

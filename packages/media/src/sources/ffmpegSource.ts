@@ -4,6 +4,7 @@ import type { EncodedFrame } from './encodedFrame.js';
 import { audioOutputArgs, videoOutputArgs, type AudioEncoding, type VideoEncoding } from './encodings.js';
 import { createFrameReader, type FrameReader } from './frameReaders.js';
 import { inputArgs, type MediaInput } from './inputs.js';
+import { rtspEndedError } from '../rtsp/rtspInput.js';
 
 const log = createLogger('media:source');
 
@@ -19,7 +20,10 @@ export interface FfmpegSourceOptions {
 
 export interface FfmpegSourceEvents {
   frame: [frame: EncodedFrame];
-  /** ffmpeg stopped on its own: end of a file, a camera unplugged, an RTSP server gone. */
+  /**
+   * ffmpeg stopped on its own: end of a file, a camera unplugged, an RTSP server gone. An RTSP
+   * input always ends with an Error (see rtspEndedError), a file at its end without one.
+   */
   ended: [error?: Error];
 }
 
@@ -71,7 +75,10 @@ export class FfmpegSource extends TypedEmitter<FfmpegSourceEvents> {
     proc.on('exit', (code, error) => {
       for (const reader of this.readers) for (const frame of reader.flush()) this.deliver(frame);
       log.debug('ffmpeg exited (%s)', code);
-      if (!this.stopped) this.emit('ended', error);
+      if (this.stopped) return;
+      const input = this.options.input;
+      // A live RTSP camera never ends on its own: say why, without the URL's password.
+      this.emit('ended', input.type === 'rtsp' ? rtspEndedError(input, error, proc.diagnostics) : error);
     });
     proc.start();
   }

@@ -3,6 +3,10 @@
  * (built-in test pattern, file, RTSP camera, v4l2 camera, ALSA microphone)
  * is one variant; `inputArgs` turns it into ffmpeg's command line.
  */
+import { rtspInputArgs, type RtspInput } from '../rtsp/rtspInput.js';
+
+export type { RtspInput };
+
 export type MediaInput =
   | TestPatternInput
   | FileInput
@@ -26,13 +30,6 @@ export interface FileInput {
   loop?: boolean;
   /** Read at the file's own pace (default true); false reads as fast as possible. */
   realtime?: boolean;
-}
-
-export interface RtspInput {
-  type: 'rtsp';
-  url: string;
-  /** RTSP transport for the camera leg (default 'tcp', which survives lossy Wi-Fi cameras best). */
-  transport?: 'tcp' | 'udp';
 }
 
 export interface V4l2Input {
@@ -94,13 +91,7 @@ export function inputArgs(input: MediaInput): InputArgs {
       return { args, hasVideo: true, hasAudio: true, videoIsH264: 'unknown' };
     }
     case 'rtsp': {
-      if (!/^rtsps?:\/\//.test(input.url)) throw new TypeError(`rtsp input needs an rtsp:// URL, got '${input.url}'`);
-      return {
-        args: ['-rtsp_transport', input.transport ?? 'tcp', '-i', input.url],
-        hasVideo: true,
-        hasAudio: true,
-        videoIsH264: 'unknown',
-      };
+      return { args: rtspInputArgs(input), hasVideo: true, hasAudio: true, videoIsH264: 'unknown' };
     }
     case 'v4l2': {
       if (!input.device) throw new TypeError('v4l2 input needs a device path such as /dev/video0');
