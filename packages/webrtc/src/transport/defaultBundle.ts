@@ -214,7 +214,8 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
   /**
    * RFC 8261 §5 / RFC 8899: MAX_PLPMTU for SCTP's path MTU discovery from the selected pair's local
    * interface MTU minus IP/UDP and DTLS record overhead, at most one 2^14-byte record (plpmtuCap).
-   * Unknown interface, a relayed pair (TURN framing, and the first hop is not ours) or a virtual
+   * Also bounded by the peer's EMTU_R (rivulet.sctp.peerMaxDatagram, default 2048: Chromium's
+   * DTLS fails on larger records). Unknown interface, a relayed pair (TURN framing, and the first hop is not ours) or a virtual
    * network: BASE (1200), no probing. DTLS's limit only grows, so a packet SCTP already built
    * at a larger size can still be retransmitted after the cap dropped.
    */
@@ -226,7 +227,7 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     const base = pair.local.base;
     const real = this.init.network === undefined || this.init.network === nodeNetwork;
     const linkMtu = real && base.kind === 'udp' ? interfaceMtuForAddress(base.address.address) : undefined;
-    const cap = plpmtuCap({ linkMtu, family: base.address.family, dtlsOverhead: dtls.recordOverhead });
+    const cap = plpmtuCap({ linkMtu, family: base.address.family, dtlsOverhead: dtls.recordOverhead, peerMaxDatagram: this.init.sctpPeerMaxDatagram });
     if (cap > this.dtlsDataLimit) {
       dtls.setApplicationDataLimit(cap);
       this.dtlsDataLimit = cap;
