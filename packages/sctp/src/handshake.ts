@@ -236,9 +236,13 @@ export class Handshake {
       this.host.control({ type: ChunkType.COOKIE_ACK });
       return true;
     }
-    // Listening, COOKIE-WAIT or COOKIE-ECHOED: §5.2.4 B/D, take the peer from the cookie.
+    // Listening, COOKIE-WAIT or COOKIE-ECHOED: §5.2.4 B/D, take the peer from the cookie. In
+    // COOKIE-ECHOED after a collision (§5.2.1) the cookie names the same peer INIT whose INIT ACK we
+    // already adopted: keep that state, so DATA queued or bundled with our own COOKIE ECHO (§5.1 C,
+    // e.g. a DCEP OPEN) is not thrown away with it.
+    const same = this.host.state === 'cookie-echoed' && c.peerTag === this.peerTag && c.localTag === this.localTag;
     this.peerTag = c.peerTag;
-    this.host.adopt(c);
+    if (!same) this.host.adopt(c);
     this.host.control({ type: ChunkType.COOKIE_ACK });
     this.host.establish();
     return true;

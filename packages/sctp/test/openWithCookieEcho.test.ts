@@ -92,4 +92,31 @@ describe('SCTP DATA bundled with COOKIE ECHO (RFC 9260 §5.1 C): DCEP OPEN one t
     for (const t of whileEchoed) expect(t[0]).to.equal(ChunkType.COOKIE_ECHO);
     expect(whileEchoed[0]).to.deep.equal([ChunkType.COOKIE_ECHO, ChunkType.DATA]);
   });
+  it('INIT collision (both peers start, as browsers and libdatachannel do): the OPEN sent with our lost COOKIE ECHO is not forgotten when the peer COOKIE ECHO establishes us', () => {
+    for (const delay of [1, 10]) {
+      const clock = new FakeClock();
+      const pair = createPair(clock, { minDelayMs: delay });
+      const ma = new DataChannelManager({ association: pair.a, dtlsRole: 'server', maxMessageSize: 262144 });
+      const mb = new DataChannelManager({ association: pair.b, dtlsRole: 'client', maxMessageSize: 262144 });
+      const ch = ma.createChannel({ label: 'crossed' });
+      const labels: string[] = [];
+      mb.on('channel', (c) => labels.push(c.label));
+      const dataFromA: number[] = [];
+      pair.ab.tap = (p) => { dataFromA.push(parsePacket(p).chunks.filter((c) => c.chunk.type === ChunkType.DATA).length); };
+      // The COOKIE ECHO carrying the OPEN is lost; b's COOKIE ECHO then establishes a (§5.2.4 D).
+      let dropped = 0;
+      pair.ab.dropIf = (p) => dropped === 0 && parsePacket(p).chunks[0]!.chunk.type === ChunkType.COOKIE_ECHO && ++dropped === 1;
+      pair.a.start();
+      pair.b.start();
+      // §5.2.1/§5.2.4: a is in COOKIE-ECHOED with its OPEN bundled when b's COOKIE ECHO arrives;
+      // taking the peer from that cookie must not replace the state holding the OPEN.
+      run(clock, () => ch.readyState === 'open' && labels.length === 1, 5_000);
+      expect(labels, `delay ${delay}`).to.deep.equal(['crossed']);
+      expect(dropped).to.equal(1);
+      // The OPEN stayed outstanding in the state we kept and was retransmitted (T3-rtx).
+      expect(dataFromA.reduce((x, y) => x + y, 0), `DATA chunks from a, delay ${delay}`).to.equal(2);
+      expect(pair.a.state).to.equal('established');
+      expect(pair.b.state).to.equal('established');
+    }
+  });
 });
