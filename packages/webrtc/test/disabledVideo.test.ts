@@ -239,6 +239,29 @@ describe('disabled video: the sender sends black frames', function () {
     close();
   });
 
+  it('black frames stop when the track ends, and start again (key frame first) after replaceTrack with a disabled track', async () => {
+    const { clock, source, track, sender, got, close } = await pair('video/VP8', { width: 640, height: 480, frameRate: 10 });
+    source.writeFrame({ data: vp8BlackKeyframe(320, 240, { luma: 100 }), timestamp: 0, keyframe: true });
+    await clock.runUntil(() => got.length === 1, { maxMs: 500, stepMs: 5 });
+    track.enabled = false;
+    await clock.advanceAsync(150, 10);
+    expect(frames(got).length).to.equal(3); // the source's frame, black at 0 and 100 ms
+    expect(new Vp8Depayloader().depayload(frames(got)[1]!)!.data.equals(vp8BlackKeyframe(320, 240))).to.equal(true); // its key frame's size
+    const other = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/VP8', settings: { width: 160, height: 120, frameRate: 10 } }).createTrack();
+    other.enabled = false;
+    await sender.replaceTrack(other);
+    await clock.advanceAsync(150, 10);
+    const depay = new Vp8Depayloader();
+    const fs = frames(got).map((f) => depay.depayload(f)!.data);
+    expect(fs.length).to.equal(5);
+    expect(fs[3]!.equals(vp8BlackKeyframe(160, 120))).to.equal(true); // the new track's size, a key frame first
+    expect(fs[4]!.equals(vp8BlackInterframe(160, 120))).to.equal(true);
+    other.stop();
+    await clock.advanceAsync(500, 10);
+    expect(frames(got).length, 'frames after the track ended').to.equal(5);
+    close();
+  });
+
   it('VP9 sends nothing while disabled (no black frames for it)', async () => {
     const clock = new FakeClock();
     const { a, b, close } = createPair({ rivulet: { clock } });

@@ -84,6 +84,13 @@ export class BlackVideo {
     if (size && size.width <= H264_BLACK_MAX_DIMENSION && size.height <= H264_BLACK_MAX_DIMENSION) this.sourceSize = size;
   }
 
+  /** Another track feeds the sender (replaceTrack): forget the old source's size and rate. */
+  forgetSource(): void {
+    this.sourceSize = undefined;
+    this.intervalUs = undefined;
+    this.lastTimestampUs = undefined;
+  }
+
   /** The next frame is a key frame (a new disabled period, or the receiver asked for one). */
   requestKeyframe(): void {
     this.wantKeyframe = true;

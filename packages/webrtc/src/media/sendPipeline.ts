@@ -346,6 +346,7 @@ export function createSendPipeline(s: SenderState, send: (packet: RtpPacket) => 
       // timestamps never run backwards.
       continueTimeline();
       gap();
+      black?.forgetSource(); // black frames take the new source's size and rate
     }
     unsubscribe?.();
     unsubscribe = null;
