@@ -6,7 +6,8 @@
  *   npm start -- --source rtsp://cam/stream --host 0.0.0.0
  *   npm start -- --self-test          # check it end to end with headless Chromium, then exit
  */
-import { enumerateDevices, getUserMedia, stopUserMedia, type MediaInput } from '@rivulet/media';
+import { enumerateDevices, getUserMedia, redactRtspCredentials, stopUserMedia, type MediaInput } from '@rivulet/media';
+import type { MediaStream } from '@rivulet/webrtc';
 import { CameraGateway } from './gateway.js';
 import { parseOptions, type GatewayOptions } from './options.js';
 import { selfTest } from './selfTest.js';
@@ -25,15 +26,26 @@ async function main(): Promise<number> {
   const describe = describeInput(input);
   console.log(`source: ${describe}, video ${options.codec}${options.audio ? ' + Opus audio' : ''}`);
 
-  const hasAudio = options.audio && input.type !== 'v4l2';
-  const stream = await getUserMedia({
-    video: { width: options.width, height: options.height, frameRate: options.frameRate },
-    audio: hasAudio,
-    rivulet: {
-      videoCodec: options.codec,
-      input: input.type === 'test-pattern' ? { ...input, width: options.width, height: options.height, frameRate: options.frameRate } : input,
-    },
-  });
+  let hasAudio = options.audio && input.type !== 'v4l2';
+  const capture = (audio: boolean) =>
+    getUserMedia({
+      video: { width: options.width, height: options.height, frameRate: options.frameRate },
+      audio,
+      rivulet: {
+        videoCodec: options.codec,
+        input: input.type === 'test-pattern' ? { ...input, width: options.width, height: options.height, frameRate: options.frameRate } : input,
+      },
+    });
+  let stream: MediaStream;
+  try {
+    stream = await capture(hasAudio);
+  } catch (err) {
+    // Most IP cameras and many files carry no audio track: serve their video alone.
+    if (!hasAudio || !/Stream map '0:a:0' matches no streams/.test(err instanceof Error ? err.message : '')) throw err;
+    console.log('the source has no audio: serving video only');
+    hasAudio = false;
+    stream = await capture(false);
+  }
   // Gather candidates only on the address we serve on (all interfaces when serving on 0.0.0.0 / ::).
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
   const codecs = { video: `video/${options.codec}`, audio: 'audio/opus' };
@@ -86,7 +98,7 @@ function describeInput(input: MediaInput): string {
     case 'v4l2':
       return `camera ${input.device}`;
     case 'rtsp':
-      return `RTSP camera ${input.url}`;
+      return `RTSP camera ${redactRtspCredentials(input.url)}`;
     case 'file':
       return `file ${input.path}`;
     case 'alsa':
