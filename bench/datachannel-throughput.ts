@@ -5,7 +5,7 @@
  * (send while under 1 MiB, resume on bufferedamountlow at 256 KiB).
  *
  *   node --conditions=rivulet-source --import tsx bench/datachannel-throughput.ts [--quick] [--only=<stack>]
- *     [--sizes=16,64] [--mib=N] [--one-only | --two-only] [--plpmtud=off]
+ *     [--sizes=16,64] [--mib=N] [--one-only | --two-only] [--plpmtud=off|on|full]
  * (BENCH_CHILD_ARGS="--cpu-prof --cpu-prof-dir=..." passes node flags to the child process.)
  *
  * (a) one process: both peers in this process (they share one event loop and one core);
@@ -23,8 +23,12 @@ import { connectLocal, makePeer, type BenchChannel, type BenchPeer, type StackNa
 import { loadAverage, MiB, pump, receive } from './support/transfer.js';
 
 const quick = process.argv.includes('--quick');
-// --plpmtud=off: Rivulet's SCTP keeps 1 200-byte packets (bench/support/stacks.ts reads the variable).
-if (process.argv.includes('--plpmtud=off')) process.env['RIVULET_BENCH_PLPMTUD'] = 'off';
+// --plpmtud=off: Rivulet's SCTP keeps 1 200-byte packets; on (default): up to 2 048-byte datagrams
+// (the cap for an unknown peer); full: up to 2^14-byte records (both ends are Rivulet).
+// bench/support/stacks.ts reads the variable; the child process inherits it.
+const plpmtudArg = process.argv.find((a) => a.startsWith('--plpmtud='))?.slice(10);
+if (plpmtudArg !== undefined && !['off', 'on', 'full'].includes(plpmtudArg)) throw new Error(`--plpmtud=${plpmtudArg}: use off, on or full`);
+if (plpmtudArg) process.env['RIVULET_BENCH_PLPMTUD'] = plpmtudArg;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const STACK_LIST: StackName[] = (['rivulet', 'node-datachannel', 'werift'] as StackName[]).filter((s) => !only || s === only);
 /** `--sizes=16,64` (KiB), `--mib=N` (bytes per run), `--two-only` / `--one-only`: narrower runs for A/B and profiling. */
@@ -169,7 +173,7 @@ for (const stack of STACK_LIST) {
 
 console.log(`data-channel throughput, MB/s (10^6 bytes/s), ordered reliable, bufferedAmount back-pressure 1 MiB/256 KiB`);
 console.log(`${new Date().toISOString()}, node ${process.version}, load average before ${loadBefore}, after ${loadAverage()} (shared 2-core machine: noisy)`);
-console.log(`bytes per run: rivulet/node-datachannel ${totalFor('rivulet') / MiB} MiB, werift ${totalFor('werift') / MiB} MiB; rivulet SCTP PLPMTUD ${process.env['RIVULET_BENCH_PLPMTUD'] === 'off' ? 'off (1 200-byte packets)' : 'on (default)'}`);
+console.log(`bytes per run: rivulet/node-datachannel ${totalFor('rivulet') / MiB} MiB, werift ${totalFor('werift') / MiB} MiB; rivulet SCTP PLPMTUD ${({ off: 'off (1 200-byte packets)', full: 'full (peer takes 2^14-byte records: 16 384-byte packets)' } as Record<string, string>)[process.env['RIVULET_BENCH_PLPMTUD'] ?? ''] ?? 'on (default: 2 048-byte datagrams)'}`);
 const fmt = (v: Cell | undefined): string => (typeof v === 'number' ? v.toFixed(1) : String(v ?? '-'));
 for (const [row, cells] of results) {
   const ours = cells.get('rivulet');

@@ -118,10 +118,13 @@ function w3cPeer(stack: StackName, pc: W3cPeer): BenchPeer {
 
 export function rivuletPeer(certificate?: RTCCertificate): BenchPeer {
   // RIVULET_BENCH_PLPMTUD=off: SCTP stays at its 1 200-byte base packets (RFC 8899 PLPMTUD off),
-  // for measuring per-packet costs; the child process of a two-process run inherits it.
-  const plpmtud = process.env['RIVULET_BENCH_PLPMTUD'] !== 'off';
+  // for measuring per-packet costs; =full: the peer (Rivulet) is known to take whole 2^14-byte DTLS
+  // records (rivulet.sctp.peerMaxDatagram), so packets grow to 16 384 bytes on loopback; unset: the
+  // default 2 048-byte peer cap. The child process of a two-process run inherits it.
+  const mode = process.env['RIVULET_BENCH_PLPMTUD'];
+  const sctp = mode === 'off' ? { plpmtud: false } : mode === 'full' ? { peerMaxDatagram: 16384 + 64 } : undefined;
   const pc = new RivuletPeerConnection({
-    rivulet: { interfaceAddresses: ['127.0.0.1'], ...(plpmtud ? {} : { sctp: { plpmtud: false } }) },
+    rivulet: { interfaceAddresses: ['127.0.0.1'], ...(sctp ? { sctp } : {}) },
     ...(certificate ? { certificates: [certificate] } : {}),
   });
   return w3cPeer(certificate ? 'rivulet-precert' : 'rivulet', pc as unknown as W3cPeer);
