@@ -18,7 +18,10 @@ import type {
 import { SctpChannelHandle } from './sctpChannelHandle.js';
 import { iceAgentStats, dtlsStats } from '../stats/transportStats.js';
 
-type DropReason = 'unknown-first-byte' | 'srtp-before-keys' | 'srtp-unprotect-failed' | 'bad-remote-candidate' | 'rtp-before-keys';
+type DropReason = 'dtls-before-start' | 'unknown-first-byte' | 'srtp-before-keys' | 'srtp-unprotect-failed' | 'bad-remote-candidate' | 'rtp-before-keys';
+
+/** Lower bound of the DTLS client's wait for the server's SCTP INIT before sending its own. */
+const SCTP_INIT_FALLBACK_MIN_MS = 10;
 
 function toCandidateAttribute(c: IceCandidate): CandidateAttribute | undefined {
   return parseCandidate(c.toSdp().slice('candidate:'.length));
@@ -29,6 +32,12 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
   private readonly agent: IceAgent;
   private dtls: DtlsEndpoint | null = null;
   private srtp: SrtpSession | null = null;
+  /** SRTP keys are derived on first use: a data-channel-only connection never needs them. */
+  private srtpPending = false;
+  /** DTLS datagrams that arrived before startDtls() (the peer's ClientHello can beat our answer). */
+  private earlyDtls: Buffer[] = [];
+  /** An SCTP packet arrived from the peer (see startSctpIfOurTurn). */
+  private sctpHeard = false;
   private sctp: SctpAssociation | null = null;
   private channels: DataChannelManager | null = null;
   private _dtlsState: DtlsTransportStateValue = 'new';
@@ -68,8 +77,21 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
       if ((s === 'connected' || s === 'completed') && this.dtls && this.dtls.state === 'new') this.dtls.start();
       this.emit('icestatechange', s);
     });
-    this.agent.on('selectedpairchange', () => {
+    // DTLS starts on the first valid pair (RFC 8445 §12.1), as libwebrtc starts it when the transport
+    // becomes writable: the answerer's ClientHello leaves one round trip before the nomination would
+    // arrive. If the peer dropped it (some stacks take data only on a selected pair), the selection
+    // resends it one pair round trip later (when an answer should have come) instead of after the
+    // DTLS retransmission timeout; a peer that took it has answered by then and nothing is resent.
+    this.agent.on('writable', () => {
+      if (this.dtls && this.dtls.state === 'new') this.dtls.start();
+    });
+    this.agent.on('selectedpairchange', (p) => {
       this.pairChanges++;
+      if (p && this.dtls?.state === 'connecting' && this._dtlsRole === 'client') {
+        this.init.clock.setTimeout(() => {
+          if (!this.closed) this.dtls?.resendIfUnanswered();
+        }, Math.max(1, Math.ceil(p.rttMs ?? 0)));
+      }
       this.emit('selectedpairchange');
     });
     this.agent.on('data', (d) => this.onDatagram(d));
@@ -166,22 +188,45 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
       if (s === 'failed') queueMicrotask(() => this.emit('dtlsstatechange', s, lastError));
       else this.emit('dtlsstatechange', s);
     });
-    dtls.on('data', (d) => this.sctp?.handlePacket(d));
+    dtls.on('data', (d) => {
+      this.sctpHeard = true;
+      this.sctp?.handlePacket(d);
+    });
     const ice = this.agent.state;
-    if (ice === 'connected' || ice === 'completed') dtls.start();
+    if (ice === 'connected' || ice === 'completed' || this.agent.writable) dtls.start();
+    for (const d of this.earlyDtls.splice(0)) dtls.handleDatagram(d);
   }
 
   private onDtlsConnected(): void {
-    const dtls = this.dtls!;
-    if (dtls.srtpProfile !== undefined) {
-      const profile = srtpProfileFromDtlsId(dtls.srtpProfile);
-      if (profile) {
-        const k = dtls.srtpKeyingMaterial();
-        this.srtp = new SrtpSession({ profile, localKey: k.localKey, localSalt: k.localSalt, remoteKey: k.remoteKey, remoteSalt: k.remoteSalt });
-      }
+    this.srtpPending = this.dtls!.srtpProfile !== undefined;
+    this.startSctpIfOurTurn();
+  }
+
+  /**
+   * Who sends the SCTP INIT (RFC 9260 §5.1 A; either side may). The DTLS server does, right after
+   * its Finished: it is connected one trip before the client, which receives the INIT together
+   * with the Finished and answers at once (the client initiating would cost that trip). The client
+   * only listens, but a peer that waits for the DTLS client to initiate (some stacks do) must not
+   * hang: if nothing has come after a few round trips, the client sends its own INIT. Two INITs
+   * crossing is the ordinary RFC 9260 §5.2.1 collision, which both sides resolve (browsers always
+   * initiate from both ends).
+   */
+  private startSctpIfOurTurn(): void {
+    const sctp = this.sctp;
+    if (!sctp || this.closed || this._dtlsState !== 'connected' || sctp.state !== 'closed') return;
+    if (this._dtlsRole === 'server') {
+      sctp.start();
+      return;
     }
-    // RFC 8841 §4: the DTLS client opens the association; the server answers its INIT.
-    if (this.sctp && this._dtlsRole === 'client' && this.sctp.state === 'closed') this.sctp.start();
+    const rtt = this.agent.selectedPair?.rttMs ?? 0;
+    this.init.clock.setTimeout(() => {
+      if (this.closed || this.sctpHeard || this.sctp !== sctp || sctp.state !== 'closed') return;
+      try {
+        sctp.start();
+      } catch {
+        /* ended meanwhile */
+      }
+    }, Math.max(SCTP_INIT_FALLBACK_MIN_MS, Math.ceil(4 * rtt)));
   }
 
   startSctp(options: { localPort: number; remotePort: number; remoteMaxMessageSize: number }): void {
@@ -208,7 +253,7 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
       this._sctpState = 'closed';
       this.emit('sctpstatechange', 'closed');
     });
-    if (this._dtlsState === 'connected' && this._dtlsRole === 'client') sctp.start();
+    this.startSctpIfOurTurn();
   }
 
   /**
@@ -244,20 +289,36 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     return new SctpChannelHandle(ch);
   }
 
+  /** The SRTP session keyed from the DTLS exporter (RFC 5764 §4.2), made on first use. */
+  private srtpSession(): SrtpSession | null {
+    if (this.srtpPending) {
+      this.srtpPending = false;
+      const dtls = this.dtls!;
+      const profile = srtpProfileFromDtlsId(dtls.srtpProfile!);
+      if (profile) {
+        const k = dtls.srtpKeyingMaterial();
+        this.srtp = new SrtpSession({ profile, localKey: k.localKey, localSalt: k.localSalt, remoteKey: k.remoteKey, remoteSalt: k.remoteSalt });
+      }
+    }
+    return this.srtp;
+  }
+
   sendRtp(packet: Uint8Array): void {
-    if (!this.srtp) {
+    const srtp = this.srtpSession();
+    if (!srtp) {
       this.counters.inc('rtp-before-keys');
       return;
     }
-    this.transmit(this.srtp.protectRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)));
+    this.transmit(srtp.protectRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)));
   }
 
   sendRtcp(packet: Uint8Array): void {
-    if (!this.srtp) {
+    const srtp = this.srtpSession();
+    if (!srtp) {
       this.counters.inc('rtp-before-keys');
       return;
     }
-    this.transmit(this.srtp.protectRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)));
+    this.transmit(srtp.protectRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)));
   }
 
   /** Every non-STUN datagram we send (DTLS, SRTP, SRTCP) goes out on the selected pair through here. */
@@ -275,21 +336,24 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this.traffic.bytesReceived += d.length;
     const b = d[0]!;
     if (b >= 20 && b <= 63) {
-      this.dtls?.handleDatagram(d);
+      if (this.dtls) this.dtls.handleDatagram(d);
+      else if (this.earlyDtls.length < 16) this.earlyDtls.push(Buffer.from(d));
+      else this.counters.inc('dtls-before-start');
       return;
     }
     if (b >= 128 && b <= 191) {
-      if (!this.srtp) {
+      const srtp = this.srtpSession();
+      if (!srtp) {
         this.counters.inc('srtp-before-keys');
         return;
       }
       const pt = d.length > 1 ? d[1]! : 0;
       if (pt >= 192 && pt <= 223) {
-        const plain = this.srtp.unprotectRtcp(d);
+        const plain = srtp.unprotectRtcp(d);
         if (plain) this.emit('rtcp', plain);
         else this.counters.inc('srtp-unprotect-failed');
       } else {
-        const plain = this.srtp.unprotectRtp(d);
+        const plain = srtp.unprotectRtp(d);
         if (plain) this.emit('rtp', plain);
         else this.counters.inc('srtp-unprotect-failed');
       }
