@@ -33,6 +33,8 @@ export type NackGeneratorCounter =
 
 /** Most missing packets remembered per stream. */
 const MAX_TRACKED = 2048;
+/** Most RTX SSRCs per media stream (a sender restarting its RTX stream takes a new one). */
+const MAX_RTX_SSRCS = 4;
 
 interface Missing {
   detectedAt: number;
@@ -127,7 +129,11 @@ export class NackGenerator implements Interceptor {
     if (st === undefined || this.streams.has(rtxSsrc)) return false;
     const other = this.rtxToMedia.get(rtxSsrc);
     if (other !== undefined && other !== st) return false;
-    if (!st.rtxSsrcs.includes(rtxSsrc)) st.rtxSsrcs.push(rtxSsrc);
+    if (!st.rtxSsrcs.includes(rtxSsrc)) {
+      // Bounded: a peer naming ever new RTX SSRCs cannot grow this; the oldest one is forgotten.
+      if (st.rtxSsrcs.length >= MAX_RTX_SSRCS) this.rtxToMedia.delete(st.rtxSsrcs.shift()!);
+      st.rtxSsrcs.push(rtxSsrc);
+    }
     if (apt !== undefined) st.apt = apt;
     this.rtxToMedia.set(rtxSsrc, st);
     return true;

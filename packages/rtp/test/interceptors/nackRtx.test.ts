@@ -76,8 +76,15 @@ describe('interceptors: NackGenerator with RTX learned after binding (RFC 8852 Â
     expect(gen.bindRtx(1000, 2000)).to.equal(true);
     expect(gen.bindRtx(1000, 2000)).to.equal(true);
     expect(gen.bindRtx(1001, 2000)).to.equal(false);
+    // At most four RTX SSRCs per stream: a fifth forgets the oldest.
+    for (const x of [2001, 2002, 2003]) expect(gen.bindRtx(1000, x)).to.equal(true);
+    expect(gen.mediaSsrcOfRtx(2000)).to.equal(1000);
+    expect(gen.bindRtx(1000, 2004)).to.equal(true);
+    expect([2000, 2001, 2004].map((x) => gen.mediaSsrcOfRtx(x))).to.deep.equal([undefined, 1000, 1000]);
+    expect(gen.bindRtx(1000, 2000)).to.equal(true);
     chain.unbindRemoteStream(1000);
     expect(gen.mediaSsrcOfRtx(2000)).to.equal(undefined);
+    expect(gen.mediaSsrcOfRtx(2004)).to.equal(undefined);
     expect(chain.readRtp(rtxOf(3, 1))?.ssrc).to.equal(2000);
   });
 });
