@@ -180,4 +180,31 @@ describe('getStats against Chromium: audio both ways and a data channel', functi
     const sel = final.find((s) => s.id === pair['selectedCandidatePairId'])!;
     expect(sel['lastPacketReceivedTimestamp']).to.be.a('number');
   });
+  it('framesReceived / keyFramesReceived of Chromium\'s camera video agree with Chromium\'s framesSent / keyFramesEncoded', async () => {
+    const page = chrome!.page;
+    const video = loopbackPeer();
+    try {
+      video.addTransceiver('video', { direction: 'recvonly' });
+      await offerToPage(page, video, pageAnswer('vpc', `
+        const cam = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+        cam.getTracks().forEach((tr) => pc.addTrack(tr, cam));
+      `));
+      const sent = async () => (await page.evaluate(`(async () => { let r; (await window.vpc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') r = { frames: s.framesSent, keys: s.keyFramesEncoded }; }); return r; })()`)) as { frames: number; keys: number } | undefined;
+      const received = async () => {
+        const i = entries(await video.getStats()).find((s) => s.type === 'inbound-rtp' && s['kind'] === 'video');
+        return i ? { frames: i['framesReceived'] as number, keys: i['keyFramesReceived'] as number, codec: i['codecId'] as string } : undefined;
+      };
+      await waitFor('60 video frames received', 30_000, received, (r) => (r?.frames ?? 0) >= 60, 200);
+      // Bracket ours between two readings of Chromium's: frames in flight are the only difference.
+      const before = (await sent())!;
+      const ours = (await received())!;
+      const after = (await sent())!;
+      expect(ours.frames).to.be.at.most(after.frames).and.at.least(before.frames - 10);
+      expect(ours.keys).to.be.at.least(1).and.at.most(after.keys).and.at.least(before.keys - 1);
+      const codec = entries(await video.getStats()).find((s) => s.id === ours.codec)!;
+      expect(['video/VP8', 'video/VP9', 'video/H264', 'video/AV1']).to.include(codec['mimeType']);
+    } finally {
+      video.close();
+    }
+  });
 });

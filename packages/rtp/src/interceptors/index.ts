@@ -4,6 +4,7 @@ export * from './nackGenerator.js';
 export * from './nackResponder.js';
 export * from './ntp.js';
 export * from './receptionStats.js';
+export * from './receivedFrames.js';
 export * from './reports.js';
 export * from './twccSender.js';
 export * from './twccReceiver.js';

@@ -1,6 +1,8 @@
 import type { RtcpPacket } from '../rtcp/index.js';
 import type { RtpPacket } from '../rtp/index.js';
 import type { Interceptor, StreamInfo } from './interceptor.js';
+import { createDepayloader } from '../codecs/registry.js';
+import { ReceivedFrames } from './receivedFrames.js';
 import type { RemoteSenderReport } from './receptionStats.js';
 import type { RtcpReports } from './reports.js';
 
@@ -48,6 +50,9 @@ export interface InboundStreamStats {
   jitterSeconds: number | undefined;
   /** The sender's own counts from its latest Sender Report (webrtc-stats remote-outbound-rtp). */
   remoteSender: RemoteSenderReport | undefined;
+  /** Complete frames and key frames (video streams of a codec we can inspect; else undefined). */
+  framesReceived: number | undefined;
+  keyFramesReceived: number | undefined;
 }
 
 /**
@@ -60,6 +65,7 @@ export class StreamStats implements Interceptor {
   private readonly inb = new Map<number, InboundStreamStats>();
   private readonly clockRates = new Map<number, number>();
   private readonly outClockRates = new Map<number, number>();
+  private readonly frames = new Map<number, ReceivedFrames>();
 
   constructor(private readonly reports?: RtcpReports) {}
 
@@ -81,13 +87,22 @@ export class StreamStats implements Interceptor {
   }
 
   bindRemoteStream(stream: StreamInfo): void {
-    this.inb.set(stream.ssrc, { ssrc: stream.ssrc, packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, nackCount: 0, pliCount: 0, firCount: 0, packetsLost: undefined, jitterSeconds: undefined, remoteSender: undefined });
+    this.inb.set(stream.ssrc, { ssrc: stream.ssrc, packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, nackCount: 0, pliCount: 0, firCount: 0, packetsLost: undefined, jitterSeconds: undefined, remoteSender: undefined, framesReceived: undefined, keyFramesReceived: undefined });
     this.clockRates.set(stream.ssrc, stream.clockRate);
+    const mime = stream.mimeType?.toLowerCase();
+    if (mime?.startsWith('video/')) {
+      try {
+        this.frames.set(stream.ssrc, new ReceivedFrames(createDepayloader(mime.slice('video/'.length))));
+      } catch {
+        // A video codec we cannot inspect: framesReceived stays unreported.
+      }
+    }
   }
 
   unbindRemoteStream(ssrc: number): void {
     this.inb.delete(ssrc);
     this.clockRates.delete(ssrc);
+    this.frames.delete(ssrc);
   }
 
   outbound(ssrc: number): OutboundStreamStats | undefined {
@@ -112,6 +127,7 @@ export class StreamStats implements Interceptor {
     return {
       ...s, packetsLost: r?.started ? r.cumulativeLost : undefined, jitterSeconds: r?.started ? r.jitter / rate : undefined,
       remoteSender: sr === undefined ? undefined : { ...sr },
+      framesReceived: this.frames.get(ssrc)?.framesReceived, keyFramesReceived: this.frames.get(ssrc)?.keyFramesReceived,
     };
   }
 
@@ -137,6 +153,7 @@ export class StreamStats implements Interceptor {
       s.packetsReceived++;
       s.bytesReceived += packet.payload.length;
       s.headerBytesReceived += packet.headerLength + packet.paddingLength;
+      this.frames.get(packet.ssrc)?.onPacket(packet.sequenceNumber, packet.timestamp, packet.marker, packet.payload);
     }
     return packet;
   }

@@ -173,6 +173,9 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
           });
           if (x.packetsLost !== undefined) i['packetsLost'] = x.packetsLost;
           if (x.jitterSeconds !== undefined) i['jitter'] = x.jitterSeconds;
+          // Video: complete frames and key frames as the codec's depayloader reads the packets.
+          if (x.framesReceived !== undefined) i['framesReceived'] = x.framesReceived;
+          if (x.keyFramesReceived !== undefined) i['keyFramesReceived'] = x.keyFramesReceived;
           const sr = x.remoteSender;
           if (sr) {
             // webrtc-stats §8.8 remote-outbound-rtp: the sender's own view from its latest SR (RFC 3550 §6.4.1).
