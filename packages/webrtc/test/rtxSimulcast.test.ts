@@ -229,4 +229,45 @@ describe('simulcast RTX without a=ssrc-group:FID (RFC 8852 repaired-rid)', funct
       }
     });
   });
+
+  it('an SFU forwarding a simulcast remote track keeps each repaired packet in its layer downstream', async () => {
+    // publisher a → sfu b (losses on this hop, repaired by RTX with repaired-rid) → subscriber c (rid simulcast again)
+    const up = await simulcastPair(['lo', 'hi']);
+    const down = createPair();
+    try {
+      const receiver = up.b.getReceivers()[0]!;
+      down.a.addTransceiver(receiver.track, { direction: 'sendonly', streams: [new MediaStream()], sendEncodings: [{ rid: 'lo' }, { rid: 'hi' }] });
+      await negotiate(down.a, down.b);
+      await until(() => down.b.connectionState === 'connected', 3000, 'downstream connected');
+      const sub = down.b.getReceivers()[0]!;
+      const got = { lo: collect(simulcastLayerTrack(sub, 'lo')), hi: collect(simulcastLayerTrack(sub, 'hi')) };
+      let n = 0;
+      // Every 4th media packet of the publisher, except near the end (a lost last packet shows no gap).
+      up.bundles.a!.dropRtp = (raw) => (raw[1]! & 0x7f) === 96 && ++n % 4 === 0 && n < 20;
+      for (let i = 0; i < 12; i++) {
+        for (const [l, rid] of ['lo', 'hi'].entries()) {
+          up.src.writeRtp(new RtpPacket({
+            payloadType: 96, sequenceNumber: 100 * l + i, timestamp: 3000 * i, ssrc: 0x300 + l,
+            extensions: [{ id: RID, data: Buffer.from(rid) }], payload: Buffer.from([l, i]),
+          }).serialize());
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await until(() => got.lo.length === 12 && got.hi.length === 12, 5000, 'twelve packets per layer downstream', () => `${got.lo.length}/${got.hi.length}`);
+      expect(n).to.be.at.least(24);
+      for (const [l, rid] of (['lo', 'hi'] as const).entries()) {
+        const g = got[rid];
+        const base = Math.min(...g.map((x) => x.seq));
+        // Each layer's payloads, ordered by the subscriber's sequence numbers: 0..11 without a gap or a stranger.
+        const bySeq = [...g].sort((x, y) => x.seq - y.seq);
+        expect(bySeq.map((x) => x.seq - base)).to.deep.equal([...Array(12).keys()]);
+        expect(bySeq.map((x) => x.payload)).to.deep.equal([...Array(12).keys()].map((i) => Buffer.from([l, i]).toString('hex')));
+        expect(new Set(g.map((x) => x.ssrc)).size).to.equal(1);
+      }
+      expect(got.lo[0]!.ssrc).to.not.equal(got.hi[0]!.ssrc);
+    } finally {
+      up.close();
+      down.close();
+    }
+  });
 });
