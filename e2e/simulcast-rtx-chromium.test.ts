@@ -112,7 +112,8 @@ describe('simulcast RTX from Chromium without FID: repaired-rid binds, unwraps a
           },
         });
       }
-      const reader = new EncodedFrameReader(simulcastLayerTrack(receiver!, 'q'), receiver!);
+      // A hole may wait up to 1 s for its repair (a loaded CI machine can stretch the NACK round trip).
+      const reader = new EncodedFrameReader(simulcastLayerTrack(receiver!, 'q'), receiver!, { maxLatencyMs: 1000 });
       const frames: ReceivedFrame[] = [];
       const losses: number[] = [];
       reader.on('frame', (f) => frames.push(f));
