@@ -161,15 +161,27 @@ function literalFirstLookup(
   dns.lookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
 }
 
+/**
+ * How long one os.networkInterfaces() answer is reused. The call costs 0.1-0.3 ms (it walks every
+ * interface in libuv) and every RTCPeerConnection gathers, so two peers set up in a row paid it
+ * twice on the critical path; an interface that appears or goes within this second is seen by the
+ * next gathering after it.
+ */
+export const INTERFACES_CACHE_MS = 1000;
+let cachedInterfaces: { at: number; list: InterfaceAddress[] } | undefined;
+
 /** The real network of this machine: node:dgram, node:net and os.networkInterfaces(). */
 export class NodeNetwork implements Network {
   interfaces(): InterfaceAddress[] {
+    const now = performance.now();
+    if (cachedInterfaces && now - cachedInterfaces.at < INTERFACES_CACHE_MS) return cachedInterfaces.list.map((a) => ({ ...a }));
     const out: InterfaceAddress[] = [];
     for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
       for (const a of addrs ?? []) {
         out.push({ name, address: a.address, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4', internal: a.internal });
       }
     }
+    cachedInterfaces = { at: now, list: out.map((a) => ({ ...a })) };
     return out;
   }
 
