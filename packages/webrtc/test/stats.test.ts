@@ -188,6 +188,42 @@ describe('getStats: ICE, transport and data channels over the virtual network (F
     }
   });
 
+  it('ICE restart: the new generation\'s pair is selected (selectedCandidatePairChanges 2), candidates carry the new ufrags, the report stays consistent', async () => {
+    const { clock, a, b, dc, remote, close } = await connectVirtual({ signalBobCandidates: true });
+    try {
+      const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1];
+      const before = await a.getStats();
+      const t0 = ofType(before, 'transport')[0]!;
+      expect(t0['selectedCandidatePairChanges']).to.equal(1);
+      a.restartIce();
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription();
+      await a.setRemoteDescription(b.localDescription!);
+      const ice = a.sctp!.transport.iceTransport;
+      await clock.runUntil(() => ice.getSelectedCandidatePair()?.local.usernameFragment === ufrag(a), { maxMs: 30_000, stepMs: 5 });
+      const got: string[] = [];
+      remote.onmessage = (m) => got.push(m.data as string);
+      dc.send('after restart');
+      await clock.runUntil(() => got.length === 1, { maxMs: 10_000, stepMs: 5 });
+      const r = await a.getStats();
+      const t = ofType(r, 'transport')[0]!;
+      expect(t['selectedCandidatePairChanges']).to.equal(2);
+      expect(t['iceLocalUsernameFragment']).to.equal(ufrag(a)).and.not.equal(t0['iceLocalUsernameFragment']);
+      const sel = r.get(t['selectedCandidatePairId'] as string)!;
+      expect([sel['state'], sel['nominated']]).to.deep.equal(['succeeded', true]);
+      expect(r.get(sel['localCandidateId'] as string)!['usernameFragment']).to.equal(ufrag(a));
+      expect(r.get(sel['remoteCandidateId'] as string)!['usernameFragment']).to.equal(ufrag(b));
+      const pair = ice.getSelectedCandidatePair()!;
+      expect([pair.local.usernameFragment, pair.remote.usernameFragment]).to.deep.equal([ufrag(a), ufrag(b)]);
+      // The message after the restart went on the new pair.
+      expect(sel['packetsSent'] as number).to.be.at.least(1);
+      expectReferencesResolve(r);
+    } finally {
+      close();
+    }
+  });
+
   it('dataChannelsOpened / dataChannelsClosed count channels over the connection\'s life on both sides; data-channel counters', async () => {
     const { clock, a, b, dc, remote, close } = await connectVirtual({ signalBobCandidates: true });
     try {
