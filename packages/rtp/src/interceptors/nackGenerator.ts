@@ -60,7 +60,10 @@ interface RemoteState {
  * the gaps that are real: older than the reorder tolerance, not NACKed within the retry interval,
  * not retried too often, not too old. A persistent outage therefore costs at most maxRetries NACKs
  * per packet, paced by retryIntervalMs — no storm. Also unwraps RFC 4588 RTX packets back into the
- * original stream, so recovered packets fill the gaps and reach the application.
+ * original stream, so recovered packets fill the gaps and reach the application — from the RTX SSRC
+ * announced at binding (a=ssrc-group:FID) or learned later with bindRtx (RFC 8852 repaired-rid).
+ * A retransmission of a packet already received is dropped (rtxDuplicate), so nothing downstream
+ * sees it twice and it is never counted as a repair.
  */
 export class NackGenerator implements Interceptor {
   readonly counters = new Counters<NackGeneratorCounter>();
