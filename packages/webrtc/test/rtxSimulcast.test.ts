@@ -121,6 +121,43 @@ describe('simulcast RTX without a=ssrc-group:FID (RFC 8852 repaired-rid)', funct
     }
   });
 
+  it('when the answer leaves repaired-rid out, the RTX of a simulcast layer carries neither rid nor repaired-rid', async () => {
+    const { a, b, bundles, close } = createPair();
+    try {
+      const src = new MediaStreamTrackSource({ kind: 'video' });
+      a.addTransceiver(src.createTrack(), { direction: 'sendonly', streams: [new MediaStream()], sendEncodings: [{ rid: 'r0' }, { rid: 'r1' }] });
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription();
+      const answer = b.localDescription!.sdp.replace(/a=extmap:11 [^\r\n]*\r\n/, '');
+      expect(answer).to.not.match(/repaired-rtp-stream-id/);
+      await a.setRemoteDescription({ type: 'answer', sdp: answer });
+      await until(() => a.connectionState === 'connected', 3000, 'connected');
+      const rtx: (string | undefined)[][] = [];
+      let n = 0;
+      bundles.a!.dropRtp = (raw) => {
+        const p = RtpPacket.parse(Buffer.from(raw));
+        if (p.payloadType === 97) rtx.push([p.getExtension(RID)?.toString(), p.getExtension(RRID)?.toString(), p.getExtension(MID)?.toString()]);
+        return p.payloadType === 96 && ++n === 3;
+      };
+      for (let i = 0; i < 6; i++) {
+        src.writeRtp(new RtpPacket({ payloadType: 96, sequenceNumber: i, timestamp: 3000 * i, ssrc: 5, extensions: [{ id: RID, data: Buffer.from('r0') }], payload: Buffer.from([i]) }).serialize());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await until(() => rtx.length > 0, 3000, 'a retransmission');
+      expect(rtx[0]).to.deep.equal([undefined, undefined, a.getTransceivers()[0]!.mid]);
+      // Without repaired-rid and without FID the receiver cannot place it: dropped and counted.
+      let st = await statsOf(b);
+      for (let i = 0; i < 100 && !(st.counters['rtx-unbound']! >= 1); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        st = await statsOf(b);
+      }
+      expect(st.counters['rtx-unbound']).to.be.at.least(1);
+    } finally {
+      close();
+    }
+  });
+
   describe('synthetic packets into the receiver', () => {
     const layerPacket = (ssrc: number, seq: number, exts: { id: number; data: string }[], pt = 96, payload = Buffer.from([seq & 0xff, 1, 2, 3])) =>
       new RtpPacket({ payloadType: pt, sequenceNumber: seq, timestamp: seq * 90, ssrc, extensions: exts.map((e) => ({ id: e.id, data: Buffer.from(e.data) })), payload }).serialize();
