@@ -20,8 +20,8 @@ function kind(d: Uint8Array): string {
   return 'other';
 }
 
-/** A Network that records, per side, the kind of every datagram sent. */
-function recording(inner: Network, log: string[]): Network {
+/** A Network that records, per side, the kind of every datagram sent; `drop` may swallow one. */
+function recording(inner: Network, log: string[], drop?: (kind: string) => boolean): Network {
   return {
     interfaces: () => inner.interfaces(),
     connectTcp: (o) => inner.connectTcp(o),
@@ -34,6 +34,7 @@ function recording(inner: Network, log: string[]): Network {
         close: () => s.close(),
         send(data, port, address) {
           log.push(kind(data));
+          if (drop?.(kind(data))) return;
           s.send(data, port, address);
         },
       };
@@ -129,6 +130,36 @@ describe('connection set-up: trips and datagrams (webrtc + ice + dtls + sctp)', 
       expect(logA[firstAppA - 1], 'INIT right behind the CCS + Finished').to.equal('dtls-20');
       // SCTP set-up in application data records: a INIT, COOKIE-ECHO+OPEN; b INIT-ACK, COOKIE-ACK+ACK.
       expect(logA.filter((k) => k === 'dtls-23').length).to.be.greaterThanOrEqual(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+  it('the DTLS client sends its own SCTP INIT when the server sends none (its INIT lost here): 4 pair RTTs, not the 1 s T1', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock, seed: 1 });
+    const logA: string[] = [];
+    const logB: string[] = [];
+    let droppedInit = false;
+    // a's first application data record is its SCTP INIT: lose it, as if a never initiated.
+    const dropFirstAppData = (k: string): boolean => !droppedInit && k === 'dtls-23' && (droppedInit = true);
+    const a = new RTCPeerConnection({ rivulet: { network: recording(net.addHost('a', { addresses: ['203.0.113.1'], link: { delayMs: 5 } }), logA, dropFirstAppData), clock } });
+    const b = new RTCPeerConnection({ rivulet: { network: recording(net.addHost('b', { addresses: ['203.0.113.2'], link: { delayMs: 5 } }), logB), clock } });
+    try {
+      let start = 0;
+      let bConnectedAt = -1;
+      b.addEventListener('connectionstatechange', () => { if (b.connectionState === 'connected') bConnectedAt = clock.now(); });
+      await connect(a, b, async (cond) => {
+        start = clock.now();
+        await clock.runUntil(cond, { maxMs: 10_000, stepMs: 1 });
+      });
+      expect(droppedInit).to.equal(true);
+      // b connected at 60 ms; its INIT after max(10, 4 × 20 ms RTT) = 80 ms of silence, then the
+      // collision with nothing (a's INIT is lost) is an ordinary set-up answered by a: INIT-ACK,
+      // COOKIE-ECHO, COOKIE-ACK with a's DCEP OPEN, then b's channel opens on the OPEN.
+      expect(bConnectedAt - start).to.equal(60);
+      expect(clock.now() - start).to.equal(60 + 80 + 40);
+      expect(logB.filter((k) => k === 'dtls-23').length).to.be.greaterThanOrEqual(2); // INIT, COOKIE-ECHO, ...
     } finally {
       a.close();
       b.close();
