@@ -7,6 +7,11 @@ import { MediaStream, MediaStreamTrackSource, RTCPeerConnection, RTCRtpReceiver,
 import { launch, requireChromium, type Chromium } from './helpers/chromium.js';
 import { transportState, until } from './helpers/peers.js';
 
+/** A Rivulet peer gathering on 127.0.0.1 only. */
+function loopbackPeer(): RTCPeerConnection {
+  return new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+}
+
 /** Waits for our gathering to finish so the description carries the candidates (no trickle needed). */
 async function gathered(pc: RTCPeerConnection): Promise<void> {
   await until(() => pc.iceGatheringState === 'complete', 5000, 'gathering complete');
@@ -21,11 +26,28 @@ const PAGE_HELPERS = `
     pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
   });
   window.log = [];
+  // Polls pc's inbound-rtp of one kind every 100 ms, at most \`tries\` times, until \`field\` reaches
+  // \`atLeast\`; resolves with its value then, or 0.
+  window.inbound = async (pc, kind, field, atLeast, tries) => {
+    for (let i = 0; i < tries; i++) {
+      let n = 0;
+      (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === kind) n = s[field] || 0; });
+      if (n >= atLeast) return n;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return 0;
+  };
 `;
 
 describe('interop with Chromium', function () {
   this.timeout(60000);
   let chrome: Chromium;
+  /** window.inbound in the page: `field` of `window[pageVar]`'s inbound-rtp of `kind` once it reaches `atLeast` (0 if it never does). */
+  const inboundAtLeast = (pageVar: string, kind: 'audio' | 'video', field: 'packetsReceived' | 'framesDecoded', atLeast: number, tries: number): Promise<number> =>
+    chrome.eval<number>(`window.inbound(window.${pageVar}, '${kind}', '${field}', ${atLeast}, ${tries})`);
+  /** Hands Rivulet's complete local description to the page's peer `window[pageVar]`. */
+  const applyInPage = (pageVar: string, pc: RTCPeerConnection): Promise<void> =>
+    chrome.eval(`window.${pageVar}.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
 
   before(async function () {
     requireChromium(this);
@@ -46,7 +68,7 @@ describe('interop with Chromium', function () {
       await window.gathered(pc);
       return pc.localDescription.toJSON();
     })()`);
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const pc = loopbackPeer();
     let dc: RTCDataChannel | undefined;
     pc.ondatachannel = (e) => { dc = e.channel; };
     await pc.setRemoteDescription(offer);
@@ -57,7 +79,7 @@ describe('interop with Chromium', function () {
     await pc.setLocalDescription();
     await gathered(pc);
     expect(getDirection(parseSdp(pc.localDescription!.sdp).media[0]!)).to.equal('sendonly');
-    await chrome.eval(`window.pc1.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage('pc1', pc);
     await until(() => dc?.readyState === 'open', 20000, 'data channel open with Chromium', () => transportState(pc));
     expect(dc!.label).to.equal('to-rivulet');
     expect(dc!.protocol).to.equal('json');
@@ -74,16 +96,7 @@ describe('interop with Chromium', function () {
       src.writeFrame({ data: frame, timestamp: i * 33_333, keyframe: i === 0 });
       await new Promise((r) => setTimeout(r, 10));
     }
-    const inbound = await chrome.eval<number>(`(async () => {
-      for (let i = 0; i < 50; i++) {
-        const stats = await window.pc1.getStats();
-        let n = 0;
-        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n = s.packetsReceived; });
-        if (n > 0) return n;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return 0;
-    })()`);
+    const inbound = await inboundAtLeast('pc1', 'video', 'packetsReceived', 1, 50);
     expect(inbound).to.be.greaterThan(0);
     const log = await chrome.eval<string[]>('window.log');
     expect(log).to.include('ping');
@@ -93,7 +106,7 @@ describe('interop with Chromium', function () {
   });
 
   it('Rivulet offers data + audio; Chromium answers (Chromium is the DTLS client, its ClientHello is fragmented): data both ways, Chromium receives our Opus RTP', async () => {
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const pc = loopbackPeer();
     const dc = pc.createDataChannel('rivulet', { protocol: 'json' });
     const src = new MediaStreamTrackSource({ kind: 'audio', mimeType: 'audio/opus' });
     pc.addTrack(src.createTrack(), new MediaStream());
@@ -122,16 +135,7 @@ describe('interop with Chromium', function () {
       src.writeFrame({ data: new Uint8Array([0xf8, 0xff, 0xfe]), timestamp: i * 20_000 });
       await new Promise((r) => setTimeout(r, 20));
     }
-    const inbound = await chrome.eval<number>(`(async () => {
-      for (let i = 0; i < 50; i++) {
-        const stats = await window.pc0.getStats();
-        let n = 0;
-        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') n = s.packetsReceived; });
-        if (n > 0) return n;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return 0;
-    })()`);
+    const inbound = await inboundAtLeast('pc0', 'audio', 'packetsReceived', 1, 50);
     expect(inbound).to.be.greaterThan(0);
     expect(await chrome.eval<string[]>('window.log')).to.include('track0:audio');
     pc.close();
@@ -151,7 +155,7 @@ describe('interop with Chromium', function () {
       window.streamId = media.id;
       return pc.localDescription.toJSON();
     })()`);
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const pc = loopbackPeer();
     const tracks: RTCTrackEvent[] = [];
     const rtpCount = { audio: 0, video: 0 };
     pc.ontrack = (e) => {
@@ -167,7 +171,7 @@ describe('interop with Chromium', function () {
     expect(tracks[0]!.streams[0]).to.equal(tracks[1]!.streams[0]);
     await pc.setLocalDescription();
     await gathered(pc);
-    await chrome.eval(`window.pc2.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage('pc2', pc);
     await until(() => channel?.readyState === 'open', 20000, 'Chromium data channel open', () => transportState(pc));
     expect(channel!.label).to.equal('from-chrome');
     channel!.send('hi chrome');
@@ -195,13 +199,13 @@ describe('interop with Chromium', function () {
       await window.gathered(pc);
       return pc.localDescription.toJSON();
     })()`);
-    const sfuIn = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const sfuIn = loopbackPeer();
     let remoteTrack: import('../src/index.js').MediaStreamTrack | undefined;
     sfuIn.ontrack = (e) => { remoteTrack = e.track; };
     await sfuIn.setRemoteDescription(pubOffer);
     await sfuIn.setLocalDescription();
     await gathered(sfuIn);
-    await chrome.eval(`window.pub.setRemoteDescription(${JSON.stringify(sfuIn.localDescription!.toJSON())})`);
+    await applyInPage('pub', sfuIn);
     await until(() => remoteTrack !== undefined && !remoteTrack.muted, 20000, 'publisher RTP at the SFU');
 
     const viewOffer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
@@ -212,7 +216,7 @@ describe('interop with Chromium', function () {
       await window.gathered(pc);
       return pc.localDescription.toJSON();
     })()`);
-    const sfuOut = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const sfuOut = loopbackPeer();
     await sfuOut.setRemoteDescription(viewOffer);
     sfuOut.addTrack(remoteTrack!, new MediaStream());
     // Forward in the publisher's codec: prefer what the publisher negotiated.
@@ -224,17 +228,8 @@ describe('interop with Chromium', function () {
     ]);
     await sfuOut.setLocalDescription();
     await gathered(sfuOut);
-    await chrome.eval(`window.view.setRemoteDescription(${JSON.stringify(sfuOut.localDescription!.toJSON())})`);
-    const decoded = await chrome.eval<number>(`(async () => {
-      for (let i = 0; i < 150; i++) {
-        const stats = await window.view.getStats();
-        let n = 0;
-        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n = s.framesDecoded || 0; });
-        if (n >= 10) return n;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return 0;
-    })()`);
+    await applyInPage('view', sfuOut);
+    const decoded = await inboundAtLeast('view', 'video', 'framesDecoded', 10, 150);
     expect(decoded, 'frames decoded by the viewer').to.be.at.least(10);
     sfuIn.close();
     sfuOut.close();
@@ -256,7 +251,7 @@ describe('interop with Chromium', function () {
       await window.gathered(pc);
       return pc.localDescription.toJSON();
     })()`);
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const pc = loopbackPeer();
     await pc.setRemoteDescription(offer);
     const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/H264' });
     pc.addTrack(src.createTrack(), new MediaStream());
@@ -265,7 +260,7 @@ describe('interop with Chromium', function () {
     await pc.setLocalDescription();
     await gathered(pc);
     expect(pc.getSenders()[0]!.getParameters().codecs[0]!.mimeType).to.equal('video/H264');
-    await chrome.eval(`window.h264.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage('h264', pc);
     await until(() => pc.connectionState === 'connected', 20000, 'connected', () => transportState(pc));
     // 3 s of 320x240 constrained-baseline H.264, one key frame per second, no B-frames.
     const ff = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-t', '3',
@@ -280,16 +275,7 @@ describe('interop with Chromium', function () {
       src.writeFrame({ data: units[i]!.data, timestamp: i * 33_333, keyframe: units[i]!.keyframe });
       await new Promise((r) => setTimeout(r, 33));
     }
-    const decoded = await chrome.eval<number>(`(async () => {
-      for (let i = 0; i < 50; i++) {
-        const stats = await window.h264.getStats();
-        let n = 0;
-        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n = s.framesDecoded || 0; });
-        if (n >= 30) return n;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return 0;
-    })()`);
+    const decoded = await inboundAtLeast('h264', 'video', 'framesDecoded', 30, 50);
     expect(decoded, 'H.264 frames decoded by Chromium').to.be.at.least(30);
     pc.close();
     await chrome.eval('window.h264.close()');
@@ -306,7 +292,7 @@ describe('interop with Chromium', function () {
       await window.gathered(pc);
       return pc.localDescription.toJSON();
     })()`);
-    const pc = new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
+    const pc = loopbackPeer();
     let dc: RTCDataChannel | undefined;
     pc.ondatachannel = (e) => { dc = e.channel; };
     const tracks: string[] = [];
@@ -314,7 +300,7 @@ describe('interop with Chromium', function () {
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription();
     await gathered(pc);
-    await chrome.eval(`window.reneg.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage('reneg', pc);
     await until(() => dc?.readyState === 'open', 20000, 'data channel', () => transportState(pc));
     // Chromium renegotiates: adds its camera.
     const offer2 = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
@@ -325,7 +311,7 @@ describe('interop with Chromium', function () {
     })()`);
     await pc.setRemoteDescription(offer2);
     await pc.setLocalDescription();
-    await chrome.eval(`window.reneg.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())})`);
+    await applyInPage('reneg', pc);
     expect(tracks).to.deep.equal(['video']);
     await until(() => !pc.getReceivers()[0]!.track.muted, 20000, 'video RTP after renegotiation', () => transportState(pc));
     // Rivulet renegotiates: adds audio and offers (actpass again; the DTLS association stays).
@@ -345,16 +331,7 @@ describe('interop with Chromium', function () {
     }
     const log = await chrome.eval<string[]>(`(async () => { for (let i = 0; i < 50 && !window.renegLog.includes('track:audio'); i++) await new Promise((r) => setTimeout(r, 50)); return window.renegLog; })()`);
     expect(log).to.include('track:audio');
-    const audioIn = await chrome.eval<number>(`(async () => {
-      for (let i = 0; i < 50; i++) {
-        const stats = await window.reneg.getStats();
-        let n = 0;
-        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') n = s.packetsReceived; });
-        if (n > 0) return n;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return 0;
-    })()`);
+    const audioIn = await inboundAtLeast('reneg', 'audio', 'packetsReceived', 1, 50);
     expect(audioIn).to.be.greaterThan(0);
     expect(dc!.readyState).to.equal('open');
     pc.close();
