@@ -8,18 +8,18 @@
  * no packet and asks for no key frame.
  */
 import { expect } from 'chai';
-import { EncodedFrameReader, type ReceivedFrame } from '@rivulet/media';
+import { EncodedFrameReader, getUserMedia, stopUserMedia, type ReceivedFrame } from '@rivulet/media';
 import { RtpPacket } from '@rivulet/rtp';
 import { readTrack, simulcastLayerTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
 import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
-import { CHROMIUM_GATHERED, pageOffer } from './support/pageScripts.js';
-import { answerWithCandidates, applyInPage, loopbackPeer } from './support/signaling.js';
-import { requireTool } from './support/tools.js';
+import { CHROMIUM_GATHERED, pageAnswer, pageOffer } from './support/pageScripts.js';
+import { answerWithCandidates, applyInPage, loopbackPeer, offerToPage } from './support/signaling.js';
+import { requireFfmpeg, requireTool } from './support/tools.js';
 import { until, waitFor } from './support/wait.js';
 
-/** Real UDP whose sockets silently lose every incoming datagram `drop` picks. */
-function droppingNetwork(drop: (d: Buffer) => boolean): Network {
+/** Real UDP whose sockets silently lose every datagram `drop` picks (incoming, or outgoing with `out`). */
+function droppingNetwork(drop: (d: Buffer) => boolean, out = false): Network {
   return {
     interfaces: () => nodeNetwork.interfaces(),
     connectTcp: (o) => nodeNetwork.connectTcp(o),
@@ -28,8 +28,8 @@ function droppingNetwork(drop: (d: Buffer) => boolean): Network {
       return {
         get localAddress() { return s.localAddress; },
         get closed() { return s.closed; },
-        send: (d, port, address) => s.send(d, port, address),
-        onMessage: (h) => s.onMessage((d, from) => { if (!drop(d)) h(d, from); }),
+        send: (d, port, address) => { if (!out || !drop(Buffer.from(d.buffer, d.byteOffset, d.byteLength))) s.send(d, port, address); },
+        onMessage: (h) => s.onMessage((d, from) => { if (out || !drop(d)) h(d, from); }),
         close: () => s.close(),
       };
     },
@@ -161,6 +161,43 @@ describe('simulcast RTX from Chromium without FID: repaired-rid binds, unwraps a
       expect(frames[0]!.keyframe).to.equal(true);
       reader.close();
     } finally {
+      pc.close();
+    }
+  });
+
+  // The sending direction. Chromium does not receive simulcast: it answers a rid-simulcast offer
+  // without a=simulcast, and Rivulet then sends one stream whose SSRC and RTX SSRC were never
+  // announced (the offer had rids, so no a=ssrc lines). Chromium must still use our RTX.
+  it('Rivulet sending: Chromium declines simulcast; every datagram lost on the way out is NACKed and answered by RTX that Chromium attributes to the stream', async function () {
+    requireFfmpeg(this);
+    const page = chrome!.page;
+    await page.reload();
+    await page.evaluate(CHROMIUM_GATHERED);
+    let n = 0;
+    let lost = 0;
+    const pc = loopbackPeer({
+      network: droppingNetwork((d) => {
+        if (d.length < 12 || d[0]! < 128 || d[0]! > 191 || (d[1]! >= 192 && d[1]! <= 223) || (d[1]! & 0x7f) !== 96) return false;
+        if (++n % 30 !== 0 || lost >= 8) return false;
+        lost++;
+        return true;
+      }, true),
+    });
+    const stream = await getUserMedia({ video: { width: 320, height: 240, frameRate: 30 }, rivulet: { videoCodec: 'VP8' } });
+    try {
+      pc.addTransceiver(stream.getVideoTracks()[0]!, { direction: 'sendonly', streams: [stream], sendEncodings: [{ rid: 'lo' }, { rid: 'hi' }] });
+      const answer = await offerToPage(page, pc, pageAnswer('pc', 'pc.ontrack = () => {};'));
+      expect(pc.localDescription!.sdp).to.match(/a=simulcast:send lo;hi/);
+      expect(pc.localDescription!.sdp).to.not.match(/a=ssrc/);
+      expect(answer.sdp, 'Chromium declines simulcast').to.not.match(/a=simulcast/);
+      const inbound = () => page.evaluate<{ rtx: number; nack: number; packets: number }>(`(async () => { let o = { rtx: 0, nack: 0, packets: 0 }; (await window.pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') o = { rtx: s.retransmittedPacketsReceived ?? 0, nack: s.nackCount ?? 0, packets: s.packetsReceived }; }); return o; })()`);
+      const got = await waitFor('Chromium receiving the 8 retransmissions', 30_000, inbound, (o) => lost === 8 && o.rtx >= 8, 250);
+      expect(got.rtx).to.equal(8);
+      expect(got.nack).to.be.greaterThan(0);
+      const out = [...(await pc.getStats()).values()].filter((s) => s.type === 'outbound-rtp');
+      expect(out[0]!['retransmittedPacketsSent']).to.equal(8); // the first encoding is the one stream sent
+    } finally {
+      stopUserMedia(stream);
       pc.close();
     }
   });
