@@ -165,4 +165,37 @@ describe('connection set-up: trips and datagrams (webrtc + ice + dtls + sctp)', 
       b.close();
     }
   });
+  it('a ClientHello that arrives before the offerer applied the answer is kept, not lost (FakeClock)', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock, seed: 1 });
+    const logA: string[] = [];
+    const logB: string[] = [];
+    const a = new RTCPeerConnection({ rivulet: { network: recording(net.addHost('a', { addresses: ['203.0.113.1'], link: { delayMs: 5 } }), logA), clock } });
+    const b = new RTCPeerConnection({ rivulet: { network: recording(net.addHost('b', { addresses: ['203.0.113.2'], link: { delayMs: 5 } }), logB), clock } });
+    try {
+      const dc = a.createDataChannel('late-answer');
+      let remote: RTCDataChannel | undefined;
+      b.ondatachannel = (e) => { remote = e.channel; };
+      await a.setLocalDescription();
+      await clock.runUntil(() => a.iceGatheringState === 'complete', { maxMs: 1000, stepMs: 1 });
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription();
+      // The answer takes 100 ms to reach a: meanwhile b's check is answered by a (it knows its own
+      // password), b's pair is valid and b's ClientHello reaches a, which has no DTLS transport yet.
+      await clock.runUntil(() => logB.includes('dtls-hs-1'), { maxMs: 1000, stepMs: 1 });
+      await clock.advanceAsync(100, 1);
+      expect(logA.some((k) => k.startsWith('dtls-'))).to.equal(false);
+      const t0 = clock.now();
+      await a.setRemoteDescription(b.localDescription!);
+      await clock.runUntil(() => dc.readyState === 'open' && remote?.readyState === 'open', { maxMs: 10_000, stepMs: 1 });
+      // a answers the kept ClientHello as soon as its own check succeeds (one RTT: its server flight
+      // leaves just before its USE-CANDIDATE); then client flight, CCS+Finished+INIT, INIT-ACK,
+      // COOKIE-ECHO+OPEN (b open), COOKIE-ACK (a open): 20 + 6 × 10 ms.
+      expect(logB.filter((k) => k === 'dtls-hs-1'), 'ClientHellos sent by b').to.have.length(1);
+      expect(clock.now() - t0).to.equal(80);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
 });
