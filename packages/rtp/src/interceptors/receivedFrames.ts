@@ -36,6 +36,9 @@ export class ReceivedFrames {
   private readonly startIsDefinitive: boolean;
   /** The stream's first packet: nothing came before it, so it starts the first frame. */
   private firstSeq = -1;
+  /** Timestamp of the previous packet, and whether its frame's marker has been seen (fast path). */
+  private lastTimestamp = -1;
+  private lastMarkerSeen = false;
 
   constructor(private readonly depayloader: Depayloader) {
     this.startIsDefinitive = depayloader.codec !== 'h264';
@@ -52,7 +55,12 @@ export class ReceivedFrames {
       this.markers.set(timestamp, seq);
       if (this.markers.size > COUNTED_MEMORY) this.markers.delete(this.markers.keys().next().value!);
     }
-    this.tryComplete(timestamp);
+    // In-order packets of a frame whose marker has not come yet cannot complete it: no lookups.
+    if (timestamp !== this.lastTimestamp) {
+      this.lastTimestamp = timestamp;
+      this.lastMarkerSeen = this.markers.has(timestamp);
+    } else if (marker) this.lastMarkerSeen = true;
+    if (this.lastMarkerSeen) this.tryComplete(timestamp);
     // This packet may be the last one of the previous frame, telling where the next frame starts.
     const next = (seq + 1) & 0xffff;
     const n = next & MASK;
