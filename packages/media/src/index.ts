@@ -14,3 +14,4 @@ export { TrackWriter, type SkipReason } from './sinks/trackWriter.js';
 export { ivfFileHeader, ivfFrameHeader, keyframeSize, IVF_FOURCC } from './sinks/ivfWriter.js';
 export { oggPage, oggCrc, opusHead, opusTags, OGG_BOS, OGG_EOS } from './sinks/oggOpusWriter.js';
 export { rtspInputArgs, redactRtspCredentials, rtspEndedError, DEFAULT_RTSP_STALL_TIMEOUT_MS } from './rtsp/rtspInput.js';
+export { rtspTimeoutOption, rtspTimeoutOptionFromHelp, type RtspTimeoutOption } from './rtsp/timeoutOption.js';

@@ -1,5 +1,15 @@
 import { expect } from 'chai';
-import { DEFAULT_RTSP_STALL_TIMEOUT_MS, inputArgs, redactRtspCredentials, rtspEndedError, rtspInputArgs, type RtspInput } from '@rivulet/media';
+import {
+  DEFAULT_RTSP_STALL_TIMEOUT_MS,
+  inputArgs,
+  redactRtspCredentials,
+  rtspEndedError,
+  rtspInputArgs,
+  rtspTimeoutOption,
+  rtspTimeoutOptionFromHelp,
+  type RtspInput,
+} from '@rivulet/media';
+import { existsSync } from 'node:fs';
 
 describe('RTSP input: ffmpeg arguments and end-of-stream errors', () => {
   it('defaults to TCP interleaving and a 5 s stall timeout (ffmpeg -timeout is in microseconds)', () => {
@@ -10,6 +20,40 @@ describe('RTSP input: ffmpeg arguments and end-of-stream errors', () => {
     expect(inputArgs({ type: 'rtsp', url: 'rtsps://192.0.2.1:322/cam', transport: 'udp', stallTimeoutMs: 1500 }).args).to.deep.equal([
       '-rtsp_transport', 'udp', '-timeout', '1500000', '-i', 'rtsps://192.0.2.1:322/cam',
     ]);
+  });
+
+  it("an ffmpeg before 5.0 gets -stimeout (its -timeout would make it listen); one with neither option gets none", () => {
+    expect(rtspInputArgs({ type: 'rtsp', url: 'rtsp://192.0.2.1/cam' }, '-stimeout')).to.deep.equal([
+      '-rtsp_transport', 'tcp', '-stimeout', '5000000', '-i', 'rtsp://192.0.2.1/cam',
+    ]);
+    expect(inputArgs({ type: 'rtsp', url: 'rtsp://192.0.2.1/cam' }, { rtspTimeoutOption: null }).args).to.deep.equal([
+      '-rtsp_transport', 'tcp', '-i', 'rtsp://192.0.2.1/cam',
+    ]);
+  });
+
+  it("reads the socket timeout option from the RTSP demuxer's help of ffmpeg 5.1 and 4.1", () => {
+    // Lines as `ffmpeg -h demuxer=rtsp` prints them (Debian 12's 5.1.9; the 2018 static 4.1 build npm's @ffmpeg-installer ships).
+    const v51 = [
+      '  -listen_timeout    <int>        .D......... set maximum timeout (in seconds) to wait for incoming connections (-1 is infinite, imply flag listen) (from INT_MIN to INT_MAX) (default -1)',
+      '  -timeout           <int64>      .D......... set timeout (in microseconds) of socket I/O operations (from INT_MIN to I64_MAX) (default 0)',
+    ].join('\n');
+    const v41 = [
+      '  -listen_timeout    <int>        .D....... set maximum timeout (in seconds) to wait for incoming connections (-1 is infinite, imply flag listen) (from INT_MIN to INT_MAX) (default -1)',
+      '  -timeout           <int>        .D....... set maximum timeout (in seconds) to wait for incoming connections (-1 is infinite, imply flag listen) (deprecated, use listen_timeout) (from INT_MIN to INT_MAX) (default -1)',
+      '  -stimeout          <int>        .D....... set timeout (in microseconds) of socket TCP I/O operations (from INT_MIN to INT_MAX) (default 0)',
+    ].join('\n');
+    expect(rtspTimeoutOptionFromHelp(v51)).to.equal('-timeout');
+    expect(rtspTimeoutOptionFromHelp(v41)).to.equal('-stimeout');
+    expect(rtspTimeoutOptionFromHelp('Unknown format "rtsp".')).to.equal(undefined);
+  });
+
+  it('asks the installed ffmpeg (5.x here: -timeout), and gives none for a binary that does not run', function () {
+    if (!existsSync('/usr/bin/ffmpeg')) {
+      if (process.env['CI'] === 'true') throw new Error('/usr/bin/ffmpeg not found: apt-get install ffmpeg');
+      this.skip();
+    }
+    expect(rtspTimeoutOption('/usr/bin/ffmpeg')).to.equal('-timeout');
+    expect(rtspTimeoutOption('/nonexistent/ffmpeg')).to.equal(undefined);
   });
 
   it('refuses a bad URL, transport or timeout with the offending value (password redacted)', () => {

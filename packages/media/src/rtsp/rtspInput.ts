@@ -9,6 +9,7 @@
  * (RFC 2326 §10.12). This file chooses its options and turns the ways it
  * stops into one clear error for FfmpegSource's 'ended' event.
  */
+import type { RtspTimeoutOption } from './timeoutOption.js';
 
 export interface RtspInput {
   type: 'rtsp';
@@ -29,8 +30,13 @@ export interface RtspInput {
 
 export const DEFAULT_RTSP_STALL_TIMEOUT_MS = 5_000;
 
-/** ffmpeg input arguments for an RTSP camera; throws a TypeError naming the bad field. */
-export function rtspInputArgs(input: RtspInput): string[] {
+/**
+ * ffmpeg input arguments for an RTSP camera; throws a TypeError naming the bad field.
+ *
+ * @param timeoutOption the socket timeout option of the ffmpeg that will run them (rtspTimeoutOption:
+ *   `-stimeout` before ffmpeg 5.0); null when that ffmpeg has none, and then a stall is not bounded.
+ */
+export function rtspInputArgs(input: RtspInput, timeoutOption: RtspTimeoutOption | null = '-timeout'): string[] {
   if (typeof input.url !== 'string' || !/^rtsps?:\/\//.test(input.url)) {
     throw new TypeError(`rtsp input needs an rtsp:// URL, got '${redactRtspCredentials(String(input.url))}'`);
   }
@@ -46,7 +52,7 @@ export function rtspInputArgs(input: RtspInput): string[] {
     '-rtsp_transport', transport,
     // ffmpeg's socket I/O timeout, in microseconds: bounds the TCP connect, every read on the
     // interleaved connection and, over UDP, the wait for RTP.
-    '-timeout', String(Math.round(stallMs * 1000)),
+    ...(timeoutOption ? [timeoutOption, String(Math.round(stallMs * 1000))] : []),
     '-i', input.url,
   ];
 }

@@ -1,10 +1,12 @@
 import { TypedEmitter, createLogger } from '@rivulet/common';
+import { requireFfmpeg } from '../ffmpeg/locate.js';
 import { FfmpegProcess } from '../ffmpeg/process.js';
 import type { EncodedFrame } from './encodedFrame.js';
 import { audioOutputArgs, videoOutputArgs, type AudioEncoding, type VideoEncoding } from './encodings.js';
 import { createFrameReader, type FrameReader } from './frameReaders.js';
 import { inputArgs, type MediaInput } from './inputs.js';
 import { rtspEndedError } from '../rtsp/rtspInput.js';
+import { rtspTimeoutOption } from '../rtsp/timeoutOption.js';
 
 const log = createLogger('media:source');
 
@@ -48,7 +50,9 @@ export class FfmpegSource extends TypedEmitter<FfmpegSourceEvents> {
 
   start(): void {
     if (this.process) throw new Error('FfmpegSource.start: already started');
-    const input = inputArgs(this.options.input);
+    // The RTSP socket timeout option changed name in ffmpeg 5.0: ask this ffmpeg (once per binary).
+    const rtspTimeout = this.options.input.type === 'rtsp' ? (rtspTimeoutOption(this.options.ffmpegPath ?? requireFfmpeg()) ?? null) : undefined;
+    const input = inputArgs(this.options.input, { rtspTimeoutOption: rtspTimeout });
     const args = [...input.args];
     const codecs: (VideoEncoding | AudioEncoding)[] = [];
     let fd = 3;

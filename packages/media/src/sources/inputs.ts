@@ -4,6 +4,7 @@
  * is one variant; `inputArgs` turns it into ffmpeg's command line.
  */
 import { rtspInputArgs, type RtspInput } from '../rtsp/rtspInput.js';
+import type { RtspTimeoutOption } from '../rtsp/timeoutOption.js';
 
 export type { RtspInput };
 
@@ -64,7 +65,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return v;
 }
 
-export function inputArgs(input: MediaInput): InputArgs {
+/**
+ * @param ffmpeg what is known of the ffmpeg that will run the arguments: the socket timeout option
+ *   of its RTSP demuxer (rtspTimeoutOption; null: none; default: a current ffmpeg's '-timeout').
+ */
+export function inputArgs(input: MediaInput, ffmpeg: { rtspTimeoutOption?: RtspTimeoutOption | null } = {}): InputArgs {
   switch (input.type) {
     case 'test-pattern': {
       const w = positive('width', input.width, 640);
@@ -91,7 +96,7 @@ export function inputArgs(input: MediaInput): InputArgs {
       return { args, hasVideo: true, hasAudio: true, videoIsH264: 'unknown' };
     }
     case 'rtsp': {
-      return { args: rtspInputArgs(input), hasVideo: true, hasAudio: true, videoIsH264: 'unknown' };
+      return { args: rtspInputArgs(input, ffmpeg.rtspTimeoutOption), hasVideo: true, hasAudio: true, videoIsH264: 'unknown' };
     }
     case 'v4l2': {
       if (!input.device) throw new TypeError('v4l2 input needs a device path such as /dev/video0');
