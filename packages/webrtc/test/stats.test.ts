@@ -323,6 +323,15 @@ describe('getStats: RTP streams and the peer\'s reports (linked bundles, real cl
       expect(ri.timestamp).to.be.lessThan(out.timestamp);
       expectReferencesResolve(ra);
       expectReferencesResolve(rb);
+      // Selectors (webrtc-pc §8.2 stats selection): the sender's / receiver's streams and what they reference.
+      const bySender = await a.getSenders()[0]!.getStats();
+      expect(new Set(ofType(bySender, 'outbound-rtp').concat(ofType(bySender, 'remote-inbound-rtp')).map((x) => x.type))).to.deep.equal(new Set(['outbound-rtp', 'remote-inbound-rtp']));
+      expect(ofType(bySender, 'inbound-rtp')).to.have.length(0);
+      expectReferencesResolve(bySender);
+      const byReceiver = await b.getReceivers()[0]!.getStats();
+      expect(ofType(byReceiver, 'remote-outbound-rtp').map((x) => x['localId'])).to.deep.equal([inb.id]);
+      expect(ofType(byReceiver, 'outbound-rtp')).to.have.length(0);
+      expectReferencesResolve(byReceiver);
     } finally {
       close();
     }
