@@ -6,6 +6,8 @@ import { DEFAULT_PEER_MAX_DATAGRAM, plpmtuCap } from '../src/pmtu/cap.js';
 import { padChunk, PAD_CHUNK_TYPE } from '../src/chunks/pad.js';
 import { parsePacket, serializePacket, verifyChecksum } from '../src/packet.js';
 import { ChunkType } from '../src/chunks/types.js';
+import { Sender } from '../src/sender.js';
+import { DEFAULT_RTO } from '../src/options.js';
 
 /**
  * RFC 8899 PLPMTUD pieces on their own: the probe packet (HEARTBEAT + RFC 4820 PAD) byte layout,
@@ -164,6 +166,29 @@ describe('PLPMTUD (RFC 8899) building blocks', () => {
     pl.setMax(9000);
     await clock.runUntil(() => pl.state === 'searchComplete', { maxMs: 10_000 });
     expect(pl.plpmtu).to.equal(9000);
+  });
+
+  it('Sender.setMtu: fragments at the new size; cwnd at least the §7.2.1 initial window after a raise, proportional after a fall', () => {
+    const s = new Sender(1, 1 << 20, 1200, DEFAULT_RTO, 10);
+    expect(s.maxFragment).to.equal(1172);
+    expect(s.cc.cwnd).to.equal(12_000);
+    s.setMtu(16384);
+    expect(s.maxFragment).to.equal(16356);
+    // 12 000 bytes would be less than one packet: raised to 2 x 16384 (min(4 MTU, max(2 MTU, 4380))).
+    expect(s.cc.cwnd).to.equal(32768);
+    s.cc.cwnd = 200_000;
+    s.setMtu(9000);
+    expect(s.cc.cwnd).to.equal(Math.floor((200_000 * 9000) / 16384));
+    s.setMtu(1200);
+    expect(s.cc.cwnd).to.equal(Math.floor((Math.floor((200_000 * 9000) / 16384) * 1200) / 9000));
+    s.cc.cwnd = 1000;
+    s.setMtu(1000);
+    expect(s.cc.cwnd).to.equal(1000);
+    // A raise keeps a larger cwnd as it is.
+    s.cc.cwnd = 500_000;
+    s.setMtu(2008);
+    expect(s.cc.cwnd).to.equal(500_000);
+    expect(s.cc.mtu).to.equal(2008);
   });
 
   it('MAX_PLPMTU from the interface MTU, the DTLS record limit (2^14) and the peer\'s EMTU_R', () => {
