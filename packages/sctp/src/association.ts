@@ -12,7 +12,6 @@ import { Plpmtud, type PlpmtudStats } from './pmtu/plpmtud.js';
 import { probeChunks } from './pmtu/probe.js';
 import { COMMON_HEADER_LENGTH, parsePacket, serializePacket, verifyChecksum } from './packet.js';
 import { PeerSession } from './session.js';
-import { TimerSlot } from './timer.js';
 import type { SendOptions } from './sender.js';
 
 export type { AssociationState, AssociationEvents, DropReason } from './associationTypes.js';
@@ -41,7 +40,12 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private flushScheduled = false;
   /** Inside handlePacket(): sends wait for its final flush. */
   private receiving = false;
-  private readonly flushTimer: TimerSlot;
+  /** The coalescing flush scheduleFlush() hands to options.defer. */
+  private readonly runScheduledFlush = (): void => {
+    if (!this.flushScheduled) return;
+    this.flushScheduled = false;
+    this.flush();
+  };
   private readonly builder: PacketBuilder;
   /** RFC 8899 PLPMTUD (src/pmtu/); undefined when turned off. */
   private readonly pmtu: Plpmtud | undefined;
@@ -99,10 +103,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       control: (chunk) => this.control.push(chunk),
       flush: () => this.flush(),
     });
-    this.flushTimer = new TimerSlot(this.clock, () => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+
   }
 
   get state(): AssociationState {
@@ -232,7 +233,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     // The clock is read only when a lifetime needs it (performance.now() showed in profiles).
     s.sender.enqueue(streamId, ppid >>> 0, buf, pr, pr.maxLifetimeMs !== undefined ? this.clock.now() : 0);
     // Latency: a message sent to an idle association goes out at once. Anything sent
-    // right behind it is coalesced by a zero-delay timer (bundling, §6.10); inside
+    // right behind it is coalesced until the current task ends (options.defer: setImmediate with
+    // the real clock, a zero-delay timer with a fake one; bundling, §6.10); inside
     // handlePacket() the flush at its end bundles replies with our SACK.
     if (wasIdle && !this.receiving && !this.flushScheduled) this.flush();
     else if (!this.receiving) this.scheduleFlush();
@@ -476,7 +478,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.ended = true;
     this.handshake.stop();
     this.shutdown.stop();
-    this.flushTimer.cancel();
+    this.flushScheduled = false;
     this.pmtu?.stop();
     this.session?.dispose();
     this.setState('closed');
@@ -489,7 +491,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.flushTimer.start(0);
+    this.o.defer(this.runScheduledFlush);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { realClock, type Clock } from '@rivulet/common';
+import { RealClock, realClock, type Clock } from '@rivulet/common';
 import type { RtoConfig } from './congestion.js';
 
 export interface SctpAssociationOptions {
@@ -54,6 +54,14 @@ export interface SctpAssociationOptions {
    * probed until the lower layer supplies a cap (constructor or setMaxPlpmtu()). false = off.
    */
   plpmtud?: boolean | PlpmtudOptions;
+  /**
+   * Runs `fn` soon, after the current task: how messages sent in one burst are coalesced into
+   * packets before the flush (RFC 9260 §6.10 bundling). Default: with a real clock (none given, or
+   * a RealClock) Node's setImmediate; otherwise a zero-delay timer of `clock` (a FakeClock stays
+   * deterministic). Node's setTimeout(0) waits at least 1 ms: every batch of a sender refilling on
+   * bufferedamountlow left that much late.
+   */
+  defer?: (fn: () => void) => void;
 }
 
 export interface PlpmtudOptions {
@@ -88,7 +96,7 @@ export interface ResolvedOptions {
   streams: number;
   random: () => number;
   /** Undefined when PLPMTUD is off. */
-  plpmtud: { maxPlpmtu: number; maxProbes: number; probeTimerMs: number; raiseTimerMs: number } | undefined;
+  plpmtud: { maxPlpmtu: number; maxProbes: number; probeTimerMs: number; raiseTimerMs: number } | undefined;  defer: (fn: () => void) => void;
 }
 
 /**
@@ -113,9 +121,13 @@ export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
   check('rto.minMs', rto.minMs, 1, 600_000);
   check('rto.maxMs', rto.maxMs, rto.minMs, 600_000);
   check('rto.initialMs', rto.initialMs, rto.minMs, rto.maxMs);
+  const clock = o.clock ?? realClock;
+  if (o.defer !== undefined && typeof o.defer !== 'function') {
+    throw new TypeError(`SctpAssociation option defer must be a function, got ${typeof o.defer}`);
+  }
   return {
     send: o.send,
-    clock: o.clock ?? realClock,
+    clock,
     localPort: check('localPort', o.localPort ?? 5000, 1, 65535),
     remotePort: check('remotePort', o.remotePort ?? 5000, 1, 65535),
     mtu: check('mtu', o.mtu ?? 1200, 256, 65535) & ~3, // chunks are 4-byte aligned
@@ -133,7 +145,14 @@ export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
     streams: check('streams', o.streams ?? 65535, 1, 65535),
     random: o.random ?? (() => randomBytes(4).readUInt32BE(0)),
     plpmtud: resolvePlpmtud(o.plpmtud, (o.mtu ?? 1200) & ~3),
+    defer: o.defer ?? defaultDefer(clock),
   };
+}
+
+/** setImmediate on the real clock (no 1 ms floor), a zero-delay timer of any other clock. */
+function defaultDefer(clock: Clock): (fn: () => void) => void {
+  if (clock instanceof RealClock) return (fn) => void setImmediate(fn);
+  return (fn) => void clock.setTimeout(fn, 0);
 }
 
 function resolvePlpmtud(p: boolean | PlpmtudOptions | undefined, mtu: number): ResolvedOptions['plpmtud'] {
