@@ -11,30 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EncodedFrameReader, Recorder, ivfFileHeader, ivfFrameHeader, IVF_FOURCC, type ReceivedFrame } from '@rivulet/media';
 import type { MediaStreamTrack, RTCRtpReceiver } from '@rivulet/webrtc';
-import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
+import { droppingNetwork } from './support/droppingNetwork.js';
 import { CHROMIUM_GATHERED, pageOffer } from './support/pageScripts.js';
 import { acceptPageOffer, loopbackPeer } from './support/signaling.js';
 import { requireFfmpeg, requireTool } from './support/tools.js';
 import { until } from './support/wait.js';
-
-/** Real UDP on 127.0.0.1 whose sockets silently lose every datagram `drop` picks (SRTP leaves the RTP header readable, RFC 3711 §3.1). */
-function droppingNetwork(drop: (d: Buffer) => boolean): Network {
-  return {
-    interfaces: () => nodeNetwork.interfaces(),
-    connectTcp: (o) => nodeNetwork.connectTcp(o),
-    async bindUdp(o): Promise<DatagramSocket> {
-      const s = await nodeNetwork.bindUdp(o);
-      return {
-        get localAddress() { return s.localAddress; },
-        get closed() { return s.closed; },
-        send: (d, port, address) => s.send(d, port, address),
-        onMessage: (h) => s.onMessage((d, from) => { if (!drop(d)) h(d, from); }),
-        close: () => s.close(),
-      };
-    },
-  };
-}
 
 /** The page's sender: a 320x240 canvas redrawn every 33 ms, captured at 30 fps, sent with one codec. */
 const SENDER = (mimeType: string, fmtp: string) => pageOffer('pc', `
