@@ -1,30 +1,9 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH } from './support/chromium.js';
+import { runCameraGateway } from './support/examples.js';
 import { requireTool } from './support/tools.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Runs the README's main job with --self-test: ffmpeg test pattern → Rivulet → WHEP → headless Chromium. */
-function runGateway(args: string[], maxMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', 'examples/camera-gateway/src/main.ts', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), maxMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
-
+// The README's main job with --self-test: ffmpeg test pattern → Rivulet → WHEP → headless Chromium.
 describe('camera gateway (the README main job) against Chromium', function () {
   this.timeout(90_000);
 
@@ -35,7 +14,7 @@ describe('camera gateway (the README main job) against Chromium', function () {
 
   for (const codec of ['H264', 'VP8']) {
     it(`test pattern as ${codec} + Opus: Chromium decodes 60 frames at 640x360 and receives audio`, async () => {
-      const r = await runGateway(['--self-test', '--codec', codec], 80_000);
+      const r = await runCameraGateway(['--self-test', '--codec', codec], 80_000);
       expect(r.out).to.match(/source: the built-in test pattern/);
       expect(r.out, r.out).to.match(/self-test passed: Chromium connected in \d+ ms and decoded \d+ frames at 640x360, [1-9]\d* audio samples/);
       expect(r.code).to.equal(0);
@@ -43,7 +22,7 @@ describe('camera gateway (the README main job) against Chromium', function () {
   }
 
   it('refuses a bad option with usage and exit code 2', async () => {
-    const r = await runGateway(['--codec', 'MPEG2'], 20_000);
+    const r = await runCameraGateway(['--codec', 'MPEG2'], 20_000);
     expect(r.code).to.equal(2);
     expect(r.out).to.match(/--codec must be H264, VP8, VP9 or AV1, got 'MPEG2'/);
   });

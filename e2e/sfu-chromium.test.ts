@@ -6,22 +6,19 @@
  * renegotiates without breaking the others.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromiumBrowser } from './support/chromium.js';
+import { spawnExample } from './support/examples.js';
 import { requireTool } from './support/tools.js';
 import { waitFor } from './support/wait.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Sfu { url: string; proc: ChildProcess; output: string[] }
 
 /** Starts `examples/sfu` as `npm start` does, on a free port; resolves with the URL it prints. */
 async function startSfu(): Promise<Sfu> {
-  const proc = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', 'examples/sfu/src/main.ts', '--port', '0'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawnExample('examples/sfu/src/main.ts', ['--port', '0']);
   const output: string[] = [];
   proc.stderr!.on('data', (d: Buffer) => output.push(String(d)));
   const url = await new Promise<string>((resolve, reject) => {
