@@ -57,6 +57,8 @@ export interface GstRtspServerOptions {
   auth?: { method: 'basic' | 'digest'; user: string; password: string };
   /** Seconds the server keeps a session without a request (RFC 2326 §12.37; default 60). */
   sessionTimeout?: number;
+  /** Listen on this port (default 0: one the kernel picks), e.g. to bring a "camera" back where it was. */
+  port?: number;
 }
 
 export interface GstRtspEvent {
@@ -91,7 +93,7 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts the server on 127.0.0.1, a port the kernel picks, and waits (at most `maxMs`) for READY. */
 export async function startGstRtspServer(options: GstRtspServerOptions, maxMs = 15_000): Promise<GstRtspServer> {
   const t0 = Date.now();
-  const config = { port: 0, mounts: options.mounts, auth: options.auth ?? null, sessionTimeout: options.sessionTimeout ?? 60 };
+  const config = { port: options.port ?? 0, mounts: options.mounts, auth: options.auth ?? null, sessionTimeout: options.sessionTimeout ?? 60 };
   const child = spawn(PYTHON, [GST_RTSP_SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: GstRtspEvent[] = [];
   const lines: string[] = [];

@@ -46,7 +46,8 @@ export function parseOptions(argv: string[]): GatewayOptions {
       case '--source': {
         const src = next();
         if (src === 'test') o.input = { type: 'test-pattern' };
-        else if (/^rtsps?:\/\//.test(src)) o.input = { type: 'rtsp', url: src };
+        // A camera that drops (reboot, Wi-Fi) comes back without restarting the gateway.
+        else if (/^rtsps?:\/\//.test(src)) o.input = { type: 'rtsp', url: src, reconnect: true };
         else if (src.startsWith('/dev/video')) o.input = { type: 'v4l2', device: src };
         else o.input = { type: 'file', path: src, loop: true };
         break;

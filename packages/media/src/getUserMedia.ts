@@ -139,6 +139,9 @@ export async function getUserMedia(constraints: UserMediaConstraints = {}): Prom
     const target = frame.kind === 'video' ? videoSource : audioSource;
     target?.writeFrame({ data: frame.data, timestamp: frame.timestampUs, keyframe: frame.keyframe });
   });
+  source.on('reconnecting', (error, attempt, delayMs) => {
+    console.error(`[rivulet] media source lost (${error.message}); reconnecting in ${delayMs} ms (attempt ${attempt})`);
+  });
   source.on('ended', (error) => {
     if (error) console.error(`[rivulet] media source ended: ${error.message}`);
     videoSource?.end();

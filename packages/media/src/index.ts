@@ -15,3 +15,4 @@ export { ivfFileHeader, ivfFrameHeader, keyframeSize, IVF_FOURCC } from './sinks
 export { oggPage, oggCrc, opusHead, opusTags, OGG_BOS, OGG_EOS } from './sinks/oggOpusWriter.js';
 export { rtspInputArgs, redactRtspCredentials, rtspEndedError, DEFAULT_RTSP_STALL_TIMEOUT_MS } from './rtsp/rtspInput.js';
 export { rtspTimeoutOption, rtspTimeoutOptionFromHelp, type RtspTimeoutOption } from './rtsp/timeoutOption.js';
+export { reconnectPolicy, reconnectDelayMs, DEFAULT_RTSP_RECONNECT, type RtspReconnectPolicy } from './rtsp/reconnect.js';

@@ -9,6 +9,7 @@
  * (RFC 2326 §10.12). This file chooses its options and turns the ways it
  * stops into one clear error for FfmpegSource's 'ended' event.
  */
+import { reconnectPolicy, type RtspReconnectPolicy } from './reconnect.js';
 import type { RtspTimeoutOption } from './timeoutOption.js';
 
 export interface RtspInput {
@@ -26,6 +27,13 @@ export interface RtspInput {
    * source forever.
    */
   stallTimeoutMs?: number;
+  /**
+   * Reconnect when a camera that has delivered frames drops, instead of ending (default false):
+   * FfmpegSource emits 'reconnecting' and starts ffmpeg again with backoff, forever, until stop().
+   * Timestamps stay monotonic across the gap. A camera that never delivered a frame (wrong URL,
+   * password, port) still ends at once with the reason.
+   */
+  reconnect?: boolean | RtspReconnectPolicy;
 }
 
 export const DEFAULT_RTSP_STALL_TIMEOUT_MS = 5_000;
@@ -48,6 +56,7 @@ export function rtspInputArgs(input: RtspInput, timeoutOption: RtspTimeoutOption
   if (!Number.isFinite(stallMs) || stallMs <= 0) {
     throw new TypeError(`rtsp input stallTimeoutMs must be a positive number of milliseconds, got ${String(input.stallTimeoutMs)}`);
   }
+  reconnectPolicy(input.reconnect); // validates
   return [
     '-rtsp_transport', transport,
     // ffmpeg's socket I/O timeout, in microseconds: bounds the TCP connect, every read on the

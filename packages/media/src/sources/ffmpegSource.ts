@@ -7,6 +7,7 @@ import { createFrameReader, type FrameReader } from './frameReaders.js';
 import { inputArgs, type MediaInput } from './inputs.js';
 import { rtspEndedError } from '../rtsp/rtspInput.js';
 import { rtspTimeoutOption } from '../rtsp/timeoutOption.js';
+import { reconnectDelayMs, reconnectPolicy, type RtspReconnectPolicy } from '../rtsp/reconnect.js';
 
 const log = createLogger('media:source');
 
@@ -27,6 +28,11 @@ export interface FfmpegSourceEvents {
    * input always ends with an Error (see rtspEndedError), a file at its end without one.
    */
   ended: [error?: Error];
+  /**
+   * An RTSP input with `reconnect` lost its camera (`error` says why, as 'ended' would) and
+   * ffmpeg starts again in `delayMs`; `attempt` counts the retries since the last frame.
+   */
+  reconnecting: [error: Error, attempt: number, delayMs: number];
 }
 
 /**
@@ -36,12 +42,22 @@ export interface FfmpegSourceEvents {
 export class FfmpegSource extends TypedEmitter<FfmpegSourceEvents> {
   private process: FfmpegProcess | undefined;
   private readers: FrameReader[] = [];
+  private started = false;
   private stopped = false;
+  private readonly reconnect: Required<RtspReconnectPolicy> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  /** Added to the current process's timestamps so they continue the previous one's. */
+  private offsetUs = 0;
+  /** End (timestamp + duration) of the latest frame delivered, and when it was delivered. */
+  private lastEndUs = 0;
+  private lastFrameAt = 0;
   framesOut = 0;
 
   constructor(readonly options: FfmpegSourceOptions) {
     super();
     if (!options.video && !options.audio) throw new TypeError('FfmpegSource needs at least one of video or audio');
+    this.reconnect = options.input.type === 'rtsp' ? reconnectPolicy(options.input.reconnect) : undefined;
   }
 
   get running(): boolean {
@@ -49,51 +65,74 @@ export class FfmpegSource extends TypedEmitter<FfmpegSourceEvents> {
   }
 
   start(): void {
-    if (this.process) throw new Error('FfmpegSource.start: already started');
+    if (this.started) throw new Error('FfmpegSource.start: already started');
+    this.started = true;
+    this.launch();
+  }
+
+  private launch(): void {
     // The RTSP socket timeout option changed name in ffmpeg 5.0: ask this ffmpeg (once per binary).
     const rtspTimeout = this.options.input.type === 'rtsp' ? (rtspTimeoutOption(this.options.ffmpegPath ?? requireFfmpeg()) ?? null) : undefined;
     const input = inputArgs(this.options.input, { rtspTimeoutOption: rtspTimeout });
     const args = [...input.args];
-    const codecs: (VideoEncoding | AudioEncoding)[] = [];
+    const readers: FrameReader[] = [];
     let fd = 3;
     if (this.options.video && input.hasVideo) {
       args.push(...videoOutputArgs(this.options.video, 0, fd++));
-      codecs.push(this.options.video);
-      this.readers.push(createFrameReader(this.options.video.codec, this.options.video.frameRate ?? 30));
+      readers.push(createFrameReader(this.options.video.codec, this.options.video.frameRate ?? 30));
     }
     if (this.options.audio && input.hasAudio) {
       // The test pattern's tone is a second lavfi input; other inputs carry audio in input 0.
       const audioInput = this.options.input.type === 'test-pattern' ? 1 : 0;
       args.push(...audioOutputArgs(this.options.audio, audioInput, fd++));
-      codecs.push(this.options.audio);
-      this.readers.push(createFrameReader(this.options.audio.codec));
+      readers.push(createFrameReader(this.options.audio.codec));
     }
-    if (this.readers.length === 0) throw new TypeError(`input '${this.options.input.type}' has none of the requested media`);
-    const proc = new FfmpegProcess(args, this.readers.length, this.options.ffmpegPath);
+    if (readers.length === 0) throw new TypeError(`input '${this.options.input.type}' has none of the requested media`);
+    this.readers = readers;
+    // A restarted process counts from 0 again: continue after the last frame, plus the time the camera was away.
+    if (this.framesOut > 0) this.offsetUs = this.lastEndUs + Math.max(0, Date.now() - this.lastFrameAt) * 1000;
+    const proc = new FfmpegProcess(args, readers.length, this.options.ffmpegPath);
     this.process = proc;
     proc.on('data', (index, chunk) => {
-      const reader = this.readers[index];
+      const reader = readers[index];
       if (!reader) return;
       for (const frame of reader.push(chunk)) this.deliver(frame);
     });
     proc.on('exit', (code, error) => {
-      for (const reader of this.readers) for (const frame of reader.flush()) this.deliver(frame);
+      for (const reader of readers) for (const frame of reader.flush()) this.deliver(frame);
       log.debug('ffmpeg exited (%s)', code);
       if (this.stopped) return;
       const input = this.options.input;
       // A live RTSP camera never ends on its own: say why, without the URL's password.
-      this.emit('ended', input.type === 'rtsp' ? rtspEndedError(input, error, proc.diagnostics) : error);
+      const reason = input.type === 'rtsp' ? rtspEndedError(input, error, proc.diagnostics) : error;
+      // Reconnect only a camera that worked: a wrong URL, password or port ends at once with its reason.
+      if (this.reconnect && reason && this.framesOut > 0) {
+        const delayMs = reconnectDelayMs(this.reconnect, ++this.attempt);
+        this.emit('reconnecting', reason, this.attempt, delayMs);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          if (!this.stopped) this.launch();
+        }, delayMs);
+        return;
+      }
+      this.emit('ended', reason);
     });
     proc.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.process?.stop();
   }
 
   private deliver(frame: EncodedFrame): void {
+    const out = this.offsetUs === 0 ? frame : { ...frame, timestampUs: frame.timestampUs + this.offsetUs };
     this.framesOut++;
-    this.emit('frame', frame);
+    this.attempt = 0;
+    this.lastEndUs = Math.max(this.lastEndUs, out.timestampUs + out.durationUs);
+    this.lastFrameAt = Date.now();
+    this.emit('frame', out);
   }
 }
