@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium } from 'playwright-core';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_PATH } from './support/chromium.js';
+import { CHROMIUM_PATH, chromiumArgs } from './support/chromium.js';
 import { requireGstRtspServer, startGstRtspServer, type GstRtspServer } from './support/rtspServer.js';
 import { requireTool } from './support/tools.js';
 
@@ -24,6 +25,36 @@ function runGateway(args: string[], maxMs: number): Promise<{ code: number | nul
       resolve({ code, out });
     });
   });
+}
+
+/** Starts the gateway serving (no self-test) and resolves with its viewer URL once it prints it. */
+async function startGateway(args: string[], maxMs: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', 'examples/camera-gateway/src/main.ts', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const t0 = Date.now();
+  for (;;) {
+    const m = /watch it: (http:\/\/\S+)/.exec(out);
+    if (m) return { child, url: m[1]!, output: () => out };
+    if (child.exitCode !== null || Date.now() - t0 > maxMs) {
+      child.kill('SIGKILL');
+      throw new Error(`the gateway did not start within ${maxMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stopGateway(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /**
@@ -56,6 +87,55 @@ describe('camera gateway ← RTSP over TCP (gst-rtsp-server) → Chromium', func
       expect(new Set(transports)).to.deep.equal(new Set(['TCP']));
       expect(new Set(server.eventsOf('AUTH').map((e) => e.words[2]))).to.deep.equal(new Set(['Digest']));
     } finally {
+      await server?.stop();
+    }
+  });
+
+  it('the camera drops and comes back 1.5 s later: the gateway reconnects and the same Chromium viewer decodes 60 more frames', async () => {
+    const mount = { path: '/cam', protocols: 'tcp' as const, width: 640, height: 360, fps: 30, gop: 30 };
+    let server: GstRtspServer | undefined = await startGstRtspServer({ mounts: [mount] });
+    const port = server.port;
+    const gateway = await startGateway(['--port', '0', '--no-audio', '--source', server.url('/cam')], 30_000);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...chromiumArgs(), '--autoplay-policy=no-user-gesture-required'],
+    });
+    try {
+      const page = await (await browser.newContext({ permissions: ['camera', 'microphone'] })).newPage();
+      await page.goto(gateway.url);
+      const framesDecoded = (): Promise<number> =>
+        page.evaluate(async () => {
+          const pc = (window as unknown as { rivuletPc?: RTCPeerConnection }).rivuletPc;
+          if (!pc) return 0;
+          for (const r of (await pc.getStats()).values()) if (r.type === 'inbound-rtp' && r.kind === 'video') return (r.framesDecoded as number | undefined) ?? 0;
+          return 0;
+        });
+      const waitFrames = async (n: number, maxMs: number, what: string): Promise<number> => {
+        const t0 = Date.now();
+        for (;;) {
+          const f = await framesDecoded();
+          if (f >= n) return f;
+          if (Date.now() - t0 > maxMs) throw new Error(`${what}: ${f} of ${n} frames decoded after ${maxMs} ms; gateway:\n${gateway.output()}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      await waitFrames(30, 30_000, 'before the drop');
+      await server.kill();
+      const lost = `media source lost (RTSP source rtsp://127.0.0.1:${port}/cam ended: the server closed the connection or ended the session); reconnecting in 500 ms (attempt 1)`;
+      const t0 = Date.now();
+      while (!gateway.output().includes(lost) && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 50));
+      expect(gateway.output()).to.include(lost);
+      await new Promise((r) => setTimeout(r, 1_500));
+      server = await startGstRtspServer({ mounts: [mount], port });
+      const atRestart = await framesDecoded();
+      const after = await waitFrames(atRestart + 60, 30_000, 'after the camera came back');
+      expect(after - atRestart).to.be.at.least(60);
+      expect(server.eventsOf('TRANSPORT').map((e) => e.words[2])).to.deep.equal(['TCP']);
+      expect(gateway.output()).to.not.include('media source ended');
+    } finally {
+      await browser.close().catch(() => {});
+      await stopGateway(gateway.child);
       await server?.stop();
     }
   });
