@@ -1,5 +1,5 @@
 import { ParseError } from '@rivulet/common';
-import { checkExtensionElements } from './headerExtensionBlock.js';
+import { checkExtensionElements as checkElements, isOneByteProfile as oneByte, isTwoByteProfile as twoByte } from './headerExtensionBlock.js';
 import type { RtpPacket } from './rtpPacket.js';
 
 /**
@@ -8,16 +8,11 @@ import type { RtpPacket } from './rtpPacket.js';
  * rtpPacket.ts.
  */
 
-// Local copies of the RFC 8285 profile tests, as in rtpPacket.ts: this is the per-packet path,
-// and calls through module bindings cost more than the comparisons themselves under some loaders.
-const ONE_BYTE_PROFILE = 0xbede;
-const TWO_BYTE_PROFILE = 0x1000;
-function isOneByteProfile(profile: number): boolean {
-  return profile === ONE_BYTE_PROFILE;
-}
-function isTwoByteProfile(profile: number): boolean {
-  return (profile & 0xfff0) === TWO_BYTE_PROFILE;
-}
+// Plain local references to the RFC 8285 helpers: this is the per-packet path, and a loader that
+// turns imports into getter-backed module objects (tsx) would add a getter call to each use.
+const isOneByteProfile = oneByte;
+const isTwoByteProfile = twoByte;
+const checkExtensionElements = checkElements;
 
 /** RFC 3550 §5.1 fixed header size. */
 export const RTP_HEADER_SIZE = 12;
