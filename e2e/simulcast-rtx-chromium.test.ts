@@ -151,7 +151,9 @@ describe('simulcast RTX from Chromium without FID: repaired-rid binds, unwraps a
       // The sender side agrees: Chromium got NACKs and retransmitted.
       const out = await waitFor('Chromium outbound-rtp', 5000, () => page.evaluate<Record<string, { retransmittedPacketsSent: number; nackCount: number }>>(OUTBOUND), (o) => o['q'] !== undefined);
       expect(out['q']!.nackCount).to.be.greaterThan(0);
-      expect(out['q']!.retransmittedPacketsSent).to.be.at.least(lost.get(qSsrc()!)!.length);
+      // Not "at least the losses": a lost packet may come back in one of Chromium's bandwidth probes
+      // (RTX padding that carries a recent packet), which it does not count as a retransmission.
+      expect(out['q']!.retransmittedPacketsSent).to.be.greaterThan(0);
 
       // The lowest layer's frames came through whole: no packet given up, no key frame asked for.
       expect(frames.length).to.be.greaterThan(100);
