@@ -12,6 +12,22 @@ function loopbackPeer(): RTCPeerConnection {
   return new RTCPeerConnection({ rivulet: { interfaceAddresses: ['127.0.0.1'] } });
 }
 
+/**
+ * A page expression: a new RTCPeerConnection as `window[pageVar]` (and `pc`), `setup`, then its
+ * complete local description once the page's gathering is done: an offer, or the answer when
+ * `setup` applied Rivulet's offer.
+ */
+function pageLocalDescription(pageVar: string, setup: string): string {
+  return `(async () => {
+    const pc = new RTCPeerConnection();
+    window.${pageVar} = pc;
+    ${setup}
+    await pc.setLocalDescription();
+    await window.gathered(pc);
+    return pc.localDescription.toJSON();
+  })()`;
+}
+
 /** Waits for our gathering to finish so the description carries the candidates (no trickle needed). */
 async function gathered(pc: RTCPeerConnection): Promise<void> {
   await until(() => pc.iceGatheringState === 'complete', 5000, 'gathering complete');
@@ -57,17 +73,12 @@ describe('interop with Chromium', function () {
   after(async () => { await chrome?.close(); });
 
   it('Chromium offers recvonly video + data; Rivulet answers with a track: Chromium receives our VP8 RTP, data flows both ways', async () => {
-    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.pc1 = pc;
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(pageLocalDescription('pc1', `
       pc.addTransceiver('video', { direction: 'recvonly' });
       pc.ontrack = (e) => { window.log.push('track:' + e.track.kind + ':' + e.streams.length); };
       const dc = pc.createDataChannel('to-rivulet', { protocol: 'json' });
       dc.onmessage = (m) => { window.log.push(m.data); dc.send('echo:' + m.data); };
-      await pc.setLocalDescription();
-      await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const pc = loopbackPeer();
     let dc: RTCDataChannel | undefined;
     pc.ondatachannel = (e) => { dc = e.channel; };
@@ -112,16 +123,11 @@ describe('interop with Chromium', function () {
     pc.addTrack(src.createTrack(), new MediaStream());
     await pc.setLocalDescription();
     await gathered(pc);
-    const answer = await chrome.eval<{ type: 'answer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.pc0 = pc;
+    const answer = await chrome.eval<{ type: 'answer'; sdp: string }>(pageLocalDescription('pc0', `
       pc.ondatachannel = (e) => { e.channel.onmessage = (m) => { window.log.push(m.data); e.channel.send('echo:' + m.data); }; };
       pc.ontrack = (e) => { window.log.push('track0:' + e.track.kind); };
       await pc.setRemoteDescription(${JSON.stringify(pc.localDescription!.toJSON())});
-      await pc.setLocalDescription();
-      await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     expect(answer.sdp).to.include('a=setup:active');
     await pc.setRemoteDescription(answer);
     const echoes: string[] = [];
@@ -143,18 +149,13 @@ describe('interop with Chromium', function () {
   });
 
   it('Chromium offers camera + microphone + data; Rivulet answers, fires track events and receives RTP', async () => {
-    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.pc2 = pc;
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(pageLocalDescription('pc2', `
       const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
       media.getTracks().forEach((t) => pc.addTrack(t, media));
       window.dc2 = pc.createDataChannel('from-chrome');
       window.dc2.onmessage = (m) => window.log.push('dc2:' + m.data);
-      await pc.setLocalDescription();
-      await window.gathered(pc);
       window.streamId = media.id;
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const pc = loopbackPeer();
     const tracks: RTCTrackEvent[] = [];
     const rtpCount = { audio: 0, video: 0 };
@@ -190,15 +191,10 @@ describe('interop with Chromium', function () {
   });
 
   it('SFU relay: Chromium publishes camera video, Rivulet forwards the remote track to a second Chromium peer that decodes it', async () => {
-    const pubOffer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.pub = pc;
+    const pubOffer = await chrome.eval<{ type: 'offer'; sdp: string }>(pageLocalDescription('pub', `
       const media = await navigator.mediaDevices.getUserMedia({ video: true });
       pc.addTransceiver(media.getVideoTracks()[0], { direction: 'sendonly', streams: [media] });
-      await pc.setLocalDescription();
-      await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const sfuIn = loopbackPeer();
     let remoteTrack: import('../src/index.js').MediaStreamTrack | undefined;
     sfuIn.ontrack = (e) => { remoteTrack = e.track; };
@@ -208,14 +204,9 @@ describe('interop with Chromium', function () {
     await applyInPage('pub', sfuIn);
     await until(() => remoteTrack !== undefined && !remoteTrack.muted, 20000, 'publisher RTP at the SFU');
 
-    const viewOffer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.view = pc;
+    const viewOffer = await chrome.eval<{ type: 'offer'; sdp: string }>(pageLocalDescription('view', `
       pc.addTransceiver('video', { direction: 'recvonly' });
-      await pc.setLocalDescription();
-      await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const sfuOut = loopbackPeer();
     await sfuOut.setRemoteDescription(viewOffer);
     sfuOut.addTrack(remoteTrack!, new MediaStream());
@@ -243,14 +234,9 @@ describe('interop with Chromium', function () {
       console.warn(`      skipped: ${message}`);
       this.skip();
     }
-    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.h264 = pc;
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(pageLocalDescription('h264', `
       pc.addTransceiver('video', { direction: 'recvonly' });
-      await pc.setLocalDescription();
-      await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const pc = loopbackPeer();
     await pc.setRemoteDescription(offer);
     const src = new MediaStreamTrackSource({ kind: 'video', mimeType: 'video/H264' });
@@ -282,16 +268,11 @@ describe('interop with Chromium', function () {
   });
 
   it('renegotiation both ways: Chromium adds video to a data-only call, then Rivulet adds audio and re-offers', async () => {
-    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(`(async () => {
-      const pc = new RTCPeerConnection();
-      window.reneg = pc;
+    const offer = await chrome.eval<{ type: 'offer'; sdp: string }>(pageLocalDescription('reneg', `
       window.renegLog = [];
       pc.ontrack = (e) => window.renegLog.push('track:' + e.track.kind);
       window.renegDc = pc.createDataChannel('base');
-      await pc.setLocalDescription();
-      await window.gathered(pc);
-      return pc.localDescription.toJSON();
-    })()`);
+    `));
     const pc = loopbackPeer();
     let dc: RTCDataChannel | undefined;
     pc.ondatachannel = (e) => { dc = e.channel; };
