@@ -14,7 +14,7 @@
  * through the same adapter bench/pc-connect.ts uses (it polls every 1 ms, so it is ~0.5 ms
  * pessimistic for the peer), and the totals are printed side by side with the ratio.
  *
- *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50] [--no-peer]
+ *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50] [--no-peer] [--polyfill]
  *
  * Shared 2-core machine: noisy; the load average is printed beside the figures.
  */
@@ -31,11 +31,16 @@ const mark = (k: string): void => {
   if (!marks.has(k)) marks.set(k, performance.now() - t0);
 };
 
-/** One node-datachannel connect (W3C polyfill, same steps), new RTCPeerConnection ×2 → both open. */
+/**
+ * One node-datachannel connect, new PeerConnection ×2 → both open, through its native API bound to
+ * 127.0.0.1 (`--polyfill`: its W3C polyfill, which cannot be bound and also gathers the machine's
+ * other interfaces; some of those runs take ~1 s).
+ */
+const PEER_STACK = process.argv.includes('--polyfill') ? 'node-datachannel-polyfill' : 'node-datachannel';
 async function peerRun(): Promise<number> {
   const t = performance.now();
-  const a = await makePeer('node-datachannel-polyfill');
-  const b = await makePeer('node-datachannel-polyfill');
+  const a = await makePeer(PEER_STACK);
+  const b = await makePeer(PEER_STACK);
   try {
     await connectLocal(a, b);
     return performance.now() - t;
@@ -179,6 +184,6 @@ for (const [k, med, n] of rows) {
 console.log(`total: p50 ${percentile(totals, 50).toFixed(1)} ms, p95 ${percentile(totals, 95).toFixed(1)} ms; CPU (user+sys, this process) per connect: p50 ${percentile(cpu, 50).toFixed(1)} ms`);
 if (peer.length > 0) {
   const ratio = percentile(peer, 50) / percentile(totals, 50);
-  console.log(`node-datachannel (polyfill), same run, interleaved: p50 ${percentile(peer, 50).toFixed(1)} ms, p95 ${percentile(peer, 95).toFixed(1)} ms (${peer.length} runs${peerFailures ? `, ${peerFailures} failed` : ''}); p50 node-datachannel/rivulet ${ratio.toFixed(2)}x`);
+  console.log(`${PEER_STACK}, same run, interleaved: p50 ${percentile(peer, 50).toFixed(1)} ms, p95 ${percentile(peer, 95).toFixed(1)} ms (${peer.length} runs${peerFailures ? `, ${peerFailures} failed` : ''}); p50 ${PEER_STACK}/rivulet ${ratio.toFixed(2)}x`);
 }
 process.exit(0);
