@@ -146,6 +146,20 @@ describe('RTSP camera over TCP and UDP ← GStreamer RTSP server (gst-rtsp-serve
     expect(r.frames.length).to.equal(0);
   });
 
+  it('transcoding a 25 fps camera to H.264 at frameRate 30: frame timestamps follow the wall clock', async () => {
+    // Annex B has no timestamps: frames are timed by count, so ffmpeg must emit exactly frameRate frames a second.
+    const source = new FfmpegSource({ input: { type: 'rtsp', url: server!.url('/both') }, video: { codec: 'H264', frameRate: 30 } });
+    const r = await run(source, (run) => run.at.length > 0 && run.at.at(-1)! - run.at[0]! > 5_000, 15_000);
+    expect(r.ended).to.equal('no');
+    // After ffmpeg's start-up burst: compare the last 3 s of timestamps with the last 3 s of arrivals.
+    const last = r.frames.length - 1;
+    const from = r.at.findIndex((t) => t >= r.at[last]! - 3_000);
+    const mediaMs = (r.frames[last]!.timestampUs - r.frames[from]!.timestampUs) / 1000;
+    const wallMs = r.at[last]! - r.at[from]!;
+    expect(mediaMs / wallMs, `${mediaMs} ms of timestamps over ${wallMs} ms`).to.be.within(0.93, 1.07);
+    expect(r.frames[1]!.timestampUs - r.frames[0]!.timestampUs).to.equal(1e6 / 30);
+  });
+
   describe('session keep-alive (RFC 2326 §12.37), server session timeout 2 s', () => {
     let short: GstRtspServer | undefined;
     before(async () => {

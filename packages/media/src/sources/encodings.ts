@@ -61,6 +61,10 @@ export function videoOutputArgs(enc: VideoEncoding, inputIndex: number, fd: numb
       }
       return [
         ...map,
+        // Annex B carries no timestamps, so frames are timed by count at `fps`: make the output exactly
+        // that rate (frames repeated or dropped), whatever the input's rate — a 25 fps camera counted at
+        // 30 would run its video clock 1/6 slow against real time and its own audio.
+        '-vf', `fps=${fps}`,
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency',
         // Constrained Baseline 3.1 (profile-level-id 42e01f) is what every browser decodes.
         '-profile:v', 'baseline', '-level:v', '3.1', '-pix_fmt', 'yuv420p',
