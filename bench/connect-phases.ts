@@ -14,7 +14,7 @@
  * through the same adapter bench/pc-connect.ts uses (it polls every 1 ms, so it is ~0.5 ms
  * pessimistic for the peer), and the totals are printed side by side with the ratio.
  *
- *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50] [--no-peer] [--polyfill]
+ *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50] [--no-peer] [--polyfill] [--warmup=5]
  *
  * Shared 2-core machine: noisy; the load average is printed beside the figures.
  */
@@ -148,14 +148,18 @@ async function run(): Promise<void> {
 }
 
 const loadBefore = loadAverage();
-await run(); // warm-up (module loading, JIT)
+// Untimed warm-up runs for both stacks (--warmup=N, default 5): module loading and tsx's transform
+// happen at import, and the first runs also pay V8's baseline compilation of every function on the
+// path (interpreted, then optimised); the figures are for a process that has connected before.
+const WARMUP = Number(process.argv.find((a) => a.startsWith('--warmup='))?.slice(9) ?? 5);
+for (let i = 0; i < Math.max(1, WARMUP); i++) await run();
 const all = new Map<string, number[]>();
 const totals: number[] = [];
 const cpu: number[] = [];
 const peer: number[] = [];
 let peerFailures = 0;
 const withPeer = !process.argv.includes('--no-peer');
-if (withPeer) await peerRun().catch(() => 0); // warm-up
+if (withPeer) for (let i = 0; i < Math.max(1, WARMUP); i++) await peerRun().catch(() => 0);
 const deadline = Date.now() + 3 * 60_000;
 for (let i = 0; i < RUNS && Date.now() < deadline; i++) {
   const c0 = process.cpuUsage();

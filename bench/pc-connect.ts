@@ -9,7 +9,7 @@
  * standard W3C), to show what certificate generation costs inside the connect.
  * Runs are interleaved (rivulet, ndc, werift, rivulet, ...); p50 and p95 over N runs each.
  *
- *   node --conditions=rivulet-source --import tsx bench/pc-connect.ts [runs=100] [--only=<stack>]
+ *   node --conditions=rivulet-source --import tsx bench/pc-connect.ts [runs=100] [--only=<stack>] [--warmup=5]
  *
  * Shared 2-core machine: noisy, compare within a run.
  */
@@ -40,8 +40,10 @@ async function once(stack: StackName): Promise<number> {
 const loadBefore = loadAverage();
 const times = new Map<StackName, number[]>(STACK_LIST.map((s) => [s, []]));
 const failures = new Map<StackName, string[]>(STACK_LIST.map((s) => [s, []]));
-// One untimed warm-up each (module loading, JIT).
-for (const s of STACK_LIST) await once(s).catch(() => 0);
+// Untimed warm-up runs for every stack (--warmup=N, default 5): module loading, tsx's transform and
+// V8's first compilation of the path are not part of a connect in a process that connected before.
+const WARMUP = Number(process.argv.find((a) => a.startsWith('--warmup='))?.slice(9) ?? 5);
+for (let i = 0; i < Math.max(1, WARMUP); i++) for (const s of STACK_LIST) await once(s).catch(() => 0);
 const deadline = Date.now() + 8 * 60_000;
 for (let i = 0; i < RUNS && Date.now() < deadline; i++) {
   for (const s of STACK_LIST) {
