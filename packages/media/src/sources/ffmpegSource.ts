@@ -67,7 +67,12 @@ export class FfmpegSource extends TypedEmitter<FfmpegSourceEvents> {
   start(): void {
     if (this.started) throw new Error('FfmpegSource.start: already started');
     this.started = true;
-    this.launch();
+    try {
+      this.launch();
+    } catch (err) {
+      this.started = false;
+      throw err;
+    }
   }
 
   private launch(): void {
@@ -98,7 +103,11 @@ export class FfmpegSource extends TypedEmitter<FfmpegSourceEvents> {
       if (!reader) return;
       for (const frame of reader.push(chunk)) this.deliver(frame);
     });
+    let exited = false;
     proc.on('exit', (code, error) => {
+      // A spawn failure can be reported as both 'error' and 'exit': act once per process.
+      if (exited) return;
+      exited = true;
       for (const reader of readers) for (const frame of reader.flush()) this.deliver(frame);
       log.debug('ffmpeg exited (%s)', code);
       if (this.stopped) return;
@@ -111,7 +120,13 @@ export class FfmpegSource extends TypedEmitter<FfmpegSourceEvents> {
         this.emit('reconnecting', reason, this.attempt, delayMs);
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined;
-          if (!this.stopped) this.launch();
+          if (this.stopped) return;
+          try {
+            this.launch();
+          } catch (err) {
+            // e.g. ffmpeg uninstalled meanwhile: end instead of throwing out of a timer.
+            this.emit('ended', err instanceof Error ? err : new Error(String(err)));
+          }
         }, delayMs);
         return;
       }
