@@ -68,6 +68,19 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
     if (dir && !process.env['KEEP']) rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * Decodes 320x240 frames with ffmpeg: the same bytes as an IVF file (video, 1/90000 time base)
+   * at `name` in the test's directory. Returns ffmpeg's error output and how many frames it
+   * decoded (framemd5 lines).
+   */
+  function decodeAsIvf(name: string, fourcc: string, frames: readonly ReceivedFrame[]): { errors: string; decoded: number } {
+    const ivf = path.join(dir, name);
+    writeFileSync(ivf, Buffer.concat([ivfFileHeader(fourcc, 320, 240),
+      ...frames.flatMap((f) => [ivfFrameHeader(f.data.length, Math.round(f.timestamp * 0.09)), f.data])]));
+    const dec = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', ivf, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8' });
+    return { errors: dec.stderr, decoded: dec.stdout.split('\n').filter((l) => /^\d+,/.test(l)).length };
+  }
+
   /** A fresh page (no peer, no canvas left from the last test) with window.gathered. */
   async function freshPage(): Promise<ChromiumSession['page']> {
     const page = chrome!.page;
@@ -103,14 +116,10 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
         expect(got[0]!.timestamp).to.equal(0);
         for (let i = 1; i < got.length; i++) expect(got[i]!.timestamp, `frame ${i} timestamp`).to.be.greaterThan(got[i - 1]!.timestamp);
         expect(reader!.counters.get('packetsMalformed')).to.equal(0);
-        // Decode them: the same bytes as IVF (video, 1/90000 time base) through ffmpeg.
-        const ivf = path.join(dir, `frames-${c.codec}.ivf`);
-        writeFileSync(ivf, Buffer.concat([ivfFileHeader(IVF_FOURCC[c.codec.toLowerCase()]!, 320, 240),
-          ...got.flatMap((f) => [ivfFrameHeader(f.data.length, Math.round(f.timestamp * 0.09)), f.data])]));
-        const dec = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', ivf, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8' });
-        expect(dec.stderr, 'ffmpeg decode errors').to.equal('');
-        const decoded = dec.stdout.split('\n').filter((l) => /^\d+,/.test(l)).length;
-        expect(decoded, 'frames ffmpeg decoded').to.equal(got.length);
+        // Decode them: the same bytes as IVF through ffmpeg.
+        const dec = decodeAsIvf(`frames-${c.codec}.ivf`, IVF_FOURCC[c.codec.toLowerCase()]!, got);
+        expect(dec.errors, 'ffmpeg decode errors').to.equal('');
+        expect(dec.decoded, 'frames ffmpeg decoded').to.equal(got.length);
 
         // 2. Record 3 s.
         const file = path.join(dir, `chromium-${c.codec}.${c.ext}`);
@@ -240,12 +249,9 @@ describe('media receive from Chromium: canvas captureStream / fake microphone â†
       expect(resumed[0]!.keyframe, 'first frame after the loss is a key frame').to.equal(true);
       expect(framesAtLoss).to.be.at.least(before);
       expect(await chromePli()).to.be.greaterThan(plisBefore);
-      const ivf = path.join(dir, 'after-loss.ivf');
-      writeFileSync(ivf, Buffer.concat([ivfFileHeader('VP80', 320, 240),
-        ...resumed.flatMap((f) => [ivfFrameHeader(f.data.length, Math.round(f.timestamp * 0.09)), f.data])]));
-      const dec = spawnSync(ffmpeg, ['-hide_banner', '-v', 'error', '-i', ivf, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8' });
-      expect(dec.stderr, 'ffmpeg decode errors after the loss').to.equal('');
-      expect(dec.stdout.split('\n').filter((l) => /^\d+,/.test(l)).length).to.equal(resumed.length);
+      const dec = decodeAsIvf('after-loss.ivf', 'VP80', resumed);
+      expect(dec.errors, 'ffmpeg decode errors after the loss').to.equal('');
+      expect(dec.decoded).to.equal(resumed.length);
     } finally {
       pc.close();
       await page.evaluate('window.pc && window.pc.close(); clearInterval(window.draw)').catch(() => {});

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { servePage } from './pageServer.js';
 
 export const CHROMIUM_PATH = process.env['RIVULET_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -51,12 +50,8 @@ export function launchChromiumBrowser(loopback = true): Promise<Browser> {
 }
 
 export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumSession> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><html><head><title>rivulet e2e</title></head><body>${options.body ?? ''}</body></html>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await servePage(options.body);
+  const origin = server.origin;
   const browser = await launchChromiumBrowser(options.loopback !== false);
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
@@ -75,7 +70,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
     origin,
     async close() {
       await browser.close().catch(() => {});
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

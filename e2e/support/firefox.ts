@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { servePage } from './pageServer.js';
 
 export const FIREFOX_PATH = process.env['RIVULET_FIREFOX'] ?? '/usr/bin/firefox-esr';
 export const FIREFOX_APT = 'firefox-esr';
@@ -76,13 +75,9 @@ export async function launchFirefox(options: FirefoxLaunchOptions = {}): Promise
     delete prefs['media.peerconnection.ice.obfuscate_host_addresses'];
   }
   Object.assign(prefs, options.prefs);
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><html><head><title>rivulet e2e</title></head><body>${options.body ?? ''}</body></html>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const closeServer = (): Promise<void> => new Promise<void>((resolve) => server.close(() => resolve()));
+  const server = await servePage(options.body);
+  const origin = server.origin;
+  const closeServer = server.close;
   const t0 = Date.now();
   let browser: Browser;
   try {
