@@ -74,6 +74,13 @@ export interface PlpmtudOptions {
   probeTimerMs?: number;
   /** PMTU_RAISE_TIMER in ms (default 600 000, §5.1.1). */
   raiseTimerMs?: number;
+  /**
+   * MAX_PLPMTU to use instead of `maxPlpmtu` once the peer announces (pmtu/announce.ts) that it
+   * accepts larger packets: the path's own cap, without a guess at the peer's limit (default: maxPlpmtu).
+   */
+  pathMaxPlpmtu?: number;
+  /** The largest SCTP packet we accept, told to a probing peer (pmtu/announce.ts); unset = say nothing. */
+  announceMaxPacket?: number;
 }
 
 export interface ResolvedOptions {
@@ -96,7 +103,9 @@ export interface ResolvedOptions {
   streams: number;
   random: () => number;
   /** Undefined when PLPMTUD is off. */
-  plpmtud: { maxPlpmtu: number; maxProbes: number; probeTimerMs: number; raiseTimerMs: number } | undefined;  defer: (fn: () => void) => void;
+  plpmtud:
+    | { maxPlpmtu: number; pathMaxPlpmtu: number; maxProbes: number; probeTimerMs: number; raiseTimerMs: number; announceMaxPacket: number | undefined }
+    | undefined;  defer: (fn: () => void) => void;
 }
 
 /**
@@ -158,8 +167,11 @@ function defaultDefer(clock: Clock): (fn: () => void) => void {
 function resolvePlpmtud(p: boolean | PlpmtudOptions | undefined, mtu: number): ResolvedOptions['plpmtud'] {
   const o: PlpmtudOptions = p === undefined || p === true ? {} : p === false ? { enabled: false } : p;
   if (o.enabled === false) return undefined;
+  const maxPlpmtu = check('plpmtud.maxPlpmtu', o.maxPlpmtu ?? mtu, mtu, 65535) & ~3;
   return {
-    maxPlpmtu: check('plpmtud.maxPlpmtu', o.maxPlpmtu ?? mtu, mtu, 65535) & ~3,
+    maxPlpmtu,
+    pathMaxPlpmtu: check('plpmtud.pathMaxPlpmtu', o.pathMaxPlpmtu ?? maxPlpmtu, maxPlpmtu, 65535) & ~3,
+    announceMaxPacket: o.announceMaxPacket === undefined ? undefined : check('plpmtud.announceMaxPacket', o.announceMaxPacket, mtu, 65535),
     maxProbes: check('plpmtud.maxProbes', o.maxProbes ?? 3, 1, 10),
     probeTimerMs: check('plpmtud.probeTimerMs', o.probeTimerMs ?? 1000, 1000, 60_000),
     raiseTimerMs: check('plpmtud.raiseTimerMs', o.raiseTimerMs ?? 600_000, 1000, 86_400_000),
