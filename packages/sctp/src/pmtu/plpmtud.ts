@@ -128,9 +128,13 @@ export class Plpmtud {
   setMax(max: number): void {
     const m = Math.max(this.config.base, align4(max));
     if (m === this.max) return;
+    const raised = m > this.max;
     this.max = m;
     if (this._plpmtu > m) this.setPlpmtu(m);
-    if (this._state !== 'disabled') this.restartSearch();
+    if (this._state === 'disabled') return;
+    // A search under way simply goes on towards the higher cap.
+    if (raised && this._state === 'searching') return;
+    this.restartSearch();
   }
 
   /**
