@@ -10,6 +10,7 @@ import { PacketBuilder } from './packetBuilder.js';
 import { PAD_CHUNK_TYPE } from './chunks/pad.js';
 import { Plpmtud, type PlpmtudStats } from './pmtu/plpmtud.js';
 import { probeChunks } from './pmtu/probe.js';
+import { announcementChunk, decodeAnnouncement } from './pmtu/announce.js';
 import { COMMON_HEADER_LENGTH, parsePacket, serializePacket, verifyChecksum } from './packet.js';
 import { PeerSession } from './session.js';
 import type { SendOptions } from './sender.js';
@@ -51,6 +52,12 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private readonly pmtu: Plpmtud | undefined;
   /** The configured `mtu`: BASE_PLPMTU. */
   private readonly baseMtu: number;
+  /** MAX_PLPMTU as set, the path's cap should the peer take more, and what the peer announced. */
+  private plMax = 0;
+  private plPathMax = 0;
+  private peerMaxPacket: number | undefined;
+  /** The packet being dispatched carried a HEARTBEAT (a PAD after it makes it a PLPMTU probe). */
+  private heartbeatInPacket = false;
   packetsSent = 0;
   packetsReceived = 0;
   /** Packets sent larger than the base MTU (PLPMTUD at work). */
@@ -63,6 +70,8 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.builder = new PacketBuilder(this.o.mtu);
     this.baseMtu = this.o.mtu;
     const pl = this.o.plpmtud;
+    this.plMax = pl?.maxPlpmtu ?? this.o.mtu;
+    this.plPathMax = pl?.pathMaxPlpmtu ?? this.plMax;
     this.pmtu = pl && new Plpmtud(
       this.clock,
       { base: this.o.mtu, max: pl.maxPlpmtu, maxProbes: pl.maxProbes, probeTimerMs: pl.probeTimerMs, raiseTimerMs: pl.raiseTimerMs, granularity: 16 },
@@ -125,11 +134,40 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
    * (plpmtuCap()). Above the current PLPMTU it starts a search once established; below it the
    * packet size drops at once. Ignored when PLPMTUD is off.
    */
-  setMaxPlpmtu(bytes: number): void {
+  setMaxPlpmtu(bytes: number, pathMax = bytes): void {
     if (!Number.isInteger(bytes) || bytes < this.baseMtu || bytes > 65535) {
       throw new RangeError(`SctpAssociation.setMaxPlpmtu(): ${bytes} is outside [${this.baseMtu}, 65535]`);
     }
-    this.pmtu?.setMax(bytes);
+    if (!Number.isInteger(pathMax) || pathMax < bytes || pathMax > 65535) {
+      throw new RangeError(`SctpAssociation.setMaxPlpmtu(): pathMax ${pathMax} is outside [${bytes}, 65535]`);
+    }
+    this.plMax = bytes;
+    this.plPathMax = pathMax;
+    this.applyMaxPlpmtu();
+  }
+
+  /** MAX_PLPMTU: as set, or up to the path cap when the peer announced it takes more (pmtu/announce.ts). */
+  private applyMaxPlpmtu(): void {
+    const peer = this.peerMaxPacket;
+    this.pmtu?.setMax(peer === undefined ? this.plMax : Math.max(this.plMax, Math.min(this.plPathMax, peer)));
+  }
+
+  /**
+   * A PAD chunk (RFC 4820 §3: its content is ignored by the standard). A plain one is part of a
+   * peer's PLPMTU probe: if configured, we bundle our EMTU_R announcement behind the HEARTBEAT ACK.
+   * An announcement (only sent to probers) lets our PLPMTUD go up to the path cap.
+   */
+  private onPad(padding: Buffer): void {
+    const announced = decodeAnnouncement(padding);
+    if (announced !== undefined) {
+      if (announced !== this.peerMaxPacket) {
+        this.peerMaxPacket = announced;
+        this.applyMaxPlpmtu();
+      }
+      return;
+    }
+    const mine = this.o.plpmtud?.announceMaxPacket;
+    if (mine !== undefined && this.session && this.heartbeatInPacket) this.control.push(announcementChunk(mine));
   }
 
   /** Streams usable for sending: min(our offer, the peer's inbound streams); 0 before the handshake. */
@@ -337,6 +375,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       this.drops.inc(this.handshake.localTag === 0 ? 'outOfTheBlue' : 'badVerificationTag');
       return;
     }
+    this.heartbeatInPacket = false;
     for (let i = first.type === ChunkType.COOKIE_ECHO ? 1 : 0; i < p.chunks.length && !this.ended; i++) {
       const { chunk, start, end } = p.chunks[i]!;
       this.dispatch(chunk, packet, start, end);
@@ -356,6 +395,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.handshake.onCookieAck();
         return;
       case ChunkType.HEARTBEAT:
+        this.heartbeatInPacket = true;
         if (this.session) this.control.push({ type: ChunkType.HEARTBEAT_ACK, info: Buffer.from(c.info) });
         return;
       case ChunkType.HEARTBEAT_ACK:
@@ -398,7 +438,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.drops.inc('malformed'); // only legal first in a packet
         return;
       case 'unknown':
-        if (c.code === PAD_CHUNK_TYPE) return; // RFC 4820 §3: discard, go on with the packet
+        if (c.code === PAD_CHUNK_TYPE) return this.onPad(c.value); // RFC 4820 §3: not an error, go on
         return this.onUnknown(c.code, packet.subarray(start, end));
     }
   }
