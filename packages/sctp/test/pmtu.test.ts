@@ -4,6 +4,7 @@ import { Plpmtud, type PlpmtudConfig } from '../src/pmtu/plpmtud.js';
 import { decodeProbeInfo, encodeProbeInfo, MIN_PROBE_SIZE, PROBE_OVERHEAD, probeChunks } from '../src/pmtu/probe.js';
 import { DEFAULT_PEER_MAX_DATAGRAM, plpmtuCap } from '../src/pmtu/cap.js';
 import { padChunk, PAD_CHUNK_TYPE } from '../src/chunks/pad.js';
+import { announcementChunk, decodeAnnouncement } from '../src/pmtu/announce.js';
 import { parsePacket, serializePacket, verifyChecksum } from '../src/packet.js';
 import { ChunkType } from '../src/chunks/types.js';
 import { Sender } from '../src/sender.js';
@@ -53,6 +54,15 @@ describe('PLPMTUD (RFC 8899) building blocks', () => {
     expect(decodeProbeInfo(hb.info)).to.deep.equal({ size: 1500, nonce: Buffer.from('0102030405060708', 'hex'), sentAt: 42.5 });
     // Our ordinary heartbeat info (16 bytes) is not a probe.
     expect(decodeProbeInfo(Buffer.alloc(16))).to.equal(undefined);
+  });
+
+  it('EMTU_R announcement rides in PAD content: RVLTEMTU, version 1, max packet; plain padding is not one', () => {
+    const c = announcementChunk(16384);
+    expect(c.code).to.equal(PAD_CHUNK_TYPE);
+    expect(c.value.toString('hex')).to.equal(Buffer.from('RVLTEMTU', 'latin1').toString('hex') + '01000000' + '00004000');
+    expect(decodeAnnouncement(c.value)).to.equal(16384);
+    expect(decodeAnnouncement(Buffer.alloc(16))).to.equal(undefined);
+    expect(decodeAnnouncement(padChunk(1456 - 44).value)).to.equal(undefined);
   });
 
   it('PAD chunk lengths: a multiple of 4, at least its header', () => {

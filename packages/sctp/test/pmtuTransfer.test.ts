@@ -19,7 +19,13 @@ interface Sent {
   data: boolean;
 }
 
-async function pair(clock: FakeClock, linkMtu: number, options: Partial<SctpAssociationOptions> = {}, bandwidthBps?: number) {
+async function pair(
+  clock: FakeClock,
+  linkMtu: number,
+  options: Partial<SctpAssociationOptions> = {},
+  bandwidthBps?: number,
+  optionsB: Partial<SctpAssociationOptions> = {},
+) {
   const net = new VirtualNetwork({ clock, seed: 8899 });
   // A bandwidth limit comes with a short queue (128 KiB): probe answers must not wait seconds behind data.
   const link = { delayMs: 5, mtu: linkMtu, ...(bandwidthBps ? { bandwidthBps, queueBytes: 128 * 1024 } : {}) };
@@ -38,7 +44,7 @@ async function pair(clock: FakeClock, linkMtu: number, options: Partial<SctpAsso
       sa.send(p, 5000, '192.0.2.2');
     },
   });
-  const b = new SctpAssociation({ clock, plpmtud: { maxPlpmtu: 16384 }, send: (p) => sb.send(p, 5000, '192.0.2.1') });
+  const b = new SctpAssociation({ clock, plpmtud: { maxPlpmtu: 16384 }, ...optionsB, send: (p) => sb.send(p, 5000, '192.0.2.1') });
   sa.onMessage((d) => a.handlePacket(Buffer.from(d)));
   sb.onMessage((d) => b.handlePacket(Buffer.from(d)));
   const received: Buffer[] = [];
@@ -202,6 +208,26 @@ describe('PLPMTUD between two associations over the virtual network', function (
     expect(stuck).to.be.below(COUNT);
     expect(inOrder(received, COUNT, SIZE)).to.equal(true);
     expect(a.state).to.equal('established');
+  });
+
+  it('EMTU_R announcement: a peer that announces 16384 lifts MAX_PLPMTU from the 2008 guess to the path cap; a silent one does not', async () => {
+    const withAnnounce = { plpmtud: { maxPlpmtu: 2008, pathMaxPlpmtu: 16384, announceMaxPacket: 16384 } };
+    const clock = new FakeClock();
+    const { a, b } = await pair(clock, 65536, withAnnounce, undefined, withAnnounce);
+    await clock.runUntil(() => a.plpmtud?.state === 'searchComplete' && b.plpmtud?.state === 'searchComplete' && a.mtu > 2008, { maxMs: 5_000 });
+    expect(a.plpmtud).to.deep.include({ plpmtu: 16384, maxPlpmtu: 16384, probesLost: 0 });
+    expect(b.mtu).to.equal(16384);
+    expect(b.drops.get('unknownChunk')).to.equal(0);
+    // The peer announces less than the path: its figure binds.
+    const clock2 = new FakeClock();
+    const p2 = await pair(clock2, 65536, withAnnounce, undefined, { plpmtud: { maxPlpmtu: 2008, announceMaxPacket: 9000 } });
+    await clock2.runUntil(() => p2.a.mtu === 9000 && p2.a.plpmtud?.state === 'searchComplete', { maxMs: 5_000 });
+    // A peer that does not announce (Chromium, node-datachannel, or announceMaxPacket unset): the guess stays.
+    const clock3 = new FakeClock();
+    const p3 = await pair(clock3, 65536, withAnnounce, undefined, { plpmtud: { maxPlpmtu: 2008 } });
+    await clock3.runUntil(() => p3.a.plpmtud?.state === 'searchComplete', { maxMs: 5_000 });
+    await clock3.advanceAsync(2_000, 10);
+    expect(p3.a.plpmtud).to.deep.include({ plpmtu: 2008, maxPlpmtu: 2008 });
   });
 
   it('setMaxPlpmtu() lowers the packet size at once and rejects a value below the base', async () => {
