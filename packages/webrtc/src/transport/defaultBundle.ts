@@ -7,7 +7,7 @@
 import { Counters, TypedEmitter, interfaceMtuForAddress, nodeNetwork } from '@rivulet/common';
 import { DtlsEndpoint } from '@rivulet/dtls';
 import { IceAgent, IceCandidate, type IceServer } from '@rivulet/ice';
-import { DataChannelManager, SctpAssociation, plpmtuCap } from '@rivulet/sctp';
+import { DataChannelManager, DTLS_MAX_PLAINTEXT, SctpAssociation, plpmtuCap } from '@rivulet/sctp';
 import { formatCandidate, parseCandidate, type CandidateAttribute } from '@rivulet/sdp';
 import { SrtpSession, srtpProfileFromDtlsId } from '@rivulet/srtp';
 import type {
@@ -234,7 +234,8 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this._remoteMaxMessageSize = options.remoteMaxMessageSize;
     const sctp = new SctpAssociation({
       send: (p) => this.dtls?.send(p), clock: this.init.clock, localPort: options.localPort, remotePort: options.remotePort,
-      plpmtud: this.init.sctpPlpmtud !== false,
+      // We take whole 2^14-byte records: say so to a probing Rivulet peer (sctp pmtu/announce.ts).
+      plpmtud: this.init.sctpPlpmtud !== false && { announceMaxPacket: DTLS_MAX_PLAINTEXT },
     });
     this.sctp = sctp;
     this._sctpState = 'connecting';
@@ -272,12 +273,15 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     const base = pair.local.base;
     const real = this.init.network === undefined || this.init.network === nodeNetwork;
     const linkMtu = real && base.kind === 'udp' ? interfaceMtuForAddress(base.address.address) : undefined;
-    const cap = plpmtuCap({ linkMtu, family: base.address.family, dtlsOverhead: dtls.recordOverhead, peerMaxDatagram: this.init.sctpPeerMaxDatagram });
-    if (cap > this.dtlsDataLimit) {
-      dtls.setApplicationDataLimit(cap);
-      this.dtlsDataLimit = cap;
+    const path = { linkMtu, family: base.address.family, dtlsOverhead: dtls.recordOverhead };
+    const cap = plpmtuCap({ ...path, peerMaxDatagram: this.init.sctpPeerMaxDatagram });
+    // What the path alone allows: used once the peer announces that it takes more (a Rivulet peer does).
+    const pathCap = Math.max(cap, plpmtuCap({ ...path, peerMaxDatagram: 65535 }));
+    if (pathCap > this.dtlsDataLimit) {
+      dtls.setApplicationDataLimit(pathCap);
+      this.dtlsDataLimit = pathCap;
     }
-    sctp.setMaxPlpmtu(cap);
+    sctp.setMaxPlpmtu(cap, pathCap);
   }
 
   createDataChannel(p: DataChannelParameters): DataChannelHandle {
