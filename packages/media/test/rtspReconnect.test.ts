@@ -28,3 +28,12 @@ describe('RTSP reconnect policy', () => {
     ).to.throw(TypeError, 'rtsp input reconnect.maxDelayMs must be at least initialDelayMs (500), got NaN');
   });
 });
+
+describe('FfmpegSource.start', () => {
+  it('a start() that throws leaves the source startable: the second call gives the same error, not "already started"', () => {
+    const source = new FfmpegSource({ input: { type: 'alsa', device: 'default' }, video: { codec: 'H264' } });
+    expect(() => source.start()).to.throw(TypeError, "input 'alsa' has none of the requested media");
+    expect(() => source.start()).to.throw(TypeError, "input 'alsa' has none of the requested media");
+    expect(source.running).to.equal(false);
+  });
+});
