@@ -23,8 +23,9 @@ import { connectLocal, makePeer, type BenchChannel, type BenchPeer, type StackNa
 import { loadAverage, MiB, pump, receive } from './support/transfer.js';
 
 const quick = process.argv.includes('--quick');
-// --plpmtud=off: Rivulet's SCTP keeps 1 200-byte packets; on (default): up to 2 048-byte datagrams
-// (the cap for an unknown peer); full: up to 2^14-byte records (both ends are Rivulet).
+// --plpmtud=off: Rivulet's SCTP keeps 1 200-byte packets; on (default): PLPMTUD with its defaults —
+// between two Rivulets the peer announces 2^14-byte records, so 16 384-byte packets on loopback (2 008
+// with other peers); full: the same cap configured (rivulet.sctp.peerMaxDatagram) instead of announced.
 // bench/support/stacks.ts reads the variable; the child process inherits it.
 const plpmtudArg = process.argv.find((a) => a.startsWith('--plpmtud='))?.slice(10);
 if (plpmtudArg !== undefined && !['off', 'on', 'full'].includes(plpmtudArg)) throw new Error(`--plpmtud=${plpmtudArg}: use off, on or full`);
@@ -173,7 +174,7 @@ for (const stack of STACK_LIST) {
 
 console.log(`data-channel throughput, MB/s (10^6 bytes/s), ordered reliable, bufferedAmount back-pressure 1 MiB/256 KiB`);
 console.log(`${new Date().toISOString()}, node ${process.version}, load average before ${loadBefore}, after ${loadAverage()} (shared 2-core machine: noisy)`);
-console.log(`bytes per run: rivulet/node-datachannel ${totalFor('rivulet') / MiB} MiB, werift ${totalFor('werift') / MiB} MiB; rivulet SCTP PLPMTUD ${({ off: 'off (1 200-byte packets)', full: 'full (peer takes 2^14-byte records: 16 384-byte packets)' } as Record<string, string>)[process.env['RIVULET_BENCH_PLPMTUD'] ?? ''] ?? 'on (default: 2 048-byte datagrams)'}`);
+console.log(`bytes per run: rivulet/node-datachannel ${totalFor('rivulet') / MiB} MiB, werift ${totalFor('werift') / MiB} MiB; rivulet SCTP PLPMTUD ${({ off: 'off (1 200-byte packets)', full: 'full (peer takes 2^14-byte records: 16 384-byte packets)' } as Record<string, string>)[process.env['RIVULET_BENCH_PLPMTUD'] ?? ''] ?? 'on (default: the Rivulet peer announces 2^14-byte records: 16 384-byte packets)'}`);
 const fmt = (v: Cell | undefined): string => (typeof v === 'number' ? v.toFixed(1) : String(v ?? '-'));
 for (const [row, cells] of results) {
   const ours = cells.get('rivulet');

@@ -118,9 +118,9 @@ function w3cPeer(stack: StackName, pc: W3cPeer): BenchPeer {
 
 export function rivuletPeer(certificate?: RTCCertificate): BenchPeer {
   // RIVULET_BENCH_PLPMTUD=off: SCTP stays at its 1 200-byte base packets (RFC 8899 PLPMTUD off),
-  // for measuring per-packet costs; =full: the peer (Rivulet) is known to take whole 2^14-byte DTLS
-  // records (rivulet.sctp.peerMaxDatagram), so packets grow to 16 384 bytes on loopback; unset: the
-  // default 2 048-byte peer cap. The child process of a two-process run inherits it.
+  // for measuring per-packet costs; =full: the peer (Rivulet) is configured as taking whole 2^14-byte
+  // DTLS records (rivulet.sctp.peerMaxDatagram); unset: defaults, where the Rivulet peer announces the
+  // same (docs/sctp.md), so both give 16 384-byte packets on loopback. The child process inherits it.
   const mode = process.env['RIVULET_BENCH_PLPMTUD'];
   const sctp = mode === 'off' ? { plpmtud: false } : mode === 'full' ? { peerMaxDatagram: 16384 + 64 } : undefined;
   const pc = new RivuletPeerConnection({
