@@ -25,6 +25,8 @@ import { keyframeDetector } from './keyframe.js';
 import { Vp8PictureIdRewriter } from './vp8Rewrite.js';
 import { MediaStreamTrackSource, readTrack, requestKeyframe, type MediaStreamTrack } from '@rivulet/webrtc';
 
+/** Packets of a pending layer kept while waiting for its key frame (one frame's worth, and then some). */
+const PENDING_KEEP = 64;
 /** If the new layer's key frame does not come within this time, ask again (the publisher may have lost the PLI). */
 const KEYFRAME_RETRY_MS = 1000;
 /** Subscriber PLI/FIR storms are folded into at most one upstream request per interval. */
@@ -60,6 +62,12 @@ interface Layer {
   askedAt: number;
   /** When it was selected. */
   selectedAt: number;
+  /**
+   * Pending layer only: its latest packets before the key frame start showed. When that start
+   * packet was lost upstream and arrives late (repaired by RTX), the rest of the key frame came
+   * before it; those are forwarded right after it at the switch.
+   */
+  kept: Uint8Array[];
   stop: () => void;
 }
 
@@ -175,7 +183,7 @@ export class LayerSwitcher {
     this.stats.pendingRid = null;
     if (this.#current?.rid === rid) return; // already there, or back before the other layer's key frame came
     const now = this.#now();
-    const layer: Layer = { rid, track: this.#layerTrack(rid), askedAt: now, selectedAt: now, stop: () => {} };
+    const layer: Layer = { rid, track: this.#layerTrack(rid), askedAt: now, selectedAt: now, stop: () => {}, kept: [] };
     layer.stop = readTrack(layer.track, { rtp: (p) => this.#onPacket(layer, p) });
     this.#pending = layer;
     this.stats.pendingRid = rid;
@@ -197,6 +205,10 @@ export class LayerSwitcher {
     }
     if (layer !== this.#pending) return;
     if (!this.#codecOf().isKeyframeStart(p)) {
+      if (p.length >= 12) {
+        layer.kept.push(Buffer.from(p)); // a copy: the packet's memory belongs to the receive path
+        if (layer.kept.length > PENDING_KEEP) layer.kept.shift();
+      }
       const now = this.#now();
       if (now - layer.askedAt > KEYFRAME_RETRY_MS) {
         layer.askedAt = now;
@@ -215,6 +227,13 @@ export class LayerSwitcher {
     this.#rebase = true;
     this.#codec?.vp8?.rebase();
     this.#forward(p);
+    // Packets after the start that arrived before it (the start was repaired late), in order.
+    const start = (p[2]! << 8) | p[3]!;
+    const seqOf = (x: Uint8Array) => (x[2]! << 8) | x[3]!;
+    const after = layer.kept.filter((x) => newer16(seqOf(x), start));
+    after.sort((a, b) => ((seqOf(a) - start) & 0xffff) - ((seqOf(b) - start) & 0xffff));
+    layer.kept = [];
+    for (const x of after) this.#forward(x);
   }
 
   /**

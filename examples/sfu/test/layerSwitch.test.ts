@@ -89,6 +89,28 @@ describe('LayerSwitcher: per-subscriber simulcast forwarding (examples/sfu)', ()
     sw.close();
   });
 
+  it('a key frame whose first packet was repaired late: the switch happens at it and the rest of the frame, already here, follows in order', () => {
+    const { sources, layerTrack } = layers();
+    const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test', rids: ['q', 'h'] });
+    const out: Buffer[] = [];
+    readTrack(sw.track, { rtp: (p) => out.push(Buffer.from(p)) });
+    sw.select('q');
+    sources.q.writeRtp(vp8({ seq: 10, ts: 0, ssrc: 0xa, pid: 1, tl0: 1, start: true, key: true, marker: true }));
+    sw.select('h');
+    sources.h.writeRtp(vp8({ seq: 4999, ts: 697000, ssrc: 0xb, pid: 19999, tl0: 89, start: true, key: false, marker: true })); // an older delta frame
+    // h's key frame 5001..5003: 5001 (its start) was lost upstream; 5002, 5003 and the next frame arrive first.
+    sources.h.writeRtp(vp8({ seq: 5003, ts: 700000, ssrc: 0xb, pid: 20001, tl0: 91, start: false, key: true, marker: true }));
+    sources.h.writeRtp(vp8({ seq: 5002, ts: 700000, ssrc: 0xb, pid: 20001, tl0: 91, start: false, key: true }));
+    sources.h.writeRtp(vp8({ seq: 5004, ts: 703000, ssrc: 0xb, pid: 20002, tl0: 92, start: true, key: false, marker: true }));
+    sources.q.writeRtp(vp8({ seq: 11, ts: 3000, ssrc: 0xa, pid: 2, tl0: 2, start: true, key: false, marker: true }));
+    expect(out.map(seqOf)).to.deep.equal([1, 2]); // still q
+    sources.h.writeRtp(vp8({ seq: 5001, ts: 700000, ssrc: 0xb, pid: 20001, tl0: 91, start: true, key: true })); // the repair
+    expect(out.slice(2).map(seqOf)).to.deep.equal([3, 4, 5, 6]);
+    expect(out.slice(2).map(pidOf)).to.deep.equal([3, 3, 3, 4]);
+    expect(sw.stats).to.include({ rid: 'h', switches: 2, packetsForwarded: 6 });
+    sw.close();
+  });
+
   it('forwards subscriber key-frame requests to the layer being sent, at most once per interval', async () => {
     const { sources, asked, layerTrack } = layers();
     const sw = new LayerSwitcher({ layerTrack, mimeType: () => 'video/VP8', clockRate: 90000, label: 'test', rids: ['q', 'h'] });
