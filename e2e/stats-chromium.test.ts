@@ -39,8 +39,6 @@ const CANNOT_KNOW: Record<string, Record<string, string>> = {
   'media-source': Object.fromEntries(['audioLevel', 'totalAudioEnergy', 'totalSamplesDuration', 'echoReturnLoss', 'echoReturnLossEnhancement']
     .map((m) => [m, 'raw audio: Rivulet sources are already encoded'])),
   'remote-outbound-rtp': {
-    roundTripTimeMeasurements: 'needs RFC 3611 DLRR (XR) blocks, which Rivulet does not exchange',
-    totalRoundTripTime: 'needs RFC 3611 DLRR (XR) blocks, which Rivulet does not exchange',
     mediaType: 'non-standard (Chromium\'s legacy name for kind)',
   },
   'candidate-pair': {
@@ -71,6 +69,7 @@ const BEYOND_CHROMIUM: Record<string, string> = {
   'inbound-rtp.pliCount': 'webrtc-stats RTCInboundRtpStreamStats (Chromium: video only)',
   'inbound-rtp.firCount': 'webrtc-stats RTCInboundRtpStreamStats (Chromium: video only)',
   'transport.rivuletCounters': 'non-standard, documented in docs/api-deviations.md',
+  'remote-outbound-rtp.roundTripTime': 'webrtc-stats; Chromium omits it until it has measured one (it sends no RRTR to us unless rrtr is negotiated)',
   'local-candidate.url': 'webrtc-stats RTCIceCandidateStats (srflx/relay only; none on loopback)',
   'local-candidate.relayProtocol': 'webrtc-stats RTCIceCandidateStats (relay only)',
 };
@@ -130,8 +129,9 @@ describe('getStats against Chromium: audio both ways and a data channel', functi
     await waitFor('5 echoes', 10_000, () => echoes, (n) => n === 5, 20);
 
     // Rivulet: remote-outbound-rtp from Chromium's SR (audio SRs come every few seconds).
-    const ours = await waitFor('remote-outbound-rtp in Rivulet\'s report', 30_000, async () => entries(await pc!.getStats()),
-      (l) => l.some((s) => s.type === 'remote-outbound-rtp') && l.some((s) => s.type === 'remote-inbound-rtp'), 250);
+    // Its roundTripTime comes from Chromium's DLRR answers to our RRTRs (RFC 3611 §4.5).
+    const ours = await waitFor('remote-outbound-rtp with a round trip in Rivulet\'s report', 30_000, async () => entries(await pc!.getStats()),
+      (l) => l.some((s) => s.type === 'remote-outbound-rtp' && typeof s['roundTripTime'] === 'number') && l.some((s) => s.type === 'remote-inbound-rtp'), 250);
     const inbound = ours.find((s) => s.type === 'inbound-rtp')!;
     const ro = ours.find((s) => s.id === inbound['remoteId'])!;
     expect(ro.type).to.equal('remote-outbound-rtp');
@@ -139,6 +139,8 @@ describe('getStats against Chromium: audio both ways and a data channel', functi
     expect(ro['packetsSent'] as number).to.be.greaterThan(0);
     expect(ro['bytesSent'] as number).to.be.greaterThan(0);
     expect(ro['reportsSent'] as number).to.be.at.least(1);
+    expect(ro['roundTripTime'] as number).to.be.at.least(0).and.lessThan(1);
+    expect(ro['roundTripTimeMeasurements'] as number).to.be.at.least(1);
     // Chromium's NTP clock is this machine's: its SR was sent within the last minute.
     expect(Math.abs((ro['remoteTimestamp'] as number) - ro.timestamp)).to.be.lessThan(60_000);
 

@@ -284,7 +284,8 @@ describe('getStats: RTP streams and the peer\'s reports (linked bundles, real cl
       for (;;) {
         rb = await b.getStats();
         const ro = ofType(rb, 'remote-outbound-rtp')[0];
-        if (ro && ro['packetsSent'] === N) break;
+        // …and b's round trip from a's DLRR answer to b's RRTR (RFC 3611 §4.5).
+        if (ro && ro['packetsSent'] === N && (ro['roundTripTimeMeasurements'] as number) >= 1) break;
         if (Date.now() > end) throw new Error(`no SR with ${N} packets within 8 s: ${JSON.stringify(ro)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -303,6 +304,8 @@ describe('getStats: RTP streams and the peer\'s reports (linked bundles, real cl
       expect([ro['ssrc'], ro['kind'], ro['packetsSent'], ro['bytesSent']]).to.deep.equal([out['ssrc'], 'audio', out['packetsSent'], out['bytesSent']]);
       expect(ro['bytesSent']).to.equal(Array.from({ length: N }, (_, i) => 80 + (i % 7)).reduce((x, y) => x + y, 0));
       expect(ro['reportsSent']).to.be.a('number').and.to.be.at.least(1);
+      expect(ro['roundTripTime'] as number).to.be.at.least(0).and.lessThan(1);
+      expect(ro['totalRoundTripTime'] as number).to.be.at.least(ro['roundTripTime'] as number);
       // remoteTimestamp is the SR's NTP time on a's (here: the same) wall clock, before b got it.
       expect(ro['remoteTimestamp'] as number).to.be.at.most(ro.timestamp + 1).and.to.be.greaterThan(ro.timestamp - 2000);
       expect(ro.timestamp).to.be.at.most(inb.timestamp);

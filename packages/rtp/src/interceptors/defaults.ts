@@ -43,7 +43,8 @@ export function createDefaultInterceptors(options: DefaultInterceptorsOptions = 
   const nackGenerator = new NackGenerator(options.nackGenerator);
   const nackResponder = new NackResponder(options.nackResponder);
   const keyframes = new KeyframeRequests(options.keyframes);
-  const reports = new RtcpReports(options.reports);
+  // RFC 3611 RRTR/DLRR on by default: a receiver learns its round trip too (remote-outbound-rtp).
+  const reports = new RtcpReports({ extendedReports: true, ...options.reports });
   const bandwidth = new BandwidthEstimator(options.bandwidth);
   const twccSender = new TwccSender({ onFeedback: (r, now) => bandwidth.onTwccFeedback(r, now) });
   const twccReceiver = new TwccReceiver(options.twccReceiver);

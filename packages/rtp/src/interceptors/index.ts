@@ -5,6 +5,7 @@ export * from './nackResponder.js';
 export * from './ntp.js';
 export * from './receptionStats.js';
 export * from './receivedFrames.js';
+export * from './xrRoundTrip.js';
 export * from './reports.js';
 export * from './twccSender.js';
 export * from './twccReceiver.js';

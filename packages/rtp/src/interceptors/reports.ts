@@ -1,9 +1,10 @@
 import type { Timer } from '@rivulet/common';
-import { SdesItemType, type RtcpPacket, type RtcpReportBlock, type RtcpSenderReport } from '../rtcp/index.js';
+import { SdesItemType, type RtcpPacket, type RtcpReportBlock, type RtcpSenderReport, type XrBlock } from '../rtcp/index.js';
 import type { RtpPacket } from '../rtp/index.js';
 import type { Interceptor, InterceptorContext, StreamInfo } from './interceptor.js';
 import { ntpFromUnixMs, ntpMiddle32, ntpMiddleFromUnixMs } from './ntp.js';
 import { ReceptionStatistics } from './receptionStats.js';
+import { XrRoundTrip, type ReceiverRoundTrip } from './xrRoundTrip.js';
 
 export interface RtcpReportsOptions {
   /** Report interval, ms. Default 1000 (RFC 3550 §6.2 minimum is 5 s, but RFC 8888/WebRTC use ~1 s). */
@@ -20,6 +21,13 @@ export interface RtcpReportsOptions {
   random?: () => number;
   /** Called whenever a report block yields a round-trip time (ms) for one of our streams. */
   onRoundTripTime?: (ssrc: number, rttMs: number) => void;
+  /**
+   * RFC 3611 XR: while receiving, add a Receiver Reference Time block to each report, and answer
+   * the peer's with DLRR while sending, so a receiver learns its round trip to the sender
+   * (webrtc-stats remote-outbound-rtp.roundTripTime). Default false; createDefaultInterceptors
+   * turns it on. Peers that do not know XR ignore the packet (RFC 3550 §6.1 compound rules).
+   */
+  extendedReports?: boolean;
 }
 
 /** What we know about a stream we send. */
@@ -68,6 +76,7 @@ export class RtcpReports implements Interceptor {
   private readonly receiverSsrc: number;
   private readonly cname: string | undefined;
   private readonly random: () => number;
+  private readonly xr: XrRoundTrip | undefined;
   onRoundTripTime: ((ssrc: number, rttMs: number) => void) | undefined;
 
   constructor(options: RtcpReportsOptions = {}) {
@@ -77,6 +86,7 @@ export class RtcpReports implements Interceptor {
     this.cname = options.cname;
     this.random = options.random ?? Math.random;
     this.onRoundTripTime = options.onRoundTripTime;
+    this.xr = options.extendedReports ? new XrRoundTrip() : undefined;
   }
 
   attach(context: InterceptorContext): void {
@@ -115,6 +125,11 @@ export class RtcpReports implements Interceptor {
     return this.remote.get(ssrc);
   }
 
+  /** Our round trip to remote sender `ssrc` from its DLRR answers (RFC 3611 §4.5), if any. */
+  receiverRoundTrip(ssrc: number): ReceiverRoundTrip | undefined {
+    return this.xr?.roundTrip(ssrc);
+  }
+
   outgoingRtp(packet: RtpPacket, now: number): RtpPacket | undefined {
     const st = this.local.get(packet.ssrc);
     if (st !== undefined) {
@@ -138,6 +153,14 @@ export class RtcpReports implements Interceptor {
         this.onBlocks(p.reports);
       } else if (p.kind === 'rr') {
         this.onBlocks(p.reports);
+      } else if (p.kind === 'xr' && this.xr !== undefined && this.ctx !== undefined) {
+        for (const b of p.blocks) {
+          if (b.type === 'rrt') this.xr.onReferenceTime(p.ssrc, b.ntpTimestamp, now);
+          else if (b.type === 'dlrr') {
+            const ours = (ssrc: number): boolean => this.local.has(ssrc) || ssrc === this.receiverSsrc;
+            this.xr.onDlrr(p.ssrc, b.items, ours, ntpMiddleFromUnixMs(this.ctx.clock.wallTime()));
+          }
+        }
       }
     }
     return packets;
@@ -199,6 +222,14 @@ export class RtcpReports implements Interceptor {
     if (this.cname !== undefined) {
       const ssrcs = out.map((p) => (p as { ssrc: number }).ssrc);
       out.push({ kind: 'sdes', chunks: ssrcs.map((ssrc) => ({ ssrc, items: [{ type: SdesItemType.CNAME, text: this.cname! }] })) });
+    }
+    if (this.xr !== undefined) {
+      // RFC 3611: RRTR while we receive (§4.4), DLRR answering the peer's RRTRs while we send (§4.5).
+      const xrBlocks: XrBlock[] = [];
+      if (blocks.length > 0) xrBlocks.push({ type: 'rrt', ntpTimestamp: ntp });
+      const dlrr = out[0]!.kind === 'sr' ? this.xr.dlrrBlock(now) : undefined;
+      if (dlrr !== undefined) xrBlocks.push(dlrr);
+      if (xrBlocks.length > 0) out.push({ kind: 'xr', ssrc: (out[0] as { ssrc: number }).ssrc, blocks: xrBlocks });
     }
     return out;
   }

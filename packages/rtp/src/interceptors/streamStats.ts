@@ -5,6 +5,7 @@ import { createDepayloader } from '../codecs/registry.js';
 import { ReceivedFrames } from './receivedFrames.js';
 import type { RemoteSenderReport } from './receptionStats.js';
 import type { RtcpReports } from './reports.js';
+import type { ReceiverRoundTrip } from './xrRoundTrip.js';
 
 /** Counters of a stream we send (named after W3C webrtc-stats RTCOutboundRtpStreamStats). */
 export interface OutboundStreamStats {
@@ -50,6 +51,8 @@ export interface InboundStreamStats {
   jitterSeconds: number | undefined;
   /** The sender's own counts from its latest Sender Report (webrtc-stats remote-outbound-rtp). */
   remoteSender: RemoteSenderReport | undefined;
+  /** Our round trip to this stream's sender from RFC 3611 DLRR answers to our RRTRs, if any. */
+  receiverRoundTrip: ReceiverRoundTrip | undefined;
   /** Complete frames and key frames (video streams of a codec we can inspect; else undefined). */
   framesReceived: number | undefined;
   keyFramesReceived: number | undefined;
@@ -87,7 +90,7 @@ export class StreamStats implements Interceptor {
   }
 
   bindRemoteStream(stream: StreamInfo): void {
-    this.inb.set(stream.ssrc, { ssrc: stream.ssrc, packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, nackCount: 0, pliCount: 0, firCount: 0, packetsLost: undefined, jitterSeconds: undefined, remoteSender: undefined, framesReceived: undefined, keyFramesReceived: undefined });
+    this.inb.set(stream.ssrc, { ssrc: stream.ssrc, packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, nackCount: 0, pliCount: 0, firCount: 0, packetsLost: undefined, jitterSeconds: undefined, remoteSender: undefined, receiverRoundTrip: undefined, framesReceived: undefined, keyFramesReceived: undefined });
     this.clockRates.set(stream.ssrc, stream.clockRate);
     const mime = stream.mimeType?.toLowerCase();
     if (mime?.startsWith('video/')) {
@@ -126,7 +129,7 @@ export class StreamStats implements Interceptor {
     const sr = r?.lastSenderReport;
     return {
       ...s, packetsLost: r?.started ? r.cumulativeLost : undefined, jitterSeconds: r?.started ? r.jitter / rate : undefined,
-      remoteSender: sr === undefined ? undefined : { ...sr },
+      remoteSender: sr === undefined ? undefined : { ...sr }, receiverRoundTrip: this.reports?.receiverRoundTrip(ssrc),
       framesReceived: this.frames.get(ssrc)?.framesReceived, keyFramesReceived: this.frames.get(ssrc)?.keyFramesReceived,
     };
   }

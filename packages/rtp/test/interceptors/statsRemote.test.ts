@@ -75,3 +75,51 @@ describe('interceptors: StreamStats from the peer\'s reports (webrtc-stats remot
     expect([stats.inbound(20)!.headerBytesReceived, stats.inbound(20)!.bytesReceived]).to.deep.equal([20 + 12, 80]);
   });
 });
+
+describe('interceptors: RFC 3611 receiver round trip (RRTR → DLRR)', () => {
+  it('a receiver-only side measures exactly the path delay both ways from the sender\'s DLRR answer', () => {
+    const clock = new FakeClock({ startMs: 0, epochMs: 1_763_712_000_000 });
+    const mk = () => {
+      const wire: RtcpPacket[][] = [];
+      const reports = new RtcpReports({ intervalMs: 1000, random: () => 0.5, extendedReports: true });
+      const stats = new StreamStats(reports);
+      const chain = new InterceptorChain([reports, stats], clock, { sendRtp: () => {}, sendRtcp: (p) => wire.push(p) });
+      return { reports, stats, chain, wire };
+    };
+    const sender = mk();
+    const receiver = mk();
+    sender.chain.bindLocalStream({ ssrc: 10, clockRate: 48000 });
+    receiver.chain.bindRemoteStream({ ssrc: 10, clockRate: 48000 });
+    sender.chain.writeRtp(media(10, 0, 100));
+    receiver.chain.readRtp(media(10, 0, 100));
+    clock.advance(1000); // both report
+    const rr = receiver.wire.at(-1)!;
+    const rrtr = rr.find((p) => p.kind === 'xr');
+    expect(rrtr, 'the receiver\'s report carries an RRTR').to.not.equal(undefined);
+    expect(rr[0]!.kind).to.equal('rr');
+    clock.advance(30); // one-way delay to the sender
+    sender.chain.readRtcp(rr);
+    clock.advance(970); // the sender's next SR, 970 ms after the RRTR arrived
+    const sr = sender.wire.at(-1)!;
+    const xr = sr.find((p) => p.kind === 'xr')!;
+    expect(xr).to.deep.include({ kind: 'xr', ssrc: 10 });
+    clock.advance(20); // one-way delay back
+    receiver.chain.readRtcp(sr);
+    const rt = receiver.stats.inbound(10)!.receiverRoundTrip!;
+    expect(rt.roundTripTimeMeasurements).to.equal(1);
+    expect(rt.roundTripTimeMs).to.be.closeTo(50, 0.05);
+    expect(rt.totalRoundTripTimeMs).to.be.closeTo(50, 0.05);
+    // A DLRR about someone else's RRTR, or with LRR 0, measures nothing.
+    receiver.chain.readRtcp([{ kind: 'xr', ssrc: 10, blocks: [{ type: 'dlrr', items: [{ ssrc: 999, lastRr: 5, delaySinceLastRr: 1 }, { ssrc: 1, lastRr: 0, delaySinceLastRr: 1 }] }] }]);
+    expect(receiver.stats.inbound(10)!.receiverRoundTrip!.roundTripTimeMeasurements).to.equal(1);
+  });
+
+  it('without extendedReports no XR is sent (RtcpReports default)', () => {
+    const clock = new FakeClock();
+    const { chain, wire } = chainOf(clock);
+    chain.bindRemoteStream({ ssrc: 10, clockRate: 48000 });
+    chain.readRtp(media(10, 0, 100));
+    clock.advance(2000);
+    expect(wire.rtcp.flat().some((p) => p.kind === 'xr')).to.equal(false);
+  });
+});

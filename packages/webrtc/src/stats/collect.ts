@@ -188,6 +188,11 @@ export async function collectStats(core: PeerCore, selector: object | null): Pro
               remoteTimestamp: sr.remoteTimeMs, reportsSent: sr.reportsReceived,
             };
             if (i['codecId'] !== undefined) ro['codecId'] = i['codecId'];
+            // Our round trip to this sender from its RFC 3611 DLRR answers to our RRTRs.
+            const rt = x.receiverRoundTrip;
+            if (rt?.roundTripTimeMs !== undefined) ro['roundTripTime'] = rt.roundTripTimeMs / 1000;
+            ro['totalRoundTripTime'] = (rt?.totalRoundTripTimeMs ?? 0) / 1000;
+            ro['roundTripTimeMeasurements'] = rt?.roundTripTimeMeasurements ?? 0;
             out.push(ro);
           }
         }
