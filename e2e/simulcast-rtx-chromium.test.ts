@@ -2,7 +2,7 @@
  * Chromium sends 3-layer rid simulcast (no a=ssrc lines, so no a=ssrc-group:FID) into Rivulet
  * over real UDP on 127.0.0.1. Rivulet's socket loses chosen media datagrams (SRTP leaves the RTP
  * header readable, RFC 3711 §3.1); Rivulet NACKs them (RFC 4585), Chromium answers with RTX
- * carrying RepairedRtpStreamId (RFC 8852 §3.2), and Rivulet binds those unannounced RTX SSRCs
+ * carrying RepairedRtpStreamId (RFC 8852 §3), and Rivulet binds those unannounced RTX SSRCs
  * to their layers, unwraps them (RFC 4588 §4) and fills every gap: each lost packet arrives in
  * its layer with its original sequence number, and the frame reader of the lowest layer loses
  * no packet and asks for no key frame.

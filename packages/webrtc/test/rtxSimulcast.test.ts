@@ -1,5 +1,5 @@
 /**
- * RTX for rid-based simulcast (RFC 8852 §3.2 RepairedRtpStreamId, RFC 4588 §4): the RTX SSRCs
+ * RTX for rid-based simulcast (RFC 8852 §3 RepairedRtpStreamId, RFC 4588 §4): the RTX SSRCs
  * are not in the SDP, as browsers send it; retransmissions must still be unwrapped into their layer.
  */
 import { expect } from 'chai';
@@ -102,7 +102,7 @@ describe('simulcast RTX without a=ssrc-group:FID (RFC 8852 repaired-rid)', funct
         expect(got.map((g) => g.pt)).to.deep.equal(new Array(10).fill(96));
         expect([...got].sort((x, y) => ((x.seq - got[0]!.seq) & 0xffff) - ((y.seq - got[0]!.seq) & 0xffff)).map((g) => [g.seq, g.payload]))
           .to.deep.equal([...wire]);
-        // Each layer's RTX: repaired-rid names the layer, RtpStreamId is gone (RFC 8852 §3.2).
+        // Each layer's RTX: repaired-rid names the layer, RtpStreamId is gone (RFC 8852 §3).
         const mine = rtx.filter((r) => r.rrid === rid);
         expect(mine.map((r) => `${ssrc}/${r.osn}`).sort()).to.deep.equal(lost.filter((x) => x.startsWith(`${ssrc}/`)).sort());
         expect(mine.every((r) => r.rid === undefined)).to.equal(true);

@@ -121,7 +121,7 @@ export class NackGenerator implements Interceptor {
 
   /**
    * Adds an RTX stream to a bound media stream without touching its receive log (pending NACKs
-   * stay pending). For RTX SSRCs learned from the packets themselves — RFC 8852 §3.2
+   * stay pending). For RTX SSRCs learned from the packets themselves — RFC 8852 §3
    * RepairedRtpStreamId on rid-based simulcast, where the RTX SSRC is not in the SDP. `apt` maps
    * each RTX payload type to its original (RFC 4588 §8.6); an RTX packet of another payload type
    * is dropped and counted. Returns false when `mediaSsrc` is not bound (or did not negotiate

@@ -16,7 +16,7 @@ export interface NackResponderOptions {
   rtxInitialSequence?: (ssrc: number) => number;
   /**
    * Called on each RTX packet (a clone carrying the original's header extensions) before it is
-   * sent, e.g. to replace the RtpStreamId extension with RepairedRtpStreamId (RFC 8852 §3.2).
+   * sent, e.g. to replace the RtpStreamId extension with RepairedRtpStreamId (RFC 8852 §3).
    */
   rewriteRtx?: (rtx: RtpPacket, original: RtpPacket) => void;
 }

@@ -11,7 +11,7 @@ const LAYER = { ssrc: 1000, clockRate: 90000, payloadType: 96, rtcpFeedback: ['n
 const rtxOf = (seq: number, rtxSeq: number, pt = 97, ssrc = 2000) =>
   RtpPacket.parse(wrapRtx(media(1000, seq), { payloadType: pt, ssrc, sequenceNumber: rtxSeq }).serialize());
 
-describe('interceptors: NackGenerator with RTX learned after binding (RFC 8852 §3.2, RFC 4588 §4)', () => {
+describe('interceptors: NackGenerator with RTX learned after binding (RFC 8852 §3, RFC 4588 §4)', () => {
   it('bindRtx keeps the pending NACKs and unwraps to the apt payload type, original SSRC and OSN', () => {
     const gen = new NackGenerator();
     const { chain, clock, rtcp } = harness([gen]);

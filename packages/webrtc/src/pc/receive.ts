@@ -4,7 +4,7 @@
  * §9.2); each new SSRC is bound to the RTP session (NACK, reports, TWCC) with
  * its RTX partner from a=ssrc-group:FID so retransmissions are unwrapped
  * (RFC 4588). Rid-based simulcast announces no RTX SSRC: an RTX packet on an
- * unknown SSRC is bound by its RepairedRtpStreamId (RFC 8852 §3.2) to the
+ * unknown SSRC is bound by its RepairedRtpStreamId (RFC 8852 §3) to the
  * layer with that rid (bindRtx below). The packet then feeds the
  * receiver's track and unmutes it; silence mutes it again. RTCP passes the
  * session; PLI/FIR about our streams become key-frame requests on the sending
@@ -115,7 +115,7 @@ function bindRemote(core: PeerCore, rs: ReceiverState, ssrc: number, payloadType
 
 /**
  * An RTX packet (RTX payload type) on an SSRC the session does not yet unwrap. Rid-based
- * simulcast signals no RTX SSRC (browsers write no a=ssrc-group:FID then): RFC 8852 §3.2 — the
+ * simulcast signals no RTX SSRC (browsers write no a=ssrc-group:FID then): RFC 8852 §3 — the
  * RTX stream carries RepairedRtpStreamId with the rid of the layer it repairs, so the SSRC is
  * bound as that layer's RTX stream, keeping the layer's NACK state; RFC 4588 §8.6 apt maps each
  * RTX payload type back to the original. Returns why it cannot be bound, or null when it is.

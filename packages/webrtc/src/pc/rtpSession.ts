@@ -72,7 +72,7 @@ export class RtpSession {
   }
 
   /**
-   * Binds an RTX SSRC learned from the packets (RFC 8852 §3.2 RepairedRtpStreamId) to a bound
+   * Binds an RTX SSRC learned from the packets (RFC 8852 §3 RepairedRtpStreamId) to a bound
    * media stream, keeping its NACK state; `apt` maps RTX payload types to the originals
    * (RFC 4588 §8.6). False when the media stream is not bound or did not negotiate 'nack'.
    */
@@ -87,7 +87,7 @@ export class RtpSession {
   }
 
   /**
-   * RFC 8852 §3.2 / RFC 8853 §5.3: a retransmission of a simulcast layer identifies the layer
+   * RFC 8852 §3: a retransmission of a simulcast layer identifies the layer
    * it repairs with RepairedRtpStreamId, not RtpStreamId — our RTX SSRCs are not in the SDP, and
    * an RtpStreamId on them would name the RTX stream itself as that layer. The RTX clone came
    * with the original's extensions: the RtpStreamId is removed and the layer's rid is sent as
