@@ -6,16 +6,12 @@ export const PIECE_OVERHEAD = 64;
 
 export type Deliver = (streamId: number, ppid: number, data: Buffer) => void;
 
-interface Fragment {
-  tsn: number;
-  streamId: number;
-  ssn: number;
-  ppid: number;
-  unordered: boolean;
-  beginning: boolean;
-  ending: boolean;
-  data: Buffer;
-}
+/**
+ * A held fragment is the parsed DATA chunk itself (no copy of its fields per chunk): its
+ * `userData` is a view into the received packet, which handlePacket() takes ownership of, and
+ * fragments are copied once, into the reassembled message.
+ */
+type Fragment = DataChunk;
 
 interface Ready {
   ppid: number;
@@ -64,21 +60,9 @@ export class Reassembly {
       this.complete(c.streamId, c.ssn, c.unordered, c.ppid, c.userData);
       return;
     }
-    const f: Fragment = {
-      tsn: c.tsn,
-      streamId: c.streamId,
-      ssn: c.ssn,
-      ppid: c.ppid,
-      unordered: c.unordered,
-      beginning: c.beginning,
-      ending: c.ending,
-      // A view into the received packet: handlePacket() takes ownership of its buffer,
-      // and fragments are copied once, into the reassembled message.
-      data: c.userData,
-    };
-    this.fragments.set(c.tsn, f);
-    this.bytesBuffered += f.data.length + PIECE_OVERHEAD;
-    this.tryAssemble(f);
+    this.fragments.set(c.tsn, c);
+    this.bytesBuffered += c.userData.length + PIECE_OVERHEAD;
+    this.tryAssemble(c);
   }
 
   private sameMessage(a: Fragment, b: Fragment | undefined): b is Fragment {
@@ -101,7 +85,7 @@ export class Reassembly {
     }
     const count = ((last.tsn - first.tsn) >>> 0) + 1;
     let total = 0;
-    for (let i = 0, t = first.tsn; i < count; i++, t = (t + 1) >>> 0) total += this.fragments.get(t)!.data.length;
+    for (let i = 0, t = first.tsn; i < count; i++, t = (t + 1) >>> 0) total += this.fragments.get(t)!.userData.length;
     // Delivery contract (docs/sctp.md): a reassembled message is a Buffer spanning an ArrayBuffer
     // of its own (allocUnsafeSlow: never a slice of Node's shared pool, even when small) that we
     // keep no reference to, so the receiver may take the ArrayBuffer over without copying
@@ -110,8 +94,8 @@ export class Reassembly {
     let off = 0;
     for (let i = 0, t = first.tsn; i < count; i++, t = (t + 1) >>> 0) {
       const part = this.fragments.get(t)!;
-      part.data.copy(msg, off);
-      off += part.data.length;
+      part.userData.copy(msg, off);
+      off += part.userData.length;
       this.fragments.delete(t);
     }
     this.bytesBuffered -= total + count * PIECE_OVERHEAD;
@@ -156,7 +140,7 @@ export class Reassembly {
     for (const [tsn, f] of this.fragments) {
       if (seqLessOrEqual32(tsn, newCum)) {
         this.fragments.delete(tsn);
-        this.bytesBuffered -= f.data.length + PIECE_OVERHEAD;
+        this.bytesBuffered -= f.userData.length + PIECE_OVERHEAD;
       }
     }
     for (const { streamId, ssn } of streams) {
