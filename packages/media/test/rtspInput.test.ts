@@ -110,6 +110,12 @@ describe('RTSP input: ffmpeg arguments and end-of-stream errors', () => {
       );
     });
 
+    it('a reset connection is the server closing it, with what ffmpeg said', () => {
+      expect(rtspEndedError(input, undefined, 'rtsp://cam:pw@192.0.2.1:8554/live: Connection reset by peer').message).to.equal(
+        'RTSP source rtsp://cam:***@192.0.2.1:8554/live ended: the server closed the connection or ended the session: rtsp://cam:***@192.0.2.1:8554/live: Connection reset by peer',
+      );
+    });
+
     it('other output on a clean exit is reported as what ffmpeg said', () => {
       expect(rtspEndedError({ type: 'rtsp', url: 'rtsp://h/x' }, undefined, 'Invalid data found').message).to.equal(
         'RTSP source rtsp://h/x ended: ffmpeg stopped: Invalid data found',

@@ -96,6 +96,8 @@ export function rtspEndedError(input: RtspInput, exitError: Error | undefined, d
   let reason: string;
   if (exitError) reason = exitError.message;
   else if (/Connection timed out/i.test(said)) reason = `no data from the server for ${stallMs} ms (stalled): ${said}`;
+  // A server killed with unread data in its socket resets the connection instead of closing it.
+  else if (/Connection reset by peer/i.test(said)) reason = `the server closed the connection or ended the session: ${said}`;
   else if (said) reason = `ffmpeg stopped: ${said}`;
   else reason = 'the server closed the connection or ended the session';
   return new Error(`RTSP source ${url} ended: ${redactRtspCredentials(reason)}`);
