@@ -105,7 +105,8 @@ export interface ResolvedOptions {
   /** Undefined when PLPMTUD is off. */
   plpmtud:
     | { maxPlpmtu: number; pathMaxPlpmtu: number; maxProbes: number; probeTimerMs: number; raiseTimerMs: number; announceMaxPacket: number | undefined }
-    | undefined;  defer: (fn: () => void) => void;
+    | undefined;
+  defer: (fn: () => void) => void;
 }
 
 /**
