@@ -11,30 +11,12 @@ import { expect } from 'chai';
 import { EncodedFrameReader, getUserMedia, stopUserMedia, type ReceivedFrame } from '@rivulet/media';
 import { RtpPacket } from '@rivulet/rtp';
 import { readTrack, simulcastLayerTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
-import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
 import { CHROMIUM_GATHERED, pageAnswer, pageOffer } from './support/pageScripts.js';
 import { answerWithCandidates, applyInPage, loopbackPeer, offerToPage } from './support/signaling.js';
+import { droppingNetwork } from './support/droppingNetwork.js';
 import { requireFfmpeg, requireTool } from './support/tools.js';
 import { until, waitFor } from './support/wait.js';
-
-/** Real UDP whose sockets silently lose every datagram `drop` picks (incoming, or outgoing with `out`). */
-function droppingNetwork(drop: (d: Buffer) => boolean, out = false): Network {
-  return {
-    interfaces: () => nodeNetwork.interfaces(),
-    connectTcp: (o) => nodeNetwork.connectTcp(o),
-    async bindUdp(o): Promise<DatagramSocket> {
-      const s = await nodeNetwork.bindUdp(o);
-      return {
-        get localAddress() { return s.localAddress; },
-        get closed() { return s.closed; },
-        send: (d, port, address) => { if (!out || !drop(Buffer.from(d.buffer, d.byteOffset, d.byteLength))) s.send(d, port, address); },
-        onMessage: (h) => s.onMessage((d, from) => { if (out || !drop(d)) h(d, from); }),
-        close: () => s.close(),
-      };
-    },
-  };
-}
 
 const RIDS = ['q', 'h', 'f'];
 

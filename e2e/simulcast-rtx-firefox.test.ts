@@ -7,30 +7,12 @@
 import { expect } from 'chai';
 import { RtpPacket } from '@rivulet/rtp';
 import { readTrack, simulcastLayerTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
-import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
 import { FIREFOX_APT, FIREFOX_PATH, launchFirefox, type FirefoxSession } from './support/firefox.js';
 import { FIREFOX_GATHERED, pageOffer } from './support/pageScripts.js';
 import { answerWithCandidates, applyInPage, loopbackPeer } from './support/signaling.js';
+import { droppingNetwork } from './support/droppingNetwork.js';
 import { requireTool } from './support/tools.js';
 import { until } from './support/wait.js';
-
-/** Real UDP whose sockets silently lose every incoming datagram `drop` picks. */
-function droppingNetwork(drop: (d: Buffer) => boolean): Network {
-  return {
-    interfaces: () => nodeNetwork.interfaces(),
-    connectTcp: (o) => nodeNetwork.connectTcp(o),
-    async bindUdp(o): Promise<DatagramSocket> {
-      const s = await nodeNetwork.bindUdp(o);
-      return {
-        get localAddress() { return s.localAddress; },
-        get closed() { return s.closed; },
-        send: (d, port, address) => s.send(d, port, address),
-        onMessage: (h) => s.onMessage((d, from) => { if (!drop(d)) h(d, from); }),
-        close: () => s.close(),
-      };
-    },
-  };
-}
 
 const RIDS = ['h', 'm', 'l'];
 
