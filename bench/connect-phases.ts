@@ -14,7 +14,7 @@
  * through the same adapter bench/pc-connect.ts uses (it polls every 1 ms, so it is ~0.5 ms
  * pessimistic for the peer), and the totals are printed side by side with the ratio.
  *
- *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50] [--no-peer] [--polyfill] [--warmup=5]
+ *   node --conditions=rivulet-source --import tsx bench/connect-phases.ts [runs=50] [--no-peer] [--native] [--warmup=5]
  *
  * Shared 2-core machine: noisy; the load average is printed beside the figures.
  */
@@ -32,11 +32,11 @@ const mark = (k: string): void => {
 };
 
 /**
- * One node-datachannel connect, new PeerConnection ×2 → both open, through its native API bound to
- * 127.0.0.1 (`--polyfill`: its W3C polyfill, which cannot be bound and also gathers the machine's
- * other interfaces; some of those runs take ~1 s).
+ * One node-datachannel connect, new RTCPeerConnection ×2 → both open, through its W3C polyfill (the
+ * same steps as ours), or with `--native` through its own API bound to 127.0.0.1. Either way some
+ * runs take ~1 s here (libjuice; not ours to investigate), which shows in its p95, not its p50.
  */
-const PEER_STACK = process.argv.includes('--polyfill') ? 'node-datachannel-polyfill' : 'node-datachannel';
+const PEER_STACK = process.argv.includes('--native') ? 'node-datachannel' : 'node-datachannel-polyfill';
 async function peerRun(): Promise<number> {
   const t = performance.now();
   const a = await makePeer(PEER_STACK);

@@ -18,8 +18,8 @@ import { loadAverage, percentile } from './support/transfer.js';
 
 const RUNS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-// node-datachannel twice: its native API bound to 127.0.0.1 (libjuice otherwise also gathers the
-// machine's other interfaces, and its polyfill, which cannot be bound, then takes ~1 s in some runs).
+// node-datachannel twice: its W3C polyfill (the same steps as ours) and its own API bound to
+// 127.0.0.1; both have runs of ~1 s here (their p95).
 const STACK_LIST: StackName[] = (['rivulet', 'rivulet-precert', 'node-datachannel', 'node-datachannel-polyfill', 'werift'] as StackName[]).filter((s) => !only || s === only);
 
 async function once(stack: StackName): Promise<number> {
