@@ -142,8 +142,11 @@ export async function getUserMedia(constraints: UserMediaConstraints = {}): Prom
   source.on('reconnecting', (error, attempt, delayMs) => {
     console.error(`[rivulet] media source lost (${error.message}); reconnecting in ${delayMs} ms (attempt ${attempt})`);
   });
+  // Before the first frame an error rejects getUserMedia (NotReadableError) and is reported there.
+  let live = false;
+  source.once('frame', () => (live = true));
   source.on('ended', (error) => {
-    if (error) console.error(`[rivulet] media source ended: ${error.message}`);
+    if (error && live) console.error(`[rivulet] media source ended: ${error.message}`);
     videoSource?.end();
     audioSource?.end();
   });
