@@ -8,9 +8,9 @@ import type { AssociationEvents, AssociationState, DropReason } from './associat
 import { resolveOptions, type ResolvedOptions, type SctpAssociationOptions } from './options.js';
 import { PacketBuilder } from './packetBuilder.js';
 import { PAD_CHUNK_TYPE } from './chunks/pad.js';
-import { Plpmtud, type PlpmtudStats } from './pmtu/plpmtud.js';
+import type { PlpmtudStats } from './pmtu/plpmtud.js';
+import { PathMtu } from './pmtu/pathMtu.js';
 import { probeChunks } from './pmtu/probe.js';
-import { announcementChunk, decodeAnnouncement } from './pmtu/announce.js';
 import { COMMON_HEADER_LENGTH, parsePacket, serializePacket, verifyChecksum } from './packet.js';
 import { PeerSession } from './session.js';
 import type { SendOptions } from './sender.js';
@@ -48,16 +48,10 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.flush();
   };
   private readonly builder: PacketBuilder;
-  /** RFC 8899 PLPMTUD (src/pmtu/); undefined when turned off. */
-  private readonly pmtu: Plpmtud | undefined;
+  /** RFC 8899 PLPMTUD (src/pmtu/). */
+  private readonly pmtu: PathMtu;
   /** The configured `mtu`: BASE_PLPMTU. */
   private readonly baseMtu: number;
-  /** MAX_PLPMTU as set, the path's cap should the peer take more, and what the peer announced. */
-  private plMax = 0;
-  private plPathMax = 0;
-  private peerMaxPacket: number | undefined;
-  /** The packet being dispatched carried a HEARTBEAT (a PAD after it makes it a PLPMTU probe). */
-  private heartbeatInPacket = false;
   packetsSent = 0;
   packetsReceived = 0;
   /** Packets sent larger than the base MTU (PLPMTUD at work). */
@@ -69,19 +63,13 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.clock = this.o.clock;
     this.builder = new PacketBuilder(this.o.mtu);
     this.baseMtu = this.o.mtu;
-    const pl = this.o.plpmtud;
-    this.plMax = pl?.maxPlpmtu ?? this.o.mtu;
-    this.plPathMax = pl?.pathMaxPlpmtu ?? this.plMax;
-    this.pmtu = pl && new Plpmtud(
-      this.clock,
-      { base: this.o.mtu, max: pl.maxPlpmtu, maxProbes: pl.maxProbes, probeTimerMs: pl.probeTimerMs, raiseTimerMs: pl.raiseTimerMs, granularity: 16 },
-      {
-        sendProbe: (size, info) => this.sendProbe(size, info),
-        changed: (mtu) => this.setPacketSize(mtu),
-        rtoMs: () => this.session?.sender.rto.rto ?? this.o.rto.initialMs,
-        random: this.o.random,
-      },
-    );
+    this.pmtu = new PathMtu(this.clock, this.o.mtu, this.o.plpmtud, this.o.random, {
+      sendProbe: (size, info) => this.sendProbe(size, info),
+      changed: (mtu) => this.setPacketSize(mtu),
+      rtoMs: () => this.session?.sender.rto.rto ?? this.o.rto.initialMs,
+      control: (chunk) => this.control.push(chunk),
+      connected: () => this.session !== undefined,
+    });
     const self = this;
     this.handshake = new Handshake(this.o, {
       get state() {
@@ -126,7 +114,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
 
   /** RFC 8899 PLPMTUD state and counters; undefined when `plpmtud` is off. */
   get plpmtud(): PlpmtudStats | undefined {
-    return this.pmtu?.stats;
+    return this.pmtu.stats;
   }
 
   /**
@@ -135,39 +123,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
    * packet size drops at once. Ignored when PLPMTUD is off.
    */
   setMaxPlpmtu(bytes: number, pathMax = bytes): void {
-    if (!Number.isInteger(bytes) || bytes < this.baseMtu || bytes > 65535) {
-      throw new RangeError(`SctpAssociation.setMaxPlpmtu(): ${bytes} is outside [${this.baseMtu}, 65535]`);
-    }
-    if (!Number.isInteger(pathMax) || pathMax < bytes || pathMax > 65535) {
-      throw new RangeError(`SctpAssociation.setMaxPlpmtu(): pathMax ${pathMax} is outside [${bytes}, 65535]`);
-    }
-    this.plMax = bytes;
-    this.plPathMax = pathMax;
-    this.applyMaxPlpmtu();
-  }
-
-  /** MAX_PLPMTU: as set, or up to the path cap when the peer announced it takes more (pmtu/announce.ts). */
-  private applyMaxPlpmtu(): void {
-    const peer = this.peerMaxPacket;
-    this.pmtu?.setMax(peer === undefined ? this.plMax : Math.max(this.plMax, Math.min(this.plPathMax, peer)));
-  }
-
-  /**
-   * A PAD chunk (RFC 4820 §3: its content is ignored by the standard). A plain one is part of a
-   * peer's PLPMTU probe: if configured, we bundle our EMTU_R announcement behind the HEARTBEAT ACK.
-   * An announcement (only sent to probers) lets our PLPMTUD go up to the path cap.
-   */
-  private onPad(padding: Buffer): void {
-    const announced = decodeAnnouncement(padding);
-    if (announced !== undefined) {
-      if (announced !== this.peerMaxPacket) {
-        this.peerMaxPacket = announced;
-        this.applyMaxPlpmtu();
-      }
-      return;
-    }
-    const mine = this.o.plpmtud?.announceMaxPacket;
-    if (mine !== undefined && this.session && this.heartbeatInPacket) this.control.push(announcementChunk(mine));
+    this.pmtu.setMax(bytes, pathMax);
   }
 
   /** Streams usable for sending: min(our offer, the peer's inbound streams); 0 before the handshake. */
@@ -375,7 +331,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       this.drops.inc(this.handshake.localTag === 0 ? 'outOfTheBlue' : 'badVerificationTag');
       return;
     }
-    this.heartbeatInPacket = false;
+    this.pmtu.beginPacket();
     for (let i = first.type === ChunkType.COOKIE_ECHO ? 1 : 0; i < p.chunks.length && !this.ended; i++) {
       const { chunk, start, end } = p.chunks[i]!;
       this.dispatch(chunk, packet, start, end);
@@ -395,11 +351,11 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.handshake.onCookieAck();
         return;
       case ChunkType.HEARTBEAT:
-        this.heartbeatInPacket = true;
+        this.pmtu.onHeartbeat();
         if (this.session) this.control.push({ type: ChunkType.HEARTBEAT_ACK, info: Buffer.from(c.info) });
         return;
       case ChunkType.HEARTBEAT_ACK:
-        if (this.pmtu?.onHeartbeatAck(c.info)) return;
+        if (this.pmtu.onHeartbeatAck(c.info)) return;
         this.session?.onHeartbeatAck(c.info);
         return;
       case ChunkType.ABORT: {
@@ -438,7 +394,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
         this.drops.inc('malformed'); // only legal first in a packet
         return;
       case 'unknown':
-        if (c.code === PAD_CHUNK_TYPE) return this.onPad(c.value); // RFC 4820 §3: not an error, go on
+        if (c.code === PAD_CHUNK_TYPE) return this.pmtu.onPad(c.value); // RFC 4820 §3: not an error, go on
         return this.onUnknown(c.code, packet.subarray(start, end));
     }
   }
@@ -473,7 +429,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
       },
       onIdle: () => this.shutdown.proceed(),
     });
-    s.sender.onTimeout = () => this.pmtu?.onDataTimeout();
+    s.sender.onTimeout = () => this.pmtu.onDataTimeout();
     return s;
   }
 
@@ -481,7 +437,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.handshake.stop();
     this.setState('established');
     this.session!.startHeartbeats();
-    this.pmtu?.start();
+    this.pmtu.start();
     this.emit('established');
   }
 
@@ -519,7 +475,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     this.handshake.stop();
     this.shutdown.stop();
     this.flushScheduled = false;
-    this.pmtu?.stop();
+    this.pmtu.stop();
     this.session?.dispose();
     this.setState('closed');
     if (error) this.emit('error', error);
