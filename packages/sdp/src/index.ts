@@ -8,6 +8,7 @@ export { parseAttribute, formatAttribute, formatAttributeValue } from './attribu
 export { parseCandidate, formatCandidate } from './attributes/ice.js';
 export { parseFmtpParameters, formatFmtpParameters } from './attributes/rtp.js';
 export { parseSimulcast, formatSimulcast, parseRid, formatRid } from './attributes/simulcast.js';
+export { parseRtcpXr, formatRtcpXr, getRcvrRttMode } from './attributes/rtcpXr.js';
 export { parseSdp, type ParseOptions, type SdpParseCounter } from './parse.js';
 export { serializeSdp } from './serialize.js';
 export {

@@ -18,7 +18,7 @@ export function hasAttribute(attrs: readonly Attribute[], name: string): boolean
   return attrs.some((a) => a.name === name);
 }
 
-/** Unknown attributes named `name` (e.g. "rtcp-xr") with their raw values. */
+/** Unknown attributes named `name` (e.g. "sctpmap") with their raw values. */
 export function findUnknownAttributes(attrs: readonly Attribute[], name: string): (string | undefined)[] {
   return attrs.filter((a) => a.name === name && isUnknown(a)).map((a) => (isUnknown(a) ? a.value : undefined));
 }

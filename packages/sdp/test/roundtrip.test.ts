@@ -31,7 +31,7 @@ describe('sdp round trip on Chromium captures', () => {
       const all = [...sdp.attributes, ...sdp.media.flatMap((m) => m.attributes)];
       // Only attributes we deliberately leave opaque stay unknown.
       const unknownNames = new Set(all.filter(isUnknown).map((a) => a.name));
-      for (const n of unknownNames) expect(['rtcp-xr', 'sctpmap']).to.include(n);
+      for (const n of unknownNames) expect(['sctpmap']).to.include(n);
     });
   }
 });

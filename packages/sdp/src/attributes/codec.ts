@@ -14,6 +14,7 @@ import {
   formatExtmap, formatRtcp, formatRtcpFb, formatRtpmap, formatSsrc, parseExtmap, parseFmtp, parseRtcp, parseRtcpFb,
   parseRtpmap, parseSsrc, parseSsrcGroup,
 } from './rtp.js';
+import { formatRtcpXr, parseRtcpXr } from './rtcpXr.js';
 import { formatRid, formatSimulcast, parseRid, parseSimulcast } from './simulcast.js';
 import { words } from './tokens.js';
 
@@ -53,6 +54,7 @@ const PARSERS: Record<string, ValueParser> = {
   setup: parseSetup,
   'sctp-port': parseSctpPort,
   'max-message-size': parseMaxMessageSize,
+  'rtcp-xr': parseRtcpXr,
 };
 
 export function parseAttribute(
@@ -63,6 +65,7 @@ export function parseAttribute(
   if (value === undefined) {
     if (DIRECTIONS.includes(name as Direction)) return { name: name as Direction };
     if (FLAG_NAMES.includes(name as FlagAttribute['name'])) return { name: name as FlagAttribute['name'] };
+    if (name === 'rtcp-xr') return { name, formats: [] }; // RFC 3611 §5.1, errata 3795: no colon, no formats
     if (PARSERS[name]) onMalformed?.(name, value);
     return { name, unknown: true };
   }
@@ -100,6 +103,7 @@ export function formatAttributeValue(a: Attribute): string | undefined {
     case 'setup': return a.role;
     case 'sctp-port': return String(a.port);
     case 'max-message-size': return String(a.size);
+    case 'rtcp-xr': return formatRtcpXr(a);
     default: return undefined; // directions and flags have no value
   }
 }

@@ -69,6 +69,10 @@ export interface SetupAttribute { name: 'setup'; role: 'actpass' | 'active' | 'p
 export interface SctpPortAttribute { name: 'sctp-port'; port: number }
 /** a=max-message-size:262144 (RFC 8841 §6). */
 export interface MaxMessageSizeAttribute { name: 'max-message-size'; size: number }
+/** One xr-format of a=rtcp-xr, split at its first '=': "rcvr-rtt=all:1000" → { name: 'rcvr-rtt', value: 'all:1000' }. */
+export interface RtcpXrFormat { name: string; value?: string }
+/** a=rtcp-xr[:xr-format *(SP xr-format)] (RFC 3611 §5.1 with errata 3795); no formats = the bare attribute. */
+export interface RtcpXrAttribute { name: 'rtcp-xr'; formats: RtcpXrFormat[] }
 /** Anything else, verbatim. `value` undefined means no colon was present. */
 export interface UnknownAttribute { name: string; value?: string; unknown: true }
 
@@ -77,7 +81,7 @@ export type KnownAttribute =
   | RtcpAttribute | RtpmapAttribute | FmtpAttribute | RtcpFbAttribute | ExtmapAttribute | SsrcAttribute
   | SsrcGroupAttribute | RidAttribute | SimulcastAttribute | IceUfragAttribute | IcePwdAttribute
   | IceOptionsAttribute | CandidateAttribute | FingerprintAttribute | SetupAttribute | SctpPortAttribute
-  | MaxMessageSizeAttribute;
+  | MaxMessageSizeAttribute | RtcpXrAttribute;
 
 export type Attribute = KnownAttribute | UnknownAttribute;
 
