@@ -63,7 +63,8 @@ for (const offerer of ['chromium', 'rivulet'] as const) {
       // datagram — made Chromium's DTLS transport fail: that is why the default is 2048.)
       expect(c['sctp:plpmtu']).to.equal(2008);
       expect(c['sctp:plpmtuProbesLost']).to.equal(0);
-      expect(c['sctp:packetsOverBase']).to.be.greaterThan((COUNT * 64 * 1024) / 2008);
+      // Most of the 4 MiB went in 2008-byte packets (the first ones may leave while the search still climbs).
+      expect(c['sctp:packetsOverBase']).to.be.greaterThan((0.8 * COUNT * 64 * 1024) / 2008);
       expect(pc.connectionState).to.equal('connected');
     });
   });

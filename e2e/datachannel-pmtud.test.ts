@@ -96,8 +96,8 @@ describe('SCTP PLPMTUD over DTLS on 127.0.0.1', function () {
           // configured or announced. Reached without a single lost probe.
           expect(ca['sctp:plpmtu']).to.equal(expected[mode]);
           expect(cb['sctp:plpmtu']).to.equal(expected[mode]);
-          // 8 MiB: at least 8 MiB / PLPMTU packets above the base.
-          expect(ca['sctp:packetsOverBase']).to.be.greaterThan((COUNT * SIZE) / expected[mode]);
+          // 8 MiB: most of it in full-size packets (the first ones may leave while the search climbs).
+          expect(ca['sctp:packetsOverBase']).to.be.greaterThan((0.8 * COUNT * SIZE) / expected[mode]);
           expect(ca['sctp:plpmtuProbesLost']).to.equal(0);
         } else {
           expect(ca['sctp:plpmtu']).to.equal(1200);
@@ -135,7 +135,7 @@ describe('SCTP PLPMTUD over DTLS on 127.0.0.1', function () {
         // Default EMTU_R (2048-byte datagrams): node-datachannel takes up to 4096, so no probe is lost.
         expect(c['sctp:plpmtu']).to.equal(2008);
         expect(c['sctp:plpmtuProbesLost']).to.equal(0);
-        expect(c['sctp:packetsOverBase']).to.be.greaterThan((COUNT * SIZE) / 2008);
+        expect(c['sctp:packetsOverBase']).to.be.greaterThan((0.8 * COUNT * SIZE) / 2008);
       } finally {
         pair.close();
       }
