@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FfmpegSource, type EncodedFrame, type RtspInput } from '@rivulet/media';
@@ -158,6 +158,36 @@ describe('RTSP camera over TCP and UDP ← GStreamer RTSP server (gst-rtsp-serve
     const wallMs = r.at[last]! - r.at[from]!;
     expect(mediaMs / wallMs, `${mediaMs} ms of timestamps over ${wallMs} ms`).to.be.within(0.93, 1.07);
     expect(r.frames[1]!.timestampUs - r.frames[0]!.timestampUs).to.equal(1e6 / 30);
+  });
+
+  it('RTSPS (RFC 7826 §19, self-signed certificate): interleaved frames inside TLS; plain rtsp:// to that port fails', async function () {
+    requireTool(this, '/usr/bin/openssl', 'openssl');
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const gen = spawnSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(gen.status, gen.stderr).to.equal(0);
+    const s = await startGstRtspServer({
+      mounts: [{ path: '/cam', protocols: 'tcp', fps: FPS, gop: GOP }],
+      tls: { certPem: readFileSync(cert, 'utf8'), keyPem: readFileSync(key, 'utf8') },
+    });
+    try {
+      expect(s.url('/cam')).to.match(/^rtsps:\/\//);
+      const r = await run(rtspSource({ url: s.url('/cam') }), frames(30), 15_000);
+      expect(r.ended).to.equal('no');
+      expectCameraGop(r, 30);
+      expect(transportsOfLastClient(s)).to.deep.equal(['TCP']);
+      const plain = await run(rtspSource({ url: s.url('/cam').replace('rtsps:', 'rtsp:'), stallTimeoutMs: 1_500 }), () => false, 15_000);
+      expect(plain.ended).to.be.instanceOf(Error);
+      // The server waits for a TLS ClientHello and gets an RTSP request: ffmpeg reads no RTSP reply.
+      expect((plain.ended as Error).message).to.match(/ended: ffmpeg exited with 1: .*(Invalid data found when processing input|Connection timed out)/s);
+      expect(plain.frames.length).to.equal(0);
+      expect(s.eventsOf('REQ').filter((e) => e.words[2] === 'PLAY').length, 'only the TLS client played').to.equal(1);
+    } finally {
+      await s.stop();
+    }
   });
 
   describe('session keep-alive (RFC 2326 §12.37), server session timeout 2 s', () => {

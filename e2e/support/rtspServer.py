@@ -6,6 +6,7 @@ Started by e2e/support/rtspServer.ts with one JSON argument:
   {"port": 0, "mounts": [{"path": "/cam", "protocols": "tcp"|"udp"|"any",
    "width": 320, "height": 240, "fps": 25, "gop": 25, "audio": false}],
    "auth": {"method": "basic"|"digest", "user": "u", "password": "p"} | null,
+   "tls": {"certPem": "...", "keyPem": "..."} | null,
    "sessionTimeout": 60}
 
 It prints one line per event on stdout, which the tests read:
@@ -21,10 +22,11 @@ import sys
 
 import gi
 
+gi.require_version('Gio', '2.0')
 gi.require_version('Gst', '1.0')
 gi.require_version('GstRtsp', '1.0')
 gi.require_version('GstRtspServer', '1.0')
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 Gst.init(None)
 cfg = json.loads(sys.argv[1])
@@ -64,17 +66,24 @@ for m in cfg['mounts']:
     factory.set_launch(launch_line(m))
     factory.set_shared(True)
     factory.set_protocols(PROTOCOLS[m.get('protocols', 'any')])
-    if cfg.get('auth'):
+    if cfg.get('auth') or cfg.get('tls'):
         factory.add_role_from_structure(Gst.Structure.from_string(
             'viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true')[0])
     mounts.add_factory(m['path'], factory)
 
 auth_cfg = cfg.get('auth')
-if auth_cfg:
+tls_cfg = cfg.get('tls')
+if auth_cfg or tls_cfg:
     auth = GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
     token.set_string('media.factory.role', 'viewer')
-    if auth_cfg['method'] == 'digest':
+    if tls_cfg:
+        # RTSP over TLS (rtsps://, RFC 7826 §19): the control connection and, with TCP
+        # interleaving, the media inside it.
+        auth.set_tls_certificate(Gio.TlsCertificate.new_from_pem(tls_cfg['certPem'] + tls_cfg['keyPem'], -1))
+    if not auth_cfg:
+        auth.set_default_token(token)  # anyone may watch: TLS only
+    elif auth_cfg['method'] == 'digest':
         auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
         auth.add_digest(auth_cfg['user'], auth_cfg['password'], token)
     else:

@@ -59,6 +59,8 @@ export interface GstRtspServerOptions {
   sessionTimeout?: number;
   /** Listen on this port (default 0: one the kernel picks), e.g. to bring a "camera" back where it was. */
   port?: number;
+  /** Serve RTSP over TLS only (rtsps://) with this certificate and key (PEM). */
+  tls?: { certPem: string; keyPem: string };
 }
 
 export interface GstRtspEvent {
@@ -93,7 +95,7 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts the server on 127.0.0.1, a port the kernel picks, and waits (at most `maxMs`) for READY. */
 export async function startGstRtspServer(options: GstRtspServerOptions, maxMs = 15_000): Promise<GstRtspServer> {
   const t0 = Date.now();
-  const config = { port: options.port ?? 0, mounts: options.mounts, auth: options.auth ?? null, sessionTimeout: options.sessionTimeout ?? 60 };
+  const config = { port: options.port ?? 0, mounts: options.mounts, auth: options.auth ?? null, tls: options.tls ?? null, sessionTimeout: options.sessionTimeout ?? 60 };
   const child = spawn(PYTHON, [GST_RTSP_SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: GstRtspEvent[] = [];
   const lines: string[] = [];
@@ -174,7 +176,7 @@ export async function startGstRtspServer(options: GstRtspServerOptions, maxMs = 
     child,
     events,
     url: (mountPath, credentials) =>
-      `rtsp://${credentials ? `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@` : ''}127.0.0.1:${port}${mountPath}`,
+      `${options.tls ? 'rtsps' : 'rtsp'}://${credentials ? `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@` : ''}127.0.0.1:${port}${mountPath}`,
     eventsOf: (kind) => events.filter((e) => e.words[0] === kind),
     waitFor,
     output,
