@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FfmpegSource, type EncodedFrame, type RtspInput } from '@rivulet/media';
 import { RawRtspClient } from './support/rtspClient.js';
-import { requireGstRtspServer, startGstRtspServer, type GstRtspServer } from './support/rtspServer.js';
+import { requireGioTls, requireGstRtspServer, startGstRtspServer, type GstRtspServer } from './support/rtspServer.js';
 import { requireTool } from './support/tools.js';
 
 /**
@@ -162,6 +162,7 @@ describe('RTSP camera over TCP and UDP ← GStreamer RTSP server (gst-rtsp-serve
 
   it('RTSPS (RFC 7826 §19, self-signed certificate): interleaved frames inside TLS; plain rtsp:// to that port fails', async function () {
     requireTool(this, '/usr/bin/openssl', 'openssl');
+    requireGioTls(this);
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
     const gen = spawnSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], {

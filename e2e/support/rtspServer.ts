@@ -32,6 +32,11 @@ export const GST_RTSP_PACKAGES: readonly { file: string; apt: string }[] = [
   { file: `${libDir}/gstreamer-1.0/libgstx264.so`, apt: 'gstreamer1.0-plugins-ugly' },
 ];
 
+/** GLib's TLS backend, which the server needs for rtsps:// (glib-networking, pulled in by gstreamer1.0-plugins-good). */
+export function requireGioTls(ctx: Mocha.Context): void {
+  requireTool(ctx, `${libDir}/gio/modules/libgiognutls.so`, 'glib-networking');
+}
+
 /** Skips (locally) or fails (CI=true) unless every package of the GStreamer RTSP server is installed. */
 export function requireGstRtspServer(ctx: Mocha.Context): void {
   for (const p of GST_RTSP_PACKAGES) requireTool(ctx, p.file, p.apt);
