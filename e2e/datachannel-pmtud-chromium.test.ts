@@ -7,7 +7,6 @@ import { describeMsg, opened, PAGE_DATA_HELPERS, pattern } from './support/dataM
 import { CHROMIUM_GATHERED } from './support/pageScripts.js';
 import { loopbackPeer } from './support/signaling.js';
 import { until, waitInPage } from './support/wait.js';
-import { sctpCounters } from './datachannel-pmtud.test.js';
 
 /**
  * SCTP PLPMTUD against headless Chromium (dcsctp) on 127.0.0.1, both offer roles: our HEARTBEAT +
@@ -16,6 +15,18 @@ import { sctpCounters } from './datachannel-pmtud.test.js';
  * intact. Chromium's DTLS transport fails outright on a datagram above ~2065 bytes (measured with
  * probes of 2100, 2200, 2300, 2400 and 2992 bytes: connection 'failed'), hence that default.
  */
+type Counters = Record<string, number>;
+
+/** rivuletCounters of the transport stats (the sctp:* entries, webrtc defaultBundle). */
+async function sctpCounters(pc: RTCPeerConnection): Promise<Counters> {
+  const report = await pc.getStats();
+  for (const s of report.values()) {
+    const t = s as { type: string; rivuletCounters?: Counters };
+    if (t.type === 'transport' && t.rivuletCounters) return t.rivuletCounters;
+  }
+  throw new Error('no transport stats with rivuletCounters');
+}
+
 for (const offerer of ['chromium', 'rivulet'] as const) {
   describe(`SCTP PLPMTUD with Chromium (${offerer} offers)`, function () {
     this.timeout(60_000);

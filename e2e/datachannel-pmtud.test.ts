@@ -14,7 +14,7 @@ import { connectNodeDatachannel, until, type Offerer } from './support/nodeDatac
 type Counters = Record<string, number>;
 
 /** rivuletCounters of the transport stats (defaultBundle sctpCounters()). */
-export async function sctpCounters(pc: RTCPeerConnection): Promise<Counters> {
+async function sctpCounters(pc: RTCPeerConnection): Promise<Counters> {
   const report = await pc.getStats();
   for (const s of report.values()) {
     const t = s as { type: string; rivuletCounters?: Counters };
@@ -24,7 +24,7 @@ export async function sctpCounters(pc: RTCPeerConnection): Promise<Counters> {
 }
 
 /** Sends `count` messages of `size` bytes (message i filled with i & 0xff) with bufferedAmount back-pressure. */
-export function pump(dc: RTCDataChannel, count: number, size: number): void {
+function pump(dc: RTCDataChannel, count: number, size: number): void {
   let i = 0;
   dc.bufferedAmountLowThreshold = 256 * 1024;
   const fill = (): void => {
