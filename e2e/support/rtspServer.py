@@ -46,6 +46,9 @@ PROTOCOLS = {
 def launch_line(m):
     # A live camera: x264 without B-frames, an IDR every `gop` frames, and
     # (config-interval=-1) SPS/PPS in band before every IDR as most IP cameras send them.
+    # One slice per picture (sliced-threads=false): with sliced threads the payloader repeats
+    # SPS/PPS before each IDR slice, between slices of one picture (not allowed by H.264
+    # §7.4.1.2.3), and ffmpeg then hands out the two halves as two frames.
     video = (
         'videotestsrc is-live=true pattern=ball ! video/x-raw,width={w},height={h},framerate={fps}/1 ! '
         'x264enc tune=zerolatency speed-preset=ultrafast sliced-threads=false bframes=0 key-int-max={gop} ! '
