@@ -7,6 +7,7 @@
 import type { Attribute, Direction, MediaDescription, SimulcastAttribute } from '@rivulet/sdp';
 import { parseAttribute } from '@rivulet/sdp';
 import type { NegotiatedCodec, NegotiatedExtension } from './codecNegotiation.js';
+import { rcvrRttAttribute } from './rtcpXr.js';
 
 export const RTP_PROTOCOL = 'UDP/TLS/RTP/SAVPF';
 export const SCTP_PROTOCOL = 'UDP/DTLS/SCTP';
@@ -80,6 +81,7 @@ export function writeRtpSection(o: RtpSectionOptions): MediaDescription {
   }
   a.push({ name: 'rtcp-mux' });
   if (o.rtcpRsize) a.push({ name: 'rtcp-rsize' });
+  a.push(rcvrRttAttribute()); // RFC 3611 §5.1, where Chromium writes it (jsep/rtcpXr.ts)
   for (const c of o.codecs) {
     const rtpmap: Attribute = { name: 'rtpmap', payloadType: c.payloadType, encodingName: c.name, clockRate: c.clockRate };
     if (c.channels !== undefined && c.channels !== 1) rtpmap.channels = c.channels;
