@@ -43,8 +43,10 @@ export function createDefaultInterceptors(options: DefaultInterceptorsOptions = 
   const nackGenerator = new NackGenerator(options.nackGenerator);
   const nackResponder = new NackResponder(options.nackResponder);
   const keyframes = new KeyframeRequests(options.keyframes);
-  // RFC 3611 RRTR/DLRR on by default: a receiver learns its round trip too (remote-outbound-rtp).
-  const reports = new RtcpReports({ extendedReports: true, ...options.reports });
+  // RFC 3611 DLRR answers and round-trip measurement on: a receiver learns its round trip too
+  // (remote-outbound-rtp). Our own RRTRs wait for negotiation (a=rtcp-xr:rcvr-rtt, §5.1):
+  // reports.setReceiverReferenceTime(true) once the peer's description has it.
+  const reports = new RtcpReports({ extendedReports: true, receiverReferenceTime: false, ...options.reports });
   const bandwidth = new BandwidthEstimator(options.bandwidth);
   const twccSender = new TwccSender({ onFeedback: (r, now) => bandwidth.onTwccFeedback(r, now) });
   const twccReceiver = new TwccReceiver(options.twccReceiver);

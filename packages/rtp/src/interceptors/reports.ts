@@ -22,12 +22,20 @@ export interface RtcpReportsOptions {
   /** Called whenever a report block yields a round-trip time (ms) for one of our streams. */
   onRoundTripTime?: (ssrc: number, rttMs: number) => void;
   /**
-   * RFC 3611 XR: while receiving, add a Receiver Reference Time block to each report, and answer
-   * the peer's with DLRR while sending, so a receiver learns its round trip to the sender
+   * RFC 3611 XR round trip: answer the peer's Receiver Reference Time blocks with DLRR while
+   * sending (§4.5; the peer asked), and measure our own round trip from DLRRs about ours
    * (webrtc-stats remote-outbound-rtp.roundTripTime). Default false; createDefaultInterceptors
-   * turns it on. Peers that do not know XR ignore the packet (RFC 3550 §6.1 compound rules).
+   * turns it on.
    */
   extendedReports?: boolean;
+  /**
+   * While receiving, add a Receiver Reference Time block (§4.4) to each report. Only meaningful
+   * with `extendedReports`. RFC 3611 §5.1: a peer says it wants them with a=rtcp-xr:rcvr-rtt, so
+   * a session driven by SDP keeps this off until the remote description has it
+   * (`setReceiverReferenceTime`). Default: the value of `extendedReports`;
+   * createDefaultInterceptors passes false.
+   */
+  receiverReferenceTime?: boolean;
 }
 
 /** What we know about a stream we send. */
@@ -77,6 +85,7 @@ export class RtcpReports implements Interceptor {
   private readonly cname: string | undefined;
   private readonly random: () => number;
   private readonly xr: XrRoundTrip | undefined;
+  private rrtr: boolean;
   onRoundTripTime: ((ssrc: number, rttMs: number) => void) | undefined;
 
   constructor(options: RtcpReportsOptions = {}) {
@@ -87,6 +96,24 @@ export class RtcpReports implements Interceptor {
     this.random = options.random ?? Math.random;
     this.onRoundTripTime = options.onRoundTripTime;
     this.xr = options.extendedReports ? new XrRoundTrip() : undefined;
+    this.rrtr = false;
+    this.setReceiverReferenceTime(options.receiverReferenceTime ?? this.xr !== undefined);
+  }
+
+  /** Whether our reports carry a Receiver Reference Time block while we receive. */
+  get receiverReferenceTime(): boolean {
+    return this.rrtr;
+  }
+
+  /**
+   * Starts or stops sending Receiver Reference Time blocks (RFC 3611 §4.4), e.g. after each
+   * negotiation: on only when the peer's description has a=rtcp-xr:rcvr-rtt (§5.1).
+   */
+  setReceiverReferenceTime(enabled: boolean): void {
+    if (enabled && this.xr === undefined) {
+      throw new Error('RtcpReports.setReceiverReferenceTime(true) needs extendedReports: true (the DLRR answers are measured by it)');
+    }
+    this.rrtr = enabled;
   }
 
   attach(context: InterceptorContext): void {
@@ -224,9 +251,10 @@ export class RtcpReports implements Interceptor {
       out.push({ kind: 'sdes', chunks: ssrcs.map((ssrc) => ({ ssrc, items: [{ type: SdesItemType.CNAME, text: this.cname! }] })) });
     }
     if (this.xr !== undefined) {
-      // RFC 3611: RRTR while we receive (§4.4), DLRR answering the peer's RRTRs while we send (§4.5).
+      // RFC 3611: RRTR while we receive (§4.4) if the peer asked for them (§5.1), DLRR answering
+      // the peer's RRTRs while we send (§4.5) — having sent one, the peer wants the answer.
       const xrBlocks: XrBlock[] = [];
-      if (blocks.length > 0) xrBlocks.push({ type: 'rrt', ntpTimestamp: ntp });
+      if (this.rrtr && blocks.length > 0) xrBlocks.push({ type: 'rrt', ntpTimestamp: ntp });
       const dlrr = out[0]!.kind === 'sr' ? this.xr.dlrrBlock(now) : undefined;
       if (dlrr !== undefined) xrBlocks.push(dlrr);
       if (xrBlocks.length > 0) out.push({ kind: 'xr', ssrc: (out[0] as { ssrc: number }).ssrc, blocks: xrBlocks });

@@ -12,7 +12,8 @@ import { HEADER_EXTENSIONS } from '../jsep/capabilities.js';
 import { receiverInternals } from '../transceiver/RTCRtpReceiver.js';
 import { senderInternals, type SenderState } from '../transceiver/RTCRtpSender.js';
 import type { PeerCore } from './core.js';
-import { demuxOf, resetDemux, sessionOf } from './receive.js';
+import { demuxOf, existingSession, resetDemux, sessionOf } from './receive.js';
+import { remoteWantsReceiverRtt } from '../jsep/rtcpXr.js';
 
 export { handleIncomingRtp, handleIncomingRtcp, stopMedia, droppedRtp } from './receive.js';
 
@@ -129,4 +130,7 @@ export function updateMedia(core: PeerCore): void {
     d.midId = exts.find((e) => e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid')?.id ?? d.midId;
     d.ridId = exts.find((e) => e.uri === 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id')?.id ?? d.ridId;
   }
+  // RFC 3611 §5.1: our XR Receiver Reference Time blocks only to a peer that asked (jsep/rtcpXr.ts).
+  const rrtr = remoteWantsReceiverRtt(remote);
+  if (rrtr !== null || existingSession(core)) sessionOf(core).interceptors.reports.setReceiverReferenceTime(rrtr === true);
 }
