@@ -29,23 +29,53 @@ const NODE_HASH: Record<FingerprintAlgorithm, string> = {
   'sha-512': 'sha512',
 };
 
-/** RFC 8122 §5 fingerprint of a DER certificate. */
-export function computeFingerprint(certificateDer: Uint8Array, algorithm: string): string {
+// "00".."FF": formatting through a table instead of a regex split of the hex digest (the regex
+// made ~30-60 strings per fingerprint; several fingerprints are computed per connection).
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
+function digestOf(certificateDer: Uint8Array, algorithm: string): Buffer {
   const hash = NODE_HASH[algorithm.toLowerCase() as FingerprintAlgorithm];
   if (!hash) {
     throw new Error(`unsupported fingerprint algorithm '${algorithm}': use one of ${Object.keys(NODE_HASH).join(', ')}`);
   }
-  const hex = createHash(hash).update(certificateDer).digest('hex').toUpperCase();
-  return hex.match(/../g)!.join(':');
+  return createHash(hash).update(certificateDer).digest();
 }
 
-/** Compares an SDP fingerprint value with a computed one, ignoring case and surrounding space. */
+/** RFC 8122 §5 fingerprint of a DER certificate: upper-case hex pairs joined by ':'. */
+export function computeFingerprint(certificateDer: Uint8Array, algorithm: string): string {
+  const d = digestOf(certificateDer, algorithm);
+  let out = HEX_PAIRS[d[0]!]!;
+  for (let i = 1; i < d.length; i++) out += ':' + HEX_PAIRS[d[i]!]!;
+  return out;
+}
+
+/**
+ * Compares an SDP fingerprint value with the certificate's digest, ignoring case and surrounding
+ * space: the expected value is parsed to bytes (RFC 8122 §5: 2UHEX *(":" 2UHEX)) rather than the
+ * digest formatted to text; anything that is not exactly that shape does not match.
+ */
 export function fingerprintMatches(certificateDer: Uint8Array, expected: CertificateFingerprint): boolean {
+  let d: Buffer;
   try {
-    return computeFingerprint(certificateDer, expected.algorithm) === expected.value.trim().toUpperCase();
+    d = digestOf(certificateDer, expected.algorithm);
   } catch {
     return false;
   }
+  const v = expected.value.trim();
+  if (v.length !== d.length * 3 - 1) return false;
+  for (let i = 0; i < d.length; i++) {
+    if (i > 0 && v.charCodeAt(i * 3 - 1) !== 0x3a) return false; // ':'
+    const hi = hexValue(v.charCodeAt(i * 3));
+    const lo = hexValue(v.charCodeAt(i * 3 + 1));
+    if (hi < 0 || lo < 0 || ((hi << 4) | lo) !== d[i]) return false;
+  }
+  return true;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20; // ASCII lower case
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
 }
 
 class Certificate implements DtlsCertificate {

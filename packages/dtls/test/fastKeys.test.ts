@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import { generateCertificate } from '../src/index.js';
+import { createHash, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { computeFingerprint, fingerprintMatches, generateCertificate } from '../src/index.js';
 import { NamedGroup } from '../src/constants.js';
 import { EphemeralKey } from '../src/crypto/keyExchange.js';
 import { checkPeerCertificate } from '../src/handshake/context.js';
@@ -110,5 +110,28 @@ describe('dtls cheap key paths (JWK instead of DER through OpenSSL 3 decoders)',
     expect((short as Error).message).to.equal('X25519 public value must be 32 bytes, got 31');
     const zero = ours.computeSecret(Buffer.alloc(32)); // u = 0 has small order: returned, not thrown
     expect(zero).to.be.instanceOf(Error);
+  });
+  it('fingerprints: table-formatted hex equals the plain digest, and matching parses the SDP value exactly (RFC 8122 §5)', async () => {
+    const cert = await generateCertificate();
+    const der = cert.certificateDer;
+    for (const [alg, node] of [['sha-1', 'sha1'], ['sha-256', 'sha256'], ['SHA-384', 'sha384'], ['sha-512', 'sha512']] as const) {
+      const plain = createHash(node).update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+      expect(computeFingerprint(der, alg), alg).to.equal(plain);
+      expect(fingerprintMatches(der, { algorithm: alg, value: plain }), alg).to.equal(true);
+      expect(fingerprintMatches(der, { algorithm: alg, value: `  ${plain.toLowerCase()}\t` }), `${alg} lower case, spaces`).to.equal(true);
+    }
+    const good = computeFingerprint(der, 'sha-256');
+    const flipLast = good.slice(0, -1) + (good.endsWith('0') ? '1' : '0');
+    const bad = [
+      flipLast, // one nibble off
+      good.replace(/:/g, '-'), // wrong separator
+      good.slice(0, -3), // one byte short
+      `${good}:00`, // one byte long
+      `G${good.slice(1)}`, // not hex
+      good.replace(/:/g, ''), // no separators
+      '',
+    ];
+    for (const value of bad) expect(fingerprintMatches(der, { algorithm: 'sha-256', value }), JSON.stringify(value)).to.equal(false);
+    expect(fingerprintMatches(der, { algorithm: 'sha-384', value: good })).to.equal(false); // right bytes, wrong algorithm
   });
 });
