@@ -69,7 +69,7 @@ const BEYOND_CHROMIUM: Record<string, string> = {
   'inbound-rtp.pliCount': 'webrtc-stats RTCInboundRtpStreamStats (Chromium: video only)',
   'inbound-rtp.firCount': 'webrtc-stats RTCInboundRtpStreamStats (Chromium: video only)',
   'transport.rivuletCounters': 'non-standard, documented in docs/api-deviations.md',
-  'remote-outbound-rtp.roundTripTime': 'webrtc-stats; Chromium omits it until it has measured one (it sends no RRTR to us unless rrtr is negotiated)',
+  'remote-outbound-rtp.roundTripTime': 'webrtc-stats; Chromium omits it until our DLRR has answered an RRTR of its own (rcvr-rtt is negotiated both ways here, but one run of this file saw a single RRTR from Chromium)',
   'local-candidate.url': 'webrtc-stats RTCIceCandidateStats (srflx/relay only; none on loopback)',
   'local-candidate.relayProtocol': 'webrtc-stats RTCIceCandidateStats (relay only)',
 };
@@ -129,7 +129,9 @@ describe('getStats against Chromium: audio both ways and a data channel', functi
     await waitFor('5 echoes', 10_000, () => echoes, (n) => n === 5, 20);
 
     // Rivulet: remote-outbound-rtp from Chromium's SR (audio SRs come every few seconds).
-    // Its roundTripTime comes from Chromium's DLRR answers to our RRTRs (RFC 3611 §4.5).
+    // Its roundTripTime comes from Chromium's DLRR answers to our RRTRs (RFC 3611 §4.5), which we
+    // send only because Chromium's answer asks for them (a=rtcp-xr:rcvr-rtt, RFC 3611 §5.1).
+    expect(pc.remoteDescription!.sdp.split('\r\n').filter((l) => l.startsWith('a=rtcp-xr'))).to.deep.equal(['a=rtcp-xr:rcvr-rtt=all']);
     const ours = await waitFor('remote-outbound-rtp with a round trip in Rivulet\'s report', 30_000, async () => entries(await pc!.getStats()),
       (l) => l.some((s) => s.type === 'remote-outbound-rtp' && typeof s['roundTripTime'] === 'number') && l.some((s) => s.type === 'remote-inbound-rtp'), 250);
     const inbound = ours.find((s) => s.type === 'inbound-rtp')!;
