@@ -1,38 +1,14 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH, chromiumArgs } from './support/chromium.js';
+import { runCameraGateway, spawnExample } from './support/examples.js';
 import { requireGstRtspServer, startGstRtspServer, type GstRtspServer } from './support/rtspServer.js';
 import { requireTool } from './support/tools.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Runs the camera gateway's --self-test (headless Chromium over WHEP, getStats framesDecoded). */
-function runGateway(args: string[], maxMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', 'examples/camera-gateway/src/main.ts', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), maxMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
-
 /** Starts the gateway serving (no self-test) and resolves with its viewer URL once it prints it. */
 async function startGateway(args: string[], maxMs: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--conditions=rivulet-source', '--import', 'tsx', 'examples/camera-gateway/src/main.ts', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnExample('examples/camera-gateway/src/main.ts', args);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -75,7 +51,7 @@ describe('camera gateway ← RTSP over TCP (gst-rtsp-server) → Chromium', func
     let server: GstRtspServer | undefined;
     try {
       server = await startGstRtspServer({ mounts: [{ path: '/cam', protocols: 'tcp', width: 640, height: 360, fps: 30, gop: 30 }], auth });
-      const r = await runGateway(['--self-test', '--source', server.url('/cam', auth)], 80_000);
+      const r = await runCameraGateway(['--self-test', '--source', server.url('/cam', auth)], 80_000);
       expect(r.out, r.out).to.match(/self-test passed: Chromium connected in \d+ ms and decoded \d+ frames at 640x360\n/);
       expect(r.out).to.include(`source: RTSP camera rtsp://viewer:***@127.0.0.1:${server.port}/cam`);
       expect(r.out).to.include('the source has no audio: serving video only');
@@ -148,7 +124,7 @@ describe('camera gateway ← RTSP over TCP (gst-rtsp-server) → Chromium', func
     let server: GstRtspServer | undefined;
     try {
       server = await startGstRtspServer({ mounts: [{ path: '/cam', protocols: 'tcp', width: 640, height: 360, fps: 30, gop: 30, audio: true }] });
-      const r = await runGateway(['--self-test', '--source', server.url('/cam')], 80_000);
+      const r = await runCameraGateway(['--self-test', '--source', server.url('/cam')], 80_000);
       expect(r.out, r.out).to.match(/self-test passed: Chromium connected in \d+ ms and decoded \d+ frames at 640x360, [1-9]\d* audio samples/);
       expect(r.out).to.not.include('serving video only');
       expect(r.code).to.equal(0);
