@@ -32,6 +32,13 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
   private readonly o: ResolvedOptions;
   /** The clock this association runs on (the data-channel layer schedules its events with it). */
   readonly clock: Clock;
+  /**
+   * Runs `fn` in a later task without a timer floor (options.defer: setImmediate on the real clock,
+   * a zero-delay timer on any other): for events that must be asynchronous but not late.
+   */
+  defer(fn: () => void): void {
+    this.o.defer(fn);
+  }
   private _state: AssociationState = 'closed';
   private ended = false;
   private session: PeerSession | undefined;
