@@ -159,7 +159,9 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
   /** Sends DATA_CHANNEL_OPEN (RFC 8832 §6) or, for negotiated channels, just opens. */
   private announce(ch: SctpDataChannel, deferOpen = false): void {
     if (!ch.negotiated && !this.openSent.delete(ch)) this.sendOpen(ch);
-    if (deferOpen) this.assoc.clock.setTimeout(() => ch.setOpen(), 0);
+    // A later task (a listener added after createChannel() returns still hears 'open'), without the
+    // >= 1 ms a zero-delay timer costs in Node.
+    if (deferOpen) this.assoc.defer(() => ch.setOpen());
     else ch.setOpen();
   }
 
