@@ -87,6 +87,45 @@ describe('RTCP XR negotiated with a=rtcp-xr:rcvr-rtt (RFC 3611 §5.1)', function
     expect(r.ro!['roundTripTime']).to.equal(undefined);
   });
 
+  it('a renegotiation whose offer drops a=rtcp-xr stops b\'s RRTRs from then on', async () => {
+    const { a, b, bundles, close } = createPair();
+    try {
+      const src = new MediaStreamTrackSource({ kind: 'audio' });
+      a.addTrack(src.createTrack(), new MediaStream());
+      const negotiate = async (edit: (s: string) => string) => {
+        await a.setLocalDescription();
+        await b.setRemoteDescription(new RTCSessionDescription({ type: 'offer', sdp: edit(a.localDescription!.sdp) }));
+        await b.setLocalDescription();
+        await a.setRemoteDescription(b.localDescription!);
+      };
+      await negotiate((s) => s);
+      const fromB = tapRtcp(bundles.b!);
+      await until(() => a.connectionState === 'connected' && b.connectionState === 'connected', 3000, 'connected');
+      let i = 0;
+      const sendFor = async (ms: number, stop: () => boolean) => {
+        const end = Date.now() + ms;
+        while (Date.now() < end && !stop()) {
+          const p = Buffer.alloc(12 + 60);
+          p[0] = 0x80; p[1] = 111; p.writeUInt16BE(i & 0xffff, 2); p.writeUInt32BE(i * 960, 4); p.writeUInt32BE(0x1234, 8);
+          src.writeRtp(p);
+          i++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await sendFor(8000, () => fromB.xrBlocks.includes('rrt'));
+      expect(fromB.xrBlocks, 'RRTRs while negotiated').to.include('rrt');
+      await negotiate(strip);
+      expect(b.remoteDescription!.sdp).to.not.include('a=rtcp-xr');
+      const kindsBefore = fromB.kinds.length;
+      const xrBefore = fromB.xrBlocks.length;
+      await sendFor(3500, () => false);
+      expect(fromB.kinds.slice(kindsBefore), 'b kept reporting').to.include('rr');
+      expect(fromB.xrBlocks.slice(xrBefore), 'no RRTR after the renegotiation').to.deep.equal([]);
+    } finally {
+      close();
+    }
+  });
+
   it('our answer without it seen by a does not stop a answering b\'s RRTRs with DLRR (the peer asked)', async () => {
     const measured = async (b: RTCPeerConnection) => ((ofType(await b.getStats(), 'remote-outbound-rtp')[0]?.['roundTripTimeMeasurements'] as number | undefined) ?? 0) >= 1;
     const r = await run({ answer: strip }, measured, 8000);
