@@ -194,6 +194,9 @@ export class CheckScheduler {
     a.validSources.add(sourceKey(pair.local.base, from));
     a.checklist.unfreeze(pair.foundation);
     this.firstValidAt ??= now;
+    // Data held while no pair was valid goes out before the nomination below, so a DTLS flight
+    // answering an early ClientHello reaches the peer ahead of the USE-CANDIDATE that selects.
+    a.noteWritable();
     if (ctx.kind === 'nominate') {
       this.nominating = false;
       pair.nominated = true;
@@ -203,7 +206,6 @@ export class CheckScheduler {
       a.selectNominated();
     } else this.maybeNominate();
     a.updateState();
-    a.noteWritable();
     this.schedule();
   }
 
