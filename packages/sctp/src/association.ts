@@ -68,7 +68,7 @@ export class SctpAssociation extends TypedEmitter<AssociationEvents> {
     super();
     this.o = resolveOptions(options);
     this.clock = this.o.clock;
-    this.builder = new PacketBuilder(this.o.mtu);
+    this.builder = new PacketBuilder(this.o.mtu, this.o.sendConsumesPacket);
     this.baseMtu = this.o.mtu;
     this.pmtu = new PathMtu(this.clock, this.o.mtu, this.o.plpmtud, this.o.random, {
       sendProbe: (size, info) => this.sendProbe(size, info),

@@ -62,6 +62,13 @@ export interface SctpAssociationOptions {
    * bufferedamountlow left that much late.
    */
   defer?: (fn: () => void) => void;
+  /**
+   * The `send` callback is done with the packet when it returns (DTLS encrypts it into a record of
+   * its own, RFC 8261): the association then builds its packets in one reused buffer instead of
+   * allocating one per packet (with PLPMTUD's 16 KiB packets a fresh 16 KiB ArrayBuffer each).
+   * Default false: the callback may keep the packet (queue it, hand it to a socket).
+   */
+  sendConsumesPacket?: boolean;
 }
 
 export interface PlpmtudOptions {
@@ -107,6 +114,7 @@ export interface ResolvedOptions {
     | { maxPlpmtu: number; pathMaxPlpmtu: number; maxProbes: number; probeTimerMs: number; raiseTimerMs: number; announceMaxPacket: number | undefined }
     | undefined;
   defer: (fn: () => void) => void;
+  sendConsumesPacket: boolean;
 }
 
 /**
@@ -156,6 +164,7 @@ export function resolveOptions(o: SctpAssociationOptions): ResolvedOptions {
     random: o.random ?? (() => randomBytes(4).readUInt32BE(0)),
     plpmtud: resolvePlpmtud(o.plpmtud, (o.mtu ?? 1200) & ~3),
     defer: o.defer ?? defaultDefer(clock),
+    sendConsumesPacket: o.sendConsumesPacket === true,
   };
 }
 

@@ -7,7 +7,7 @@ import { COMMON_HEADER_LENGTH } from './packet.js';
  * Assembles one outgoing packet at a time straight into its final buffer
  * (RFC 9260 §6.10 bundling): chunks are appended while they fit the MTU,
  * then the common header and checksum are written. One allocation per
- * packet, no per-packet closures.
+ * packet (none when the buffer may be reused), no per-packet closures.
  */
 export class PacketBuilder {
   buf: Buffer | undefined;
@@ -16,7 +16,14 @@ export class PacketBuilder {
   /** Size of the buffers allocated: the largest MTU ever set. */
   private capacity: number;
 
-  constructor(private mtu: number) {
+  /**
+   * @param reuse build every packet in the same buffer: only when the consumer of finish()'s packet
+   *   is done with it before the next packet is started (SctpAssociationOptions.sendConsumesPacket)
+   */
+  constructor(
+    private mtu: number,
+    private readonly reuse = false,
+  ) {
     this.capacity = mtu;
   }
 
@@ -80,7 +87,8 @@ export class PacketBuilder {
     packet.writeUInt32BE(vtag >>> 0, 4);
     packet.writeUInt32LE(0, 8);
     if (!zeroChecksum) packet.writeUInt32LE(sctpChecksum(packet), 8);
-    this.buf = undefined;
+    // Without reuse the packet keeps its buffer and the next one gets a new allocation.
+    if (!this.reuse) this.buf = undefined;
     this.off = COMMON_HEADER_LENGTH;
     return packet;
   }
