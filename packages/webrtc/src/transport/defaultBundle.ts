@@ -234,6 +234,8 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this._remoteMaxMessageSize = options.remoteMaxMessageSize;
     const sctp = new SctpAssociation({
       send: (p) => this.dtls?.send(p), clock: this.init.clock, localPort: options.localPort, remotePort: options.remotePort,
+      // DTLS seals the packet into a record of its own inside send(): SCTP may reuse its packet buffer.
+      sendConsumesPacket: true,
       // We take whole 2^14-byte records: say so to a probing Rivulet peer (sctp pmtu/announce.ts).
       plpmtud: this.init.sctpPlpmtud !== false && { announceMaxPacket: DTLS_MAX_PLAINTEXT },
     });
