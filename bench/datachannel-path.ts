@@ -6,7 +6,7 @@
  * scheduling of two processes that make the full-stack figures (bench/datachannel-throughput.ts)
  * swing by 2-3x on this shared machine: the figure for A/B comparisons of those layers.
  *
- *   node --conditions=rivulet-source --import tsx bench/datachannel-path.ts [--mib=N] [--mtu=1200,2008] [--sizes=16,64] [--rounds=R]
+ *   node --conditions=rivulet-source --import tsx bench/datachannel-path.ts [--mib=N] [--mtu=1200,2008] [--sizes=16,64] [--rounds=R] [--no-reuse]
  *
  * Back-pressure as in the throughput benchmark (send while bufferedAmount < 1 MiB, refill on
  * bufferedamountlow at 256 KiB). mtu = the SCTP packet size (PLPMTUD off; 2008 is where Rivulet's
@@ -60,7 +60,8 @@ async function connect(mtu: number): Promise<{ tx: SctpDataChannel; rx: Promise<
     }
   };
   await until(() => client.state === 'connected' && server.state === 'connected', 'DTLS');
-  const opts = { mtu, plpmtud: false } as const;
+  // As the real transport (webrtc defaultBundle): DTLS consumes each packet inside send().
+  const opts = { mtu, plpmtud: false, sendConsumesPacket: !process.argv.includes('--no-reuse') } as const;
   const a = new SctpAssociation({ ...opts, send: (p) => client.send(p) });
   const b = new SctpAssociation({ ...opts, send: (p) => server.send(p) });
   client.on('data', (d) => a.handlePacket(d));
