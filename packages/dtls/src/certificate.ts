@@ -91,14 +91,18 @@ class Certificate implements DtlsCertificate {
   get fingerprints(): CertificateFingerprint[] {
     this.computed ??= (['sha-256', 'sha-384', 'sha-512'] as const).map((algorithm) => ({
       algorithm,
-      value: computeFingerprint(this.certificateDer, algorithm),
+      value: this.fingerprint(algorithm),
     }));
     return this.computed;
   }
 
+  /** sha-256 is memoised: the SDP fingerprint is read for every description we create. */
   fingerprint(algorithm: FingerprintAlgorithm): string {
+    if (algorithm === 'sha-256') return (this.sha256 ??= computeFingerprint(this.certificateDer, algorithm));
     return computeFingerprint(this.certificateDer, algorithm);
   }
+
+  private sha256: string | undefined;
 }
 
 export interface GenerateCertificateOptions {

@@ -7,7 +7,9 @@ export function localTransportAttributes(st: PeerState, setup: TransportAttribut
   // restartIce()/iceRestart already switched the bundle to new credentials (createOffer).
   const ice = st.bundle!.localIceParameters;
   const material = certificateMaterial(st.certificate!);
-  const sha256 = material.fingerprints.find((f) => f.algorithm.toLowerCase() === 'sha-256') ?? material.fingerprints[0]!;
+  // Only sha-256 is signalled (RFC 8122 §5; what browsers send), so only that digest is computed
+  // (material.fingerprints would hash the certificate with sha-384 and sha-512 too).
+  const sha256 = { algorithm: 'sha-256', value: material.fingerprint('sha-256') };
   return {
     ufrag: ice.usernameFragment,
     pwd: ice.password,

@@ -18,22 +18,27 @@ const materials = new WeakMap<RTCCertificate, CertificateMaterial>();
 
 export class RTCCertificate {
   readonly #expires: number;
-  readonly #fingerprints: RTCDtlsFingerprint[];
+  readonly #material: CertificateMaterial;
+  #fingerprints: RTCDtlsFingerprint[] | undefined;
 
   /** Not constructible by applications (use RTCPeerConnection.generateCertificate). */
   constructor(material: CertificateMaterial, expires: number) {
     if (!constructing) throw new TypeError('Illegal constructor: use RTCPeerConnection.generateCertificate()');
     constructing = false;
     this.#expires = expires;
-    // §4.9.2 getFingerprints: sha-256 first, lower-case algorithm, upper-case hex.
-    this.#fingerprints = material.fingerprints.map((f) => ({ algorithm: f.algorithm.toLowerCase(), value: f.value.toUpperCase() }));
+    // Fingerprints are computed on the first getFingerprints(), not here: every connection
+    // generates a certificate and set-up signals only the sha-256 one (jsep/localTransport.ts),
+    // so hashing the DER three times at creation was CPU and garbage on the connect path.
+    this.#material = material;
     materials.set(this, material);
   }
 
   /** Milliseconds since the epoch after which the certificate is invalid. */
   get expires(): number { return this.#expires; }
 
+  /** §4.9.2: every fingerprint (sha-256 first), lower-case algorithm, upper-case hex; fresh objects each call. */
   getFingerprints(): RTCDtlsFingerprint[] {
+    this.#fingerprints ??= this.#material.fingerprints.map((f) => ({ algorithm: f.algorithm.toLowerCase(), value: f.value.toUpperCase() }));
     return this.#fingerprints.map((f) => ({ ...f }));
   }
 }
