@@ -75,7 +75,7 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     this.agent.on('gatheringstatechange', (s) => this.emit('gatheringstatechange', s));
     this.agent.on('statechange', (s) => {
       if ((s === 'connected' || s === 'completed') && this.dtls && this.dtls.state === 'new') this.dtls.start();
-      this.emit('icestatechange', s);
+      this.reportIceState();
     });
     // DTLS starts on the first valid pair (RFC 8445 §12.1), as libwebrtc starts it when the transport
     // becomes writable: the answerer's ClientHello leaves one round trip before the nomination would
@@ -83,6 +83,7 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     // resends it one pair round trip later (when an answer should have come) instead of after the
     // DTLS retransmission timeout; a peer that took it has answered by then and nothing is resent.
     this.agent.on('writable', () => {
+      this.reportIceState();
       if (this.dtls && this.dtls.state === 'new') this.dtls.start();
     });
     this.agent.on('selectedpairchange', (p) => {
@@ -102,7 +103,21 @@ export class RivuletTransportBundle extends TypedEmitter<TransportBundleEvents> 
     return { usernameFragment: p.usernameFragment, password: p.password };
   }
   get iceRole(): IceRole { return this.agent.role; }
-  get iceState(): IceTransportStateValue { return this.agent.state; }
+  get iceState(): IceTransportStateValue {
+    // webrtc-pc §5.6 RTCIceTransportState: 'connected' = "found a usable connection ... but is still
+    // checking other candidate pairs". A valid pair is usable (RFC 8445 §12.1: data may flow on it
+    // before the nomination), and DTLS/SCTP already run on it, so the W3C state says so; otherwise a
+    // channel could open while connectionState still read 'connecting'.
+    const s = this.agent.state;
+    return s === 'checking' && this.agent.writable ? 'connected' : s;
+  }
+  private lastIceState: IceTransportStateValue = 'new';
+  private reportIceState(): void {
+    const s = this.iceState;
+    if (s === this.lastIceState) return;
+    this.lastIceState = s;
+    this.emit('icestatechange', s);
+  }
   get gatheringState(): IceGatheringStateValue { return this.agent.gatheringState; }
   get dtlsState(): DtlsTransportStateValue { return this._dtlsState; }
   get dtlsRole(): DtlsRole | null { return this._dtlsRole; }
