@@ -51,9 +51,8 @@ export class RTCPeerConnection extends RivuletEventTarget {
   constructor(configuration?: RTCConfiguration) {
     super();
     const config = normalizeConfiguration(configuration);
-    const core = new PeerCore(this, config);
+    const core: PeerCore = new PeerCore(this, config, (selector) => collectStats(core, selector));
     this.#core = core;
-    core.statsFor = (selector) => collectStats(core, selector);
     this.#hooks = {
       createRemoteTransceiver: (kind) => createTransceiver(core, kind, null, 'recvonly', [], [{ active: true }]),
       legacyOfferToReceive: (kind, value) => legacyOfferToReceive(core, kind, value),
