@@ -1,4 +1,5 @@
-import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
+import { nodeNetwork, type Network } from '@rivulet/common';
+import { tapNetwork } from '@rivulet/testkit';
 
 /**
  * Real UDP on 127.0.0.1 whose sockets silently lose every datagram `drop` picks: incoming ones by
@@ -6,18 +7,7 @@ import { nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common'
  * §3.1), so a test can pick packets by payload type or sequence number to make a loss stand.
  */
 export function droppingNetwork(drop: (d: Buffer) => boolean, outgoing = false): Network {
-  return {
-    interfaces: () => nodeNetwork.interfaces(),
-    connectTcp: (o) => nodeNetwork.connectTcp(o),
-    async bindUdp(o): Promise<DatagramSocket> {
-      const s = await nodeNetwork.bindUdp(o);
-      return {
-        get localAddress() { return s.localAddress; },
-        get closed() { return s.closed; },
-        send: (d, port, address) => { if (!outgoing || !drop(Buffer.from(d.buffer, d.byteOffset, d.byteLength))) s.send(d, port, address); },
-        onMessage: (h) => s.onMessage((d, from) => { if (outgoing || !drop(d)) h(d, from); }),
-        close: () => s.close(),
-      };
-    },
-  };
+  return outgoing
+    ? tapNetwork(nodeNetwork, { send: (d) => !drop(Buffer.from(d.buffer, d.byteOffset, d.byteLength)) })
+    : tapNetwork(nodeNetwork, { receive: (d) => !drop(d) });
 }

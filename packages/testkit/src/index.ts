@@ -9,3 +9,5 @@ export { Prng } from './prng.js';
 export { isAllowedVirtualAddress } from './addresses.js';
 // Re-exported for convenience: tests usually want both.
 export { FakeClock, RealClock } from '@rivulet/common';
+export { tapNetwork } from './tapNetwork.js';
+export type { NetworkTap } from './tapNetwork.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { FakeClock, nodeNetwork, type DatagramSocket, type Network } from '@rivulet/common';
-import { VirtualNetwork } from '@rivulet/testkit';
+import { FakeClock, nodeNetwork, type Network } from '@rivulet/common';
+import { VirtualNetwork, tapNetwork } from '@rivulet/testkit';
 import { RTCPeerConnection, type RTCDataChannel } from '../src/index.js';
 
 /**
@@ -22,24 +22,12 @@ function kind(d: Uint8Array): string {
 
 /** A Network that records, per side, the kind of every datagram sent; `drop` may swallow one. */
 function recording(inner: Network, log: string[], drop?: (kind: string) => boolean): Network {
-  return {
-    interfaces: () => inner.interfaces(),
-    connectTcp: (o) => inner.connectTcp(o),
-    async bindUdp(o): Promise<DatagramSocket> {
-      const s = await inner.bindUdp(o);
-      return {
-        get localAddress() { return s.localAddress; },
-        get closed() { return s.closed; },
-        onMessage: (h) => s.onMessage(h),
-        close: () => s.close(),
-        send(data, port, address) {
-          log.push(kind(data));
-          if (drop?.(kind(data))) return;
-          s.send(data, port, address);
-        },
-      };
+  return tapNetwork(inner, {
+    send(data) {
+      log.push(kind(data));
+      return !drop?.(kind(data));
     },
-  };
+  });
 }
 
 async function connect(a: RTCPeerConnection, b: RTCPeerConnection, wait: (cond: () => boolean) => Promise<void>): Promise<number> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { FakeClock, type DatagramSocket, type Network } from '@rivulet/common';
-import { VirtualNetwork } from '@rivulet/testkit';
+import { FakeClock, type Network } from '@rivulet/common';
+import { VirtualNetwork, tapNetwork } from '@rivulet/testkit';
 import { RTCPeerConnection, type RTCDataChannel } from '../src/index.js';
 
 /**
@@ -25,25 +25,15 @@ function isNomination(d: Uint8Array): boolean {
   return false;
 }
 
-/** Swallows every USE-CANDIDATE check sent before `until()` says otherwise, counting them. */
+/** Swallows every USE-CANDIDATE check sent while `hold()` says so, counting them. */
 function holdingNominations(inner: Network, hold: () => boolean, dropped: { n: number }): Network {
-  return {
-    interfaces: () => inner.interfaces(),
-    connectTcp: (o) => inner.connectTcp(o),
-    async bindUdp(o): Promise<DatagramSocket> {
-      const s = await inner.bindUdp(o);
-      return {
-        get localAddress() { return s.localAddress; },
-        get closed() { return s.closed; },
-        onMessage: (h) => s.onMessage(h),
-        close: () => s.close(),
-        send(data, port, address) {
-          if (hold() && isNomination(data)) { dropped.n++; return; }
-          s.send(data, port, address);
-        },
-      };
+  return tapNetwork(inner, {
+    send(data) {
+      if (!hold() || !isNomination(data)) return true;
+      dropped.n++;
+      return false;
     },
-  };
+  });
 }
 
 describe('W3C ICE state while a valid pair carries DTLS before the nomination', function () {
