@@ -1,5 +1,6 @@
 // The ICE agent (RFC 8445) and its parts.
 export { IceAgent, type PairCredentials } from './agent.js';
+export type { IceAgentStats } from './agentStats.js';
 export type {
   IceAgentOptions,
   IceAgentEvents,
