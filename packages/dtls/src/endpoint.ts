@@ -1,19 +1,16 @@
 import { Counters, createLogger, TypedEmitter, type Timer } from '@rivulet/common';
-import { AlertDescription, AlertLevel, alertName, ContentType } from './constants.js';
-import { DtlsPeerAlertError } from './errors.js';
+import { AlertDescription, AlertLevel, ContentType } from './constants.js';
+import { createHandshake } from './endpointHandshake.js';
+import { drainRecords, MAX_EARLY_DATAGRAMS } from './endpointReceive.js';
 import { FlightTransmitter } from './flight.js';
-import { ClientHandshake } from './handshake/client.js';
-import type { HandshakeHost, RoleHandshake } from './handshake/context.js';
-import { HandshakeDriver } from './handshake/driver.js';
-import { ServerHandshake } from './handshake/server.js';
+import type { RoleHandshake } from './handshake/context.js';
+import type { HandshakeDriver } from './handshake/driver.js';
 import { exportFromSession, srtpKeyingMaterialFor, type SrtpKeyingMaterial } from './keying.js';
 import { resolveOptions, type DtlsEndpointOptions, type ResolvedOptions } from './options.js';
 import { MAX_PLAINTEXT, parseRecords, type DtlsRecord } from './record/record.js';
 import { RecordLayer } from './record/recordLayer.js';
 
 const log = createLogger('dtls');
-/** Datagrams kept while in state 'new' (before start()). */
-const MAX_EARLY_DATAGRAMS = 16;
 
 export type DtlsState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
 
@@ -28,21 +25,25 @@ export interface DtlsEndpointEvents {
 /**
  * One DTLS 1.2 association (RFC 6347), client or server, sans-IO: datagrams in through
  * handleDatagram, out through options.send, time from options.clock. Malformed input is dropped
- * and counted in `counters`; handshake failures end in 'failed' with an 'error' event.
+ * and counted in `counters`; handshake failures end in 'failed' with an 'error' event. The
+ * receive path (records to handshake, alerts, data) is in endpointReceive.ts, the handshake
+ * wiring in endpointHandshake.ts, the exporter and SRTP keys in keying.ts.
  */
 export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   readonly counters = new Counters<string>();
   private readonly options: ResolvedOptions;
-  private readonly records: RecordLayer;
-  private readonly flights: FlightTransmitter;
+  /** @internal */ readonly records: RecordLayer;
+  /** @internal */ readonly flights: FlightTransmitter;
   private readonly handshake: RoleHandshake;
-  private readonly driver: HandshakeDriver;
-  private currentState: DtlsState = 'new';
+  /** @internal */ readonly driver: HandshakeDriver;
+  /** @internal */ currentState: DtlsState = 'new';
   private handshakeTimer: Timer | undefined;
-  private readonly queue: DtlsRecord[] = [];
-  private draining = false;
+  /** @internal records waiting for endpointReceive.ts, in arrival order */
+  readonly queue: DtlsRecord[] = [];
+  /** @internal */ draining = false;
   private readonly early: Buffer[] = [];
-  private readonly earlyData: Buffer[] = [];
+  /** @internal application data authenticated before our handshake completed */
+  readonly earlyData: Buffer[] = [];
   /** A datagram arrived after start() (see resendIfUnanswered). */
   private heardFromPeer = false;
 
@@ -52,37 +53,9 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     const o = this.options;
     this.records = new RecordLayer((reason) => this.counters.inc(reason));
     this.flights = new FlightTransmitter(o.clock, this.records, o.mtu, o.initialRetransmitMs, (d) => this.output(d));
-    const host: HandshakeHost = {
-      config: {
-        role: o.role,
-        certificate: o.certificate,
-        remoteFingerprints: o.remoteFingerprints,
-        srtpProfiles: o.srtpProfiles,
-        cipherSuites: o.cipherSuites,
-        requireExtendedMasterSecret: o.requireExtendedMasterSecret,
-      },
-      records: this.records,
-      flights: this.flights,
-      counters: this.counters,
-      clock: o.clock,
-      sendRecords: (records) => {
-        for (const d of RecordLayer.pack(records, o.mtu)) this.output(d);
-      },
-      keysInstalled: (pending) => this.queue.push(...pending),
-      expectMessageSeq: (seq) => this.driver.reassembler.reset(seq),
-      handshakeComplete: () => this.onHandshakeComplete(),
-      refuseRenegotiation: () => {
-        this.counters.inc('renegotiationRefused');
-        this.sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
-      },
-    };
-    this.handshake = o.role === 'client' ? new ClientHandshake(host) : new ServerHandshake(host, o.cookieSecret, undefined, o.cookieExchange);
-    this.driver = new HandshakeDriver(this.handshake, {
-      counters: this.counters,
-      peerRetransmitted: () => this.flights.onPeerRetransmission(),
-      fail: (error, alert) => this.fail(error, alert),
-      isTerminal: () => this.isTerminal(),
-    });
+    const { handshake, driver } = createHandshake(this, o);
+    this.handshake = handshake;
+    this.driver = driver;
   }
 
   get state(): DtlsState {
@@ -162,7 +135,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       const { records, problem } = parseRecords(datagram);
       if (problem) this.counters.inc(problem);
       this.queue.push(...records);
-      this.drain();
+      drainRecords(this);
     });
   }
 
@@ -250,7 +223,8 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     return srtpKeyingMaterialFor(session, this.options.role);
   }
 
-  private output(datagram: Buffer): void {
+  /** @internal */
+  output(datagram: Buffer): void {
     this.counters.inc('datagramsSent');
     try {
       this.options.send(datagram);
@@ -258,79 +232,6 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
       this.counters.inc('sendCallbackThrew');
       log.warn('send callback threw: %s', (err as Error).message);
     }
-  }
-
-  private drain(): void {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      let guard = 0;
-      while (this.queue.length > 0 && guard++ < 10_000) {
-        if (this.currentState === 'closed' || this.currentState === 'failed') {
-          this.queue.length = 0;
-          break;
-        }
-        this.processRecord(this.queue.shift()!);
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private processRecord(record: DtlsRecord): void {
-    const plaintext = this.records.open(record);
-    if (!plaintext) return;
-    switch (record.type) {
-      case ContentType.handshake:
-        return this.driver.handleRecord(record, plaintext);
-      case ContentType.changeCipherSpec:
-        // RFC 5246 §7.1: a single byte 1. Ordering is enforced by requiring Finished in epoch 1.
-        if (plaintext.length !== 1 || plaintext[0] !== 1) this.counters.inc('malformedChangeCipherSpec');
-        return;
-      case ContentType.alert:
-        return this.processAlert(record, plaintext);
-      case ContentType.applicationData:
-        if (record.epoch !== 0 && this.currentState === 'connecting' && this.earlyData.length < MAX_EARLY_DATAGRAMS) {
-          // It authenticated under the new keys, so the peer has finished; its Finished was lost
-          // or reordered. Hold the data until our side completes.
-          this.earlyData.push(plaintext);
-          this.counters.inc('applicationDataHeld');
-          return;
-        }
-        if (this.currentState !== 'connected' || record.epoch === 0) {
-          this.counters.inc('unexpectedApplicationData');
-          return;
-        }
-        this.counters.inc('applicationDataReceived');
-        this.emit('data', plaintext);
-        return;
-    }
-  }
-
-  private processAlert(record: DtlsRecord, plaintext: Buffer): void {
-    if (plaintext.length !== 2) {
-      this.counters.inc('malformedAlert');
-      return;
-    }
-    if (record.epoch === 0 && this.currentState === 'connected') {
-      // Once keys are in use, an unprotected alert could come from anyone.
-      this.counters.inc('unprotectedAlertIgnored');
-      return;
-    }
-    const [level, description] = [plaintext[0]!, plaintext[1]!];
-    if (description === AlertDescription.closeNotify) {
-      this.counters.inc('closeNotifyReceived');
-      if (this.currentState === 'connected') this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
-      this.finish('closed');
-      this.emit('close');
-      return;
-    }
-    if (level === AlertLevel.fatal) {
-      this.fail(new DtlsPeerAlertError(description), undefined);
-      return;
-    }
-    this.counters.inc('warningAlertReceived');
-    log.debug('warning alert %s', alertName(description));
   }
 
   /** Several warning alerts in one datagram, under the current write epoch. */
@@ -343,7 +244,8 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     }
   }
 
-  private sendAlert(level: number, description: number): void {
+  /** @internal */
+  sendAlert(level: number, description: number): void {
     try {
       this.output(this.records.seal(ContentType.alert, this.records.writeEpoch, Buffer.from([level, description])));
     } catch (err) {
@@ -351,7 +253,8 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     }
   }
 
-  private onHandshakeComplete(): void {
+  /** @internal */
+  onHandshakeComplete(): void {
     this.handshakeTimer?.cancel();
     this.handshakeTimer = undefined;
     this.setState('connected');
@@ -363,7 +266,8 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     }
   }
 
-  private fail(error: Error, alert: number | undefined): void {
+  /** @internal */
+  fail(error: Error, alert: number | undefined): void {
     if (this.isTerminal()) return;
     if (alert !== undefined) this.sendAlert(AlertLevel.fatal, alert);
     log.debug('%s failed: %s', this.options.role, error.message);
@@ -371,14 +275,16 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     this.emit('error', error);
   }
 
-  private finish(state: 'closed' | 'failed'): void {
+  /** @internal */
+  finish(state: 'closed' | 'failed'): void {
     this.handshakeTimer?.cancel();
     this.handshakeTimer = undefined;
     this.flights.clear();
     this.setState(state);
   }
 
-  private isTerminal(): boolean {
+  /** @internal */
+  isTerminal(): boolean {
     return this.currentState === 'closed' || this.currentState === 'failed';
   }
 
