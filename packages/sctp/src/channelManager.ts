@@ -1,30 +1,12 @@
 import { Counters, ParseError, TypedEmitter, createLogger } from '@rivulet/common';
 import type { SctpAssociation } from './association.js';
-import {
-  Ppid,
-  channelTypeOf,
-  parseDcep,
-  priorityFromValue,
-  priorityValue,
-  serializeDcep,
-  type ChannelPriority,
-  type DataChannelOpen,
-} from './dcep.js';
-import { SctpDataChannel, namedError, type ChannelLink, type ChannelParameters } from './dataChannel.js';
+import { MAX_ID, channelParameters, openMessageFor, parametersFromOpen, type DataChannelInit } from './channelInit.js';
+import { Ppid, parseDcep, priorityValue, serializeDcep } from './dcep.js';
+import { SctpDataChannel, namedError, type ChannelLink } from './dataChannel.js';
+
+export type { DataChannelInit } from './channelInit.js';
 
 const log = createLogger('sctp:dcep');
-
-/** What createChannel() accepts: the W3C RTCDataChannelInit plus the label. */
-export interface DataChannelInit {
-  label?: string;
-  protocol?: string;
-  ordered?: boolean;
-  maxRetransmits?: number | null;
-  maxPacketLifeTime?: number | null;
-  negotiated?: boolean;
-  id?: number | null;
-  priority?: ChannelPriority;
-}
 
 export interface DataChannelManagerOptions {
   association: SctpAssociation;
@@ -45,7 +27,6 @@ export type DcepDropReason = 'malformedDcep' | 'unknownStream' | 'unknownPpid' |
 
 /** What we advertise in SDP a=max-message-size (RFC 8841 §6). */
 export const LOCAL_MAX_MESSAGE_SIZE = 262144;
-const MAX_ID = 65534;
 
 /**
  * The data-channel layer over one association (RFC 8831, RFC 8832):
@@ -108,40 +89,9 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
 
   /** W3C createDataChannel() validation, then open (DCEP unless negotiated). */
   createChannel(init: DataChannelInit = {}): SctpDataChannel {
-    const label = init.label ?? '';
-    const protocol = init.protocol ?? '';
-    const maxRetransmits = init.maxRetransmits ?? null;
-    const maxPacketLifeTime = init.maxPacketLifeTime ?? null;
-    if (Buffer.byteLength(label) > 65535) throw namedError('TypeError', `data channel label of ${Buffer.byteLength(label)} bytes exceeds 65535`);
-    if (Buffer.byteLength(protocol) > 65535) throw namedError('TypeError', `data channel protocol of ${Buffer.byteLength(protocol)} bytes exceeds 65535`);
-    if (maxRetransmits !== null && maxPacketLifeTime !== null) {
-      throw namedError('TypeError', `maxRetransmits (${maxRetransmits}) and maxPacketLifeTime (${maxPacketLifeTime}) cannot both be set`);
-    }
-    for (const [name, v] of [['maxRetransmits', maxRetransmits], ['maxPacketLifeTime', maxPacketLifeTime]] as const) {
-      if (v !== null && (!Number.isInteger(v) || v < 0 || v > 65535)) throw namedError('TypeError', `${name} must be an integer in [0, 65535], got ${v}`);
-    }
-    const negotiated = init.negotiated === true;
-    let id: number;
-    if (negotiated) {
-      if (init.id === undefined || init.id === null) throw namedError('TypeError', 'a negotiated data channel needs an id');
-      id = init.id;
-      if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw namedError('TypeError', `data channel id ${id} is outside [0, ${MAX_ID}]`);
-      if (this.byId.has(id)) throw namedError('OperationError', `data channel id ${id} is already in use`);
-    } else {
-      id = this.allocateId();
-    }
-    const params: ChannelParameters = {
-      id,
-      label,
-      protocol,
-      ordered: init.ordered !== false,
-      maxRetransmits,
-      maxPacketLifeTime,
-      negotiated,
-      priority: init.priority ?? 'low',
-    };
+    const params = channelParameters(init, (id) => this.byId.has(id), () => this.allocateId());
     const ch = new SctpDataChannel(params, this.link);
-    this.byId.set(id, ch);
+    this.byId.set(params.id, ch);
     // W3C: 'open' is announced in a later task, so a listener added after
     // createChannel() returns still sees it; DCEP goes out at once.
     if (this.established) this.announce(ch, true);
@@ -167,18 +117,8 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
 
   /** DATA_CHANNEL_OPEN (RFC 8832 §5.1) on the channel's stream. */
   private sendOpen(ch: SctpDataChannel): void {
-    {
-      const t = channelTypeOf(ch.ordered, ch.maxRetransmits, ch.maxPacketLifeTime);
-      const open: DataChannelOpen = {
-        type: 'open',
-        channelType: t.channelType,
-        reliabilityParameter: t.reliabilityParameter,
-        priority: priorityValue(ch.priority),
-        label: ch.label,
-        protocol: ch.protocol,
-      };
-      this.assoc.sendMessage(ch.id, Ppid.DCEP, serializeDcep(open), { excludeFromBufferedAmount: true, priority: open.priority });
-    }
+    const open = openMessageFor(ch);
+    this.assoc.sendMessage(ch.id, Ppid.DCEP, serializeDcep(open), { excludeFromBufferedAmount: true, priority: open.priority });
   }
 
   private sendEarlyOpens(): void {
@@ -259,20 +199,7 @@ export class DataChannelManager extends TypedEmitter<DataChannelManagerEvents> {
       this.drops.inc('streamInUse');
       return;
     }
-    const reliability = msg.channelType & 0x7f;
-    const ch = new SctpDataChannel(
-      {
-        id,
-        label: msg.label,
-        protocol: msg.protocol,
-        ordered: (msg.channelType & 0x80) === 0,
-        maxRetransmits: reliability === 1 ? msg.reliabilityParameter : null,
-        maxPacketLifeTime: reliability === 2 ? msg.reliabilityParameter : null,
-        negotiated: false,
-        priority: priorityFromValue(msg.priority),
-      },
-      this.link,
-    );
+    const ch = new SctpDataChannel(parametersFromOpen(id, msg), this.link);
     ch.acked = true; // the peer opened it; we may send unordered at once
     this.byId.set(id, ch);
     this.assoc.sendMessage(id, Ppid.DCEP, serializeDcep({ type: 'ack' }), { excludeFromBufferedAmount: true });
