@@ -1,5 +1,6 @@
 import { Counters, createLogger, TypedEmitter, type Timer } from '@rivulet/common';
 import { AlertDescription, AlertLevel, ContentType } from './constants.js';
+import { sendAlert, sendAlerts } from './endpointAlerts.js';
 import { createHandshake } from './endpointHandshake.js';
 import { drainRecords, MAX_EARLY_DATAGRAMS } from './endpointReceive.js';
 import { FlightTransmitter } from './flight.js';
@@ -27,11 +28,11 @@ export interface DtlsEndpointEvents {
  * handleDatagram, out through options.send, time from options.clock. Malformed input is dropped
  * and counted in `counters`; handshake failures end in 'failed' with an 'error' event. The
  * receive path (records to handshake, alerts, data) is in endpointReceive.ts, the handshake
- * wiring in endpointHandshake.ts, the exporter and SRTP keys in keying.ts.
+ * wiring in endpointHandshake.ts, alerts in and out in endpointAlerts.ts, the exporter and SRTP keys in keying.ts.
  */
 export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   readonly counters = new Counters<string>();
-  private readonly options: ResolvedOptions;
+  /** @internal */ readonly options: ResolvedOptions;
   /** @internal */ readonly records: RecordLayer;
   /** @internal */ readonly flights: FlightTransmitter;
   private readonly handshake: RoleHandshake;
@@ -201,8 +202,8 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
    */
   close(): void {
     if (this.currentState === 'closed' || this.currentState === 'failed') return;
-    if (this.currentState === 'connected') this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
-    if (this.currentState === 'connecting') this.sendAlerts([AlertDescription.userCanceled, AlertDescription.closeNotify]);
+    if (this.currentState === 'connected') sendAlert(this, AlertLevel.warning, AlertDescription.closeNotify);
+    if (this.currentState === 'connecting') sendAlerts(this, [AlertDescription.userCanceled, AlertDescription.closeNotify]);
     this.finish('closed');
     this.emit('close');
   }
@@ -234,25 +235,6 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
     }
   }
 
-  /** Several warning alerts in one datagram, under the current write epoch. */
-  private sendAlerts(descriptions: number[]): void {
-    try {
-      const records = descriptions.map((d) => this.records.seal(ContentType.alert, this.records.writeEpoch, Buffer.from([AlertLevel.warning, d])));
-      for (const datagram of RecordLayer.pack(records, this.options.mtu)) this.output(datagram);
-    } catch (err) {
-      log.warn('could not send alerts: %s', (err as Error).message);
-    }
-  }
-
-  /** @internal */
-  sendAlert(level: number, description: number): void {
-    try {
-      this.output(this.records.seal(ContentType.alert, this.records.writeEpoch, Buffer.from([level, description])));
-    } catch (err) {
-      log.warn('could not send alert: %s', (err as Error).message);
-    }
-  }
-
   /** @internal */
   onHandshakeComplete(): void {
     this.handshakeTimer?.cancel();
@@ -269,7 +251,7 @@ export class DtlsEndpoint extends TypedEmitter<DtlsEndpointEvents> {
   /** @internal */
   fail(error: Error, alert: number | undefined): void {
     if (this.isTerminal()) return;
-    if (alert !== undefined) this.sendAlert(AlertLevel.fatal, alert);
+    if (alert !== undefined) sendAlert(this, AlertLevel.fatal, alert);
     log.debug('%s failed: %s', this.options.role, error.message);
     this.finish('failed');
     this.emit('error', error);

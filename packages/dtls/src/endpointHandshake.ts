@@ -1,5 +1,6 @@
 import { AlertDescription, AlertLevel } from './constants.js';
 import type { DtlsEndpoint } from './endpoint.js';
+import { sendAlert } from './endpointAlerts.js';
 import { ClientHandshake } from './handshake/client.js';
 import type { HandshakeHost, RoleHandshake } from './handshake/context.js';
 import { HandshakeDriver } from './handshake/driver.js';
@@ -35,7 +36,7 @@ export function createHandshake(ep: DtlsEndpoint, o: ResolvedOptions): { handsha
     handshakeComplete: () => ep.onHandshakeComplete(),
     refuseRenegotiation: () => {
       ep.counters.inc('renegotiationRefused');
-      ep.sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
+      sendAlert(ep, AlertLevel.warning, AlertDescription.noRenegotiation);
     },
   };
   const handshake = o.role === 'client' ? new ClientHandshake(host) : new ServerHandshake(host, o.cookieSecret, undefined, o.cookieExchange);
