@@ -1,4 +1,4 @@
-export { SctpAssociation, type AssociationState, type AssociationEvents, type DropReason } from './association.js';
+export { SctpAssociation, type AssociationState, type AssociationEvents, type AssociationStats, type DropReason } from './association.js';
 export { DEFAULT_RTO, type SctpAssociationOptions } from './options.js';
 export type { RtoConfig } from './congestion.js';
 export type { SendOptions } from './sender.js';
