@@ -9,12 +9,12 @@
  */
 import { expect } from 'chai';
 import { EncodedFrameReader, getUserMedia, stopUserMedia, type ReceivedFrame } from '@rivulet/media';
-import { RtpPacket } from '@rivulet/rtp';
-import { readTrack, simulcastLayerTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
+import { simulcastLayerTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
 import { CHROMIUM_PATH, launchChromium, type ChromiumSession } from './support/chromium.js';
 import { CHROMIUM_GATHERED, pageAnswer, pageOffer } from './support/pageScripts.js';
 import { answerWithCandidates, applyInPage, loopbackPeer, offerToPage } from './support/signaling.js';
 import { droppingNetwork } from './support/droppingNetwork.js';
+import { MediaLoss, expectLossesRepaired, recordLayers } from './support/simulcastLoss.js';
 import { requireFfmpeg, requireTool } from './support/tools.js';
 import { until, waitFor } from './support/wait.js';
 
@@ -59,41 +59,17 @@ describe('simulcast RTX from Chromium without FID: repaired-rid binds, unwraps a
     expect(offer.sdp).to.match(/urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id/);
 
     // Lose the 30th, 60th, ... media packet of each SSRC (at most 6 per SSRC), once each.
-    let mediaPt: number | undefined;
-    const seen = new Map<number, number>();
-    const lost = new Map<number, number[]>();
-    const drop = (d: Buffer): boolean => {
-      if (mediaPt === undefined || d.length < 12 || d[0]! < 128 || d[0]! > 191) return false;
-      if (d[1]! >= 192 && d[1]! <= 223) return false; // RTCP (RFC 5761 §4)
-      if ((d[1]! & 0x7f) !== mediaPt) return false;
-      const ssrc = d.readUInt32BE(8);
-      const n = (seen.get(ssrc) ?? 0) + 1;
-      seen.set(ssrc, n);
-      const mine = lost.get(ssrc) ?? [];
-      if (n % 30 !== 0 || mine.length >= 6) return false;
-      mine.push(d.readUInt16BE(2));
-      lost.set(ssrc, mine);
-      return true;
-    };
-    const pc = loopbackPeer({ network: droppingNetwork(drop) });
+    const loss = new MediaLoss(30, 6);
+    const lost = loss.lost;
+    const pc = loopbackPeer({ network: droppingNetwork(loss.drop) });
     let receiver: RTCRtpReceiver | undefined;
     pc.ontrack = (e) => { receiver = e.receiver; };
     try {
       const answer = await answerWithCandidates(pc, offer);
       expect(answer.sdp).to.match(/a=simulcast:recv q;h;f/);
-      mediaPt = receiver!.getParameters().codecs.find((c) => c.mimeType === 'video/VP8')!.payloadType;
+      loss.mediaPt = receiver!.getParameters().codecs.find((c) => c.mimeType === 'video/VP8')!.payloadType;
       // Per layer: every sequence number that reached the layer's track, and its SSRC.
-      const layers = new Map(RIDS.map((rid) => [rid, { ssrcs: new Set<number>(), seqs: new Set<number>() }]));
-      for (const rid of RIDS) {
-        const l = layers.get(rid)!;
-        readTrack(simulcastLayerTrack(receiver!, rid), {
-          rtp: (raw) => {
-            const p = RtpPacket.parse(Buffer.from(raw));
-            l.ssrcs.add(p.ssrc);
-            l.seqs.add(p.sequenceNumber);
-          },
-        });
-      }
+      const layers = recordLayers(receiver!, RIDS);
       // A hole may wait up to 1 s for its repair (a loaded CI machine can stretch the NACK round trip).
       const reader = new EncodedFrameReader(simulcastLayerTrack(receiver!, 'q'), receiver!, { maxLatencyMs: 1000 });
       const frames: ReceivedFrame[] = [];
@@ -109,14 +85,7 @@ describe('simulcast RTX from Chromium without FID: repaired-rid binds, unwraps a
       await new Promise((r) => setTimeout(r, 1500)); // NACK round trips on loopback take milliseconds; the last drop was ≤ 1 packet ago
       const ssrcOfRid = new Map([...layers].map(([rid, l]) => [rid, [...l.ssrcs]]));
       for (const [rid, ssrcs] of ssrcOfRid) expect(ssrcs.length, `layer ${rid} arrived on one SSRC`).to.be.at.most(1);
-      let repaired = 0;
-      for (const [ssrc, seqs] of lost) {
-        const rid = [...ssrcOfRid].find(([, s]) => s.includes(ssrc))?.[0];
-        expect(rid, `lost SSRC ${ssrc} belongs to a layer`).to.not.equal(undefined);
-        const got = layers.get(rid!)!.seqs;
-        expect(seqs.filter((s) => !got.has(s)), `layer ${rid}: lost sequence numbers never repaired`).to.deep.equal([]);
-        repaired += seqs.length;
-      }
+      const repaired = expectLossesRepaired(lost, layers);
       expect(repaired).to.be.at.least(6);
 
       const stats = [...(await pc.getStats()).values()];

@@ -5,12 +5,12 @@
  * NACKed, retransmitted and unwrapped into its layer with its original sequence number.
  */
 import { expect } from 'chai';
-import { RtpPacket } from '@rivulet/rtp';
-import { readTrack, simulcastLayerTrack, type RTCRtpReceiver } from '@rivulet/webrtc';
+import { type RTCRtpReceiver } from '@rivulet/webrtc';
 import { FIREFOX_APT, FIREFOX_PATH, launchFirefox, type FirefoxSession } from './support/firefox.js';
 import { FIREFOX_GATHERED, pageOffer } from './support/pageScripts.js';
 import { answerWithCandidates, applyInPage, loopbackPeer } from './support/signaling.js';
 import { droppingNetwork } from './support/droppingNetwork.js';
+import { MediaLoss, expectLossesRepaired, recordLayers } from './support/simulcastLoss.js';
 import { requireTool } from './support/tools.js';
 import { until } from './support/wait.js';
 
@@ -39,55 +39,23 @@ describe('simulcast RTX from Firefox (rid with a=ssrc-group:FID)', function () {
     `))) as { type: 'offer'; sdp: string };
     expect(offer.sdp).to.match(/a=simulcast:send h;m;l/);
     expect(offer.sdp.match(/a=ssrc-group:FID/g), 'Firefox announces each layer\'s RTX SSRC').to.have.length(3);
-    let mediaPt: number | undefined;
-    const seen = new Map<number, number>();
-    const lost = new Map<number, number[]>();
     // Lose the 25th, 50th, ... media packet of each SSRC (at most five per SSRC), once each.
-    const drop = (d: Buffer): boolean => {
-      if (mediaPt === undefined || d.length < 12 || d[0]! < 128 || d[0]! > 191) return false;
-      if (d[1]! >= 192 && d[1]! <= 223) return false; // RTCP (RFC 5761 §4)
-      if ((d[1]! & 0x7f) !== mediaPt) return false;
-      const ssrc = d.readUInt32BE(8);
-      const n = (seen.get(ssrc) ?? 0) + 1;
-      seen.set(ssrc, n);
-      const mine = lost.get(ssrc) ?? [];
-      if (n % 25 !== 0 || mine.length >= 5) return false;
-      mine.push(d.readUInt16BE(2));
-      lost.set(ssrc, mine);
-      return true;
-    };
-    const pc = loopbackPeer({ network: droppingNetwork(drop) });
+    const loss = new MediaLoss(25, 5);
+    const lost = loss.lost;
+    const pc = loopbackPeer({ network: droppingNetwork(loss.drop) });
     let receiver: RTCRtpReceiver | undefined;
     pc.ontrack = (e) => { receiver = e.receiver; };
     try {
       const answer = await answerWithCandidates(pc, offer);
       expect(answer.sdp).to.match(/a=simulcast:recv h;m;l/);
-      mediaPt = receiver!.getParameters().codecs.find((c) => c.mimeType === 'video/VP8')!.payloadType;
-      const layers = new Map(RIDS.map((rid) => [rid, { ssrcs: new Set<number>(), seqs: new Set<number>() }]));
-      for (const rid of RIDS) {
-        const l = layers.get(rid)!;
-        readTrack(simulcastLayerTrack(receiver!, rid), {
-          rtp: (raw) => {
-            const p = RtpPacket.parse(Buffer.from(raw));
-            l.ssrcs.add(p.ssrc);
-            l.seqs.add(p.sequenceNumber);
-          },
-        });
-      }
+      loss.mediaPt = receiver!.getParameters().codecs.find((c) => c.mimeType === 'video/VP8')!.payloadType;
+      const layers = recordLayers(receiver!, RIDS);
       await applyInPage(ff!.page, 'window.sim', answer);
       await until(() => pc.connectionState === 'connected', 30_000, 'connected to Firefox');
       // Five losses on two layers at least (Firefox may stop its top layer under load).
       await until(() => [...lost.values()].filter((x) => x.length >= 5).length >= 2, 40_000, 'five losses on two layers');
       await new Promise((r) => setTimeout(r, 1500));
-      const ssrcOfRid = new Map([...layers].map(([rid, l]) => [rid, [...l.ssrcs]]));
-      let repaired = 0;
-      for (const [ssrc, seqs] of lost) {
-        const rid = [...ssrcOfRid].find(([, s]) => s.includes(ssrc))?.[0];
-        expect(rid, `lost SSRC ${ssrc} belongs to a layer`).to.not.equal(undefined);
-        const got = layers.get(rid!)!.seqs;
-        expect(seqs.filter((s) => !got.has(s)), `layer ${rid}: lost sequence numbers never repaired`).to.deep.equal([]);
-        repaired += seqs.length;
-      }
+      const repaired = expectLossesRepaired(lost, layers);
       expect(repaired).to.be.at.least(10);
       const stats = [...(await pc.getStats()).values()];
       for (const [ssrc, seqs] of lost) {
