@@ -2,26 +2,15 @@ import { expect } from 'chai';
 import type ndc from 'node-datachannel';
 import { RTCPeerConnection, type RTCDataChannel } from '@rivulet/webrtc';
 import { connectNodeDatachannel, until, type Offerer } from './support/nodeDatachannel.js';
+import { transportCounters } from './support/transportCounters.js';
 
 /**
  * SCTP PLPMTUD (RFC 8899 over DTLS, RFC 8261 §5) through the whole stack on 127.0.0.1, whose
  * interface MTU (65536 on Linux) lets one SCTP packet fill a whole 2^14-byte DTLS record. Our
  * probes are HEARTBEAT + PAD (type 0x84): a peer only needs to answer the HEARTBEAT and skip the
  * unknown chunk. Checked against Rivulet itself and node-datachannel (usrsctp) in both offer roles;
- * Chromium (dcsctp) is in datachannel-pmtud-chromium.test.ts.
+ * Chromium and Firefox are in datachannel-pmtud-browsers.test.ts.
  */
-
-type Counters = Record<string, number>;
-
-/** rivuletCounters of the transport stats (defaultBundle sctpCounters()). */
-async function sctpCounters(pc: RTCPeerConnection): Promise<Counters> {
-  const report = await pc.getStats();
-  for (const s of report.values()) {
-    const t = s as { type: string; rivuletCounters?: Counters };
-    if (t.type === 'transport' && t.rivuletCounters) return t.rivuletCounters;
-  }
-  throw new Error('no transport stats with rivuletCounters');
-}
 
 /** Sends `count` messages of `size` bytes (message i filled with i & 0xff) with bufferedAmount back-pressure. */
 function pump(dc: RTCDataChannel, count: number, size: number): void {
@@ -89,8 +78,8 @@ describe('SCTP PLPMTUD over DTLS on 127.0.0.1', function () {
         pump(dc, COUNT, SIZE);
         await until(() => t.messages === COUNT, 40_000, `${COUNT} messages`);
         expect(t.bad).to.equal(0);
-        const ca = await sctpCounters(a);
-        const cb = await sctpCounters(b);
+        const ca = await transportCounters(a);
+        const cb = await transportCounters(b);
         if (mode !== 'off') {
           // AES-GCM records (37 bytes of overhead) on loopback (MTU 65536): 2^14 with a Rivulet peer,
           // configured or announced. Reached without a single lost probe.
@@ -131,7 +120,7 @@ describe('SCTP PLPMTUD over DTLS on 127.0.0.1', function () {
         await until(() => t.messages === COUNT && back.messages === 200, 40_000, `${COUNT} messages to node-datachannel, 200 back`);
         expect(t.bad).to.equal(0);
         expect(back.bad).to.equal(0);
-        const c = await sctpCounters(pair.pc);
+        const c = await transportCounters(pair.pc);
         // Default EMTU_R (2048-byte datagrams): node-datachannel takes up to 4096, so no probe is lost.
         expect(c['sctp:plpmtu']).to.equal(2008);
         expect(c['sctp:plpmtuProbesLost']).to.equal(0);

@@ -15,7 +15,7 @@ export const BASE_PLPMTU = 1200;
 
 /**
  * EMTU_R we assume for a peer we know nothing about: the largest DTLS datagram it accepts. Measured
- * on 2026-11-21 (e2e/datachannel-pmtud-chromium.test.ts): Chromium (libwebrtc) takes a 2065-byte
+ * on 2026-11-21 (e2e/datachannel-pmtud-browsers.test.ts): Chromium (libwebrtc) takes a 2065-byte
  * datagram but its DTLS transport FAILS (no alert, the connection is lost) on one of 2137 bytes or
  * more, so a probe above its limit is not merely lost; node-datachannel (libdatachannel) silently
  * drops datagrams above 4096; Rivulet takes a whole 2^14-byte record. 2048 is safe for all three.
